@@ -1,0 +1,52 @@
+# minwon — the two commands: `make run` and `make test`. Everything else is set up by them.
+PYTHON ?= python3
+VENV   ?= .venv
+PY     := $(VENV)/bin/python
+PORT   ?= 8000
+export PORT
+
+# Parallel test processes (pytest-xdist); CI and 2-core machines use 2.
+TEST_WORKERS ?= 2
+
+.PHONY: run test setup lint typecheck pytest pytest-sqlite pytest-postgres demo clean
+
+$(VENV)/.installed: pyproject.toml
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	@if command -v uv >/dev/null 2>&1; then \
+		uv pip install --python $(PY) -q -e '.[dev]'; \
+	else \
+		$(PY) -m pip install -q --upgrade pip && $(PY) -m pip install -q -e '.[dev]'; \
+	fi
+	@touch $@
+
+setup: $(VENV)/.installed
+
+run: setup
+	$(VENV)/bin/minwon demo --port $(PORT)
+	$(VENV)/bin/minwon serve --port $(PORT)
+
+demo: setup
+	$(VENV)/bin/minwon demo --port $(PORT)
+
+lint: setup
+	$(VENV)/bin/ruff format --check src tests bench
+	$(VENV)/bin/ruff check src tests bench
+
+typecheck: setup
+	$(VENV)/bin/mypy
+
+pytest-sqlite: setup
+	$(VENV)/bin/pytest -n $(TEST_WORKERS) -m "not chaos" $(PYTEST_ARGS)
+
+pytest-postgres: setup
+	$(VENV)/bin/pytest -n $(TEST_WORKERS) --postgres -m "not browser and not chaos" $(PYTEST_ARGS)
+
+pytest-chaos: setup
+	$(VENV)/bin/pytest -m chaos $(PYTEST_ARGS)
+
+pytest: pytest-sqlite pytest-postgres pytest-chaos
+
+test: lint typecheck pytest
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

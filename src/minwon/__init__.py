@@ -1,0 +1,1 @@
+"""minwon: the platform for Korean local governments and the citizens they serve."""

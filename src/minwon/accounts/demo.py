@@ -1,0 +1,106 @@
+"""Demo accounts: staff of every role in each demo city, the national operator and
+administrator, and a few citizens who can log in."""
+
+from __future__ import annotations
+
+from django.contrib.auth.hashers import make_password
+
+from minwon.accounts.commands import CreateStaffAccount, GrantRole, SignUpCitizen
+from minwon.kernel import rrn
+from minwon.kernel.demo import (
+    CITIZEN_PASSWORD,
+    DEMO_CITIES,
+    DEMO_CITY_NAMES,
+    STAFF_PASSWORD,
+    DemoContext,
+)
+from minwon.kernel.types import NATION, Actor, Channel
+
+SYSTEM = Actor.system("demo")
+
+CITY_ROLES = [
+    ("clerk", "counter_clerk", "민원 담당", "민원여권과"),
+    ("officer", "officer", "처리 담당", "민원여권과"),
+    ("head", "department_head", "부서장", "민원여권과"),
+    ("auditor", "auditor", "감사 담당", "감사실"),
+]
+NATIONAL = [
+    ("ops", "operator", "상황실 근무자", "상황실"),
+    ("admin", "sysadmin", "시스템 관리자", "정보통신과"),
+]
+
+DEMO_CITIZENS = [
+    ("citizen1", "김민원", "8505152"),
+    ("citizen2", "이서연", "9208232"),
+    ("citizen3", "박지훈", "0103113"),
+]
+
+
+def _staff(
+    ctx: DemoContext, username: str, display: str, office: str, role: str, dept: str
+) -> None:
+    hashed = None
+
+    def build_account(command_id):  # type: ignore[no-untyped-def]
+        nonlocal hashed
+        hashed = hashed or make_password(STAFF_PASSWORD)
+        return CreateStaffAccount(
+            actor=SYSTEM,
+            channel=Channel.SYSTEM,
+            jurisdiction=office,
+            command_id=command_id,
+            username=username,
+            display_name=display,
+            password_hash=hashed,
+            email=f"{username}@demo.minwon.kr",
+        )
+
+    ctx.run(f"staff:{username}", build_account)
+    user_id = ctx.result(f"staff:{username}")["user_id"]
+    ctx.run(
+        f"grant:{username}:{role}:{office}",
+        lambda cid: GrantRole(
+            actor=SYSTEM,
+            channel=Channel.SYSTEM,
+            jurisdiction=office,
+            command_id=cid,
+            user_id=user_id,
+            role=role,
+            department=dept,
+        ),
+    )
+
+
+def seed(ctx: DemoContext) -> None:
+    from minwon.kernel.management.commands.load_jurisdictions import load
+
+    load()
+    for city, code in DEMO_CITIES.items():
+        for suffix, role, label, dept in CITY_ROLES:
+            username = f"{city}-{suffix}"
+            _staff(ctx, username, f"{DEMO_CITY_NAMES[city]} {label}", code, role, dept)
+            ctx.login(f"{DEMO_CITY_NAMES[city]} {label}", username, STAFF_PASSWORD)
+    for username, role, label, dept in NATIONAL:
+        _staff(ctx, username, label, NATION, role, dept)
+        ctx.login(label, username, STAFF_PASSWORD)
+    for username, name, front7 in DEMO_CITIZENS:
+        number = rrn.with_check_digit(f"{front7[:6]}{front7[6]}12345")
+        ctx.run(
+            f"citizen:{username}",
+            lambda cid, u=username, n=name, num=number: SignUpCitizen(
+                actor=Actor.anonymous(),
+                channel=Channel.ONLINE,
+                jurisdiction=NATION,
+                command_id=cid,
+                username=u,
+                display_name=n,
+                password_hash=make_password(CITIZEN_PASSWORD),
+                email=f"{u}@example.kr",
+                sealed_rrn=rrn.SealedRRN.from_text(num),
+                identity_method="demo",
+            ),
+        )
+        ctx.login(f"시민 {name}", username, CITIZEN_PASSWORD)
+    ctx.say(
+        "accounts: staff of every role in 원주시, 전주시, 공주시; operator; administrator; citizens"
+    )

@@ -1,0 +1,273 @@
+"""Django settings for minwon.
+
+Everything that differs between a demo laptop and production comes from the environment:
+``MINWON_DATABASE_URL``, ``MINWON_SECRET_KEY``, ``MINWON_DATA_KEY``, ``MINWON_DEBUG``,
+``MINWON_ALLOWED_HOSTS``, ``MINWON_PRODUCTION``.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from urllib.parse import parse_qsl, urlsplit
+
+import dj_database_url
+
+from minwon.config.paths import PACKAGE_DIR, secret_file, var_dir
+
+
+def _env_bool(name: str, default: bool = False) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+BASE_DIR = PACKAGE_DIR
+VAR_DIR: Path = var_dir()
+PRODUCTION = _env_bool("MINWON_PRODUCTION")
+DEBUG = _env_bool("MINWON_DEBUG", default=False)
+
+SECRET_KEY = (
+    os.environ.get("MINWON_SECRET_KEY") or secret_file("django-secret-key", nbytes=48).hex()
+)
+ALLOWED_HOSTS = [
+    h.strip()
+    for h in os.environ.get("MINWON_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",")
+    if h.strip()
+]
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "axes",
+    "minwon.kernel",
+    "minwon.accounts",
+    "minwon.registry",
+    "minwon.vehicles",
+    "minwon.land",
+    "minwon.licensing",
+    "minwon.tax",
+    "minwon.petitions",
+    "minwon.documents",
+    "minwon.sharing",
+    "minwon.portal",
+    "minwon.ops",
+    "minwon.continuity",
+    "minwon.web",
+]
+
+MIDDLEWARE = [
+    "minwon.ops.middleware.RequestMetricsMiddleware",
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "minwon.accounts.middleware.StaffSessionExpiryMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "axes.middleware.AxesMiddleware",
+]
+
+ROOT_URLCONF = "minwon.config.urls"
+WSGI_APPLICATION = "minwon.config.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "minwon.web.context.navigation",
+            ],
+        },
+    },
+]
+
+
+def _database(url: str) -> dict[str, object]:
+    """Turn ``MINWON_DATABASE_URL`` into Django's DATABASES entry.
+
+    SQLite runs in WAL mode with a busy timeout and immediate transactions, so concurrent
+    writers queue instead of failing; PostgreSQL uses psycopg 3 with a connection pool.
+    libpq multi-host URLs (``postgresql://h1:5432,h2:5433/db?target_session_attrs=read-write``)
+    are passed through to libpq untouched.
+    """
+    if url.startswith("sqlite"):
+        db = dj_database_url.parse(url)
+        name = str(db["NAME"])
+        if not os.path.isabs(name):
+            name = str(Path.cwd() / name)
+        Path(name).parent.mkdir(parents=True, exist_ok=True)
+        return {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": name,
+            "OPTIONS": {
+                "timeout": 30,
+                "transaction_mode": "IMMEDIATE",
+                "init_command": (
+                    "PRAGMA journal_mode=WAL;"
+                    "PRAGMA synchronous=NORMAL;"
+                    "PRAGMA foreign_keys=ON;"
+                    "PRAGMA busy_timeout=30000;"
+                ),
+            },
+            "TEST": {"NAME": os.environ.get("MINWON_TEST_SQLITE_NAME") or None},
+        }
+    parts = urlsplit(url)
+    query = dict(parse_qsl(parts.query))
+    pooled = query.pop("pool", "1") not in {"0", "false"}
+    options: dict[str, object] = {k: v for k, v in query.items()}
+    if pooled and not _env_bool("MINWON_DISABLE_POOL"):
+        options["pool"] = {
+            "min_size": int(os.environ.get("MINWON_DB_POOL_MIN", "2")),
+            "max_size": int(os.environ.get("MINWON_DB_POOL_MAX", "16")),
+            "timeout": float(os.environ.get("MINWON_DB_POOL_TIMEOUT", "10")),
+        }
+    hosts = parts.netloc.rsplit("@", 1)[-1]
+    userinfo = parts.netloc.rsplit("@", 1)[0] if "@" in parts.netloc else ""
+    user, _, password = userinfo.partition(":")
+    # Multi-host: libpq takes comma-separated host and port lists.
+    host_list, port_list = [], []
+    for item in hosts.split(","):
+        host, _, port = item.partition(":")
+        host_list.append(host)
+        port_list.append(port or "5432")
+    return {
+        "ENGINE": "django.db.backends.postgresql",
+        "NAME": parts.path.lstrip("/") or "minwon",
+        "USER": user,
+        "PASSWORD": password,
+        "HOST": ",".join(host_list),
+        "PORT": ",".join(port_list) if len(set(port_list)) > 1 else port_list[0],
+        "OPTIONS": options,
+        "CONN_MAX_AGE": 0,
+        "CONN_HEALTH_CHECKS": True,
+    }
+
+
+DATABASE_URL = os.environ.get("MINWON_DATABASE_URL", "sqlite:///var/minwon.sqlite3")
+DATABASES = {"default": _database(DATABASE_URL)}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 10},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "home"
+LOGOUT_REDIRECT_URL = "home"
+
+# Log-in throttling and lock-out (django-axes): five failures lock the username for 15 minutes.
+AXES_FAILURE_LIMIT = int(os.environ.get("MINWON_LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = 0.25  # hours
+AXES_LOCKOUT_PARAMETERS = ["username"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
+AXES_VERBOSE = False
+# Counters share one office IP behind NAT, so locking by IP would lock a whole office out:
+# we lock the username (the common practice for staff systems) and accept axes.W006.
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+
+# Staff sessions end after 30 idle minutes and at most 9 hours after log-in (a working day).
+STAFF_IDLE_SECONDS = int(os.environ.get("MINWON_STAFF_IDLE_SECONDS", str(30 * 60)))
+STAFF_MAX_SESSION_SECONDS = 9 * 60 * 60
+SESSION_COOKIE_AGE = 14 * 24 * 60 * 60
+
+LANGUAGE_CODE = "ko"
+LANGUAGES = [("ko", "한국어"), ("en", "English")]
+LOCALE_PATHS = [PACKAGE_DIR / "locale"]
+TIME_ZONE = "Asia/Seoul"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = VAR_DIR / "static"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = DEBUG
+
+# Security headers. CSP forbids inline scripts and styles everywhere.
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+SESSION_COOKIE_HTTPONLY = True
+CSRF_COOKIE_HTTPONLY = False
+CSP_DEFAULT_SRC = ("'self'",)
+CSP_SCRIPT_SRC = ("'self'",)
+CSP_STYLE_SRC = ("'self'",)
+CSP_IMG_SRC = ("'self'", "data:")
+CSP_FONT_SRC = ("'self'",)
+CSP_CONNECT_SRC = ("'self'",)
+CSP_FRAME_ANCESTORS = ("'none'",)
+CSP_FORM_ACTION = ("'self'",)
+CSP_BASE_URI = ("'none'",)
+CSP_OBJECT_SRC = ("'none'",)
+if PRODUCTION:
+    SECURE_SSL_REDIRECT = _env_bool("MINWON_SSL_REDIRECT", True)
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_HSTS_SECONDS = 63072000
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = True
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SESSION_COOKIE_SAMESITE = "Strict"
+    CSRF_TRUSTED_ORIGINS = [
+        o for o in os.environ.get("MINWON_CSRF_TRUSTED_ORIGINS", "").split(",") if o
+    ]
+
+EMAIL_BACKEND = os.environ.get(
+    "MINWON_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
+)
+DEFAULT_FROM_EMAIL = os.environ.get("MINWON_FROM_EMAIL", "minwon@localhost")
+
+# The data key encrypts resident registration numbers (AES-GCM). It lives outside the
+# database: the environment (base64 or hex, 32 bytes) or a key file.
+MINWON_DATA_KEY_FILE = os.environ.get("MINWON_DATA_KEY_FILE", str(VAR_DIR / "secrets" / "data-key"))
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": os.environ.get("MINWON_LOG_LEVEL", "INFO")},
+    "loggers": {
+        "django.request": {"level": "ERROR"},
+        "axes": {"level": "WARNING"},
+        "faker": {"level": "WARNING"},
+    },
+}
+
+NINJA_PAGINATION_PER_PAGE = 50
+LOGIN_URL_PATH = "/accounts/login/"

@@ -1,0 +1,158 @@
+"""The audit chain (DESIGN §3.5): append-only rows, each hashing its content and the
+previous row's hash, one chain per 시·군·구 so offices do not queue behind each other.
+
+``verify()`` walks every chain and names the first row that was edited, removed or moved.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, datetime
+
+from minwon.kernel.models import AuditHead, AuditRecord
+from minwon.kernel.types import canonical
+
+GENESIS = "0" * 64
+
+
+def chain_for(jurisdiction: str) -> str:
+    """The chain a jurisdiction's commands go to: its 시·군·구 (first five digits)."""
+    return (jurisdiction[:5] + "00000") if jurisdiction else "0000000000"
+
+
+def _ts(moment: datetime) -> str:
+    return moment.astimezone(UTC).isoformat(timespec="microseconds")
+
+
+def row_hash(
+    *,
+    prev_hash: str,
+    chain: str,
+    seq: int,
+    command_id: uuid.UUID | str,
+    name: str,
+    actor: str,
+    channel: str,
+    jurisdiction: str,
+    occurred_at: datetime,
+    recorded_at: datetime,
+    payload_digest: str,
+    result_digest: str,
+) -> str:
+    body = canonical(
+        {
+            "chain": chain,
+            "seq": seq,
+            "command_id": str(command_id),
+            "name": name,
+            "actor": actor,
+            "channel": channel,
+            "jurisdiction": jurisdiction,
+            "occurred_at": _ts(occurred_at),
+            "recorded_at": _ts(recorded_at),
+            "payload_digest": payload_digest,
+            "result_digest": result_digest,
+        }
+    )
+    return hashlib.sha256(prev_hash.encode() + body).hexdigest()
+
+
+def append(
+    *,
+    command_id: uuid.UUID,
+    name: str,
+    actor: str,
+    channel: str,
+    jurisdiction: str,
+    occurred_at: datetime,
+    recorded_at: datetime,
+    payload_digest: str,
+    result_digest: str,
+) -> AuditRecord:
+    """Append one row to its chain. Must run inside the command's transaction; the head
+    row is locked last so the lock is held only until commit."""
+    chain = chain_for(jurisdiction)
+    AuditHead.objects.bulk_create(
+        [AuditHead(chain=chain, seq=0, hash=GENESIS)], ignore_conflicts=True
+    )
+    head = AuditHead.objects.select_for_update().get(chain=chain)
+    seq = head.seq + 1
+    fields = {
+        "chain": chain,
+        "seq": seq,
+        "command_id": command_id,
+        "name": name,
+        "actor": actor,
+        "channel": channel,
+        "jurisdiction": jurisdiction,
+        "occurred_at": occurred_at,
+        "recorded_at": recorded_at,
+        "payload_digest": payload_digest,
+        "result_digest": result_digest,
+    }
+    new_hash = row_hash(prev_hash=head.hash, **fields)
+    record = AuditRecord.objects.create(prev_hash=head.hash, hash=new_hash, **fields)
+    AuditHead.objects.filter(chain=chain).update(seq=seq, hash=new_hash)
+    return record
+
+
+@dataclasses.dataclass(frozen=True)
+class Problem:
+    chain: str
+    row_id: int | None
+    seq: int | None
+    reason: str
+
+    def __str__(self) -> str:
+        where = f"row id={self.row_id} seq={self.seq}" if self.row_id else f"seq={self.seq}"
+        return f"chain {self.chain}: {where}: {self.reason}"
+
+
+def verify() -> Iterator[Problem]:
+    """Yield the first problem of every broken chain (nothing when all verify)."""
+    heads = {h.chain: h for h in AuditHead.objects.all()}
+    chains = set(heads) | set(AuditRecord.objects.values_list("chain", flat=True).distinct())
+    for chain in sorted(chains):
+        problem = _verify_chain(chain, heads.get(chain))
+        if problem is not None:
+            yield problem
+
+
+def _verify_chain(chain: str, head: AuditHead | None) -> Problem | None:
+    prev = GENESIS
+    expected = 1
+    rows = AuditRecord.objects.filter(chain=chain).order_by("seq", "id")
+    for row in rows.iterator(chunk_size=2000):
+        if row.seq != expected:
+            reason = "row missing before this one" if row.seq > expected else "duplicate seq"
+            return Problem(chain, row.id, row.seq, reason)
+        if row.prev_hash != prev:
+            return Problem(
+                chain, row.id, row.seq, "previous-hash link broken (row removed or moved)"
+            )
+        computed = row_hash(
+            prev_hash=row.prev_hash,
+            chain=row.chain,
+            seq=row.seq,
+            command_id=row.command_id,
+            name=row.name,
+            actor=row.actor,
+            channel=row.channel,
+            jurisdiction=row.jurisdiction,
+            occurred_at=row.occurred_at,
+            recorded_at=row.recorded_at,
+            payload_digest=row.payload_digest,
+            result_digest=row.result_digest,
+        )
+        if computed != row.hash:
+            return Problem(chain, row.id, row.seq, "content does not match its hash (row edited)")
+        prev = row.hash
+        expected += 1
+    if head is None:
+        return Problem(chain, None, None, "chain head missing")
+    if head.seq != expected - 1 or head.hash != prev:
+        return Problem(chain, None, expected, "rows removed from the end of the chain")
+    return None

@@ -1,0 +1,162 @@
+"""``execute(command)``: the only way state changes (DESIGN §3.1).
+
+In one database transaction: deduplicate by ``command_id`` (a repeat returns the first
+result; the same id with other content is refused), authorise, run the handler, append its
+events to the outbox (running in-transaction subscribers), append the audit record and store
+the result. A handler that raises leaves nothing behind.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import time
+import uuid
+from datetime import datetime
+from typing import Any
+
+from django.db import IntegrityError, transaction
+
+from minwon.kernel import audit, clock, metrics, registry
+from minwon.kernel.errors import DomainError, IdempotencyConflict
+from minwon.kernel.models import CommandRecord, OutboxDelivery, OutboxEvent
+from minwon.kernel.types import Actor, Channel, Command, Event, digest
+
+log = logging.getLogger(__name__)
+
+
+@dataclasses.dataclass(frozen=True)
+class Result:
+    """What ``execute`` returns: the handler's JSON result and whether it was a replay."""
+
+    command_id: uuid.UUID
+    value: Any
+    replayed: bool
+    recorded_at: datetime
+
+
+class Context:
+    """What a handler may use besides its command: the actor, both clocks, permission
+    checks, event emission and the personal-data access log."""
+
+    def __init__(self, command: Command, recorded_at: datetime) -> None:
+        self.command = command
+        self.actor: Actor = command.actor
+        self.channel: Channel = command.channel
+        self.occurred_at = command.occurred_at
+        self.recorded_at = recorded_at
+        self.events: list[tuple[int, Event]] = []
+
+    def require(self, permission: str, jurisdiction: str) -> None:
+        """Refuse (403) unless the actor holds ``permission`` over ``jurisdiction``."""
+        from minwon.accounts.permissions import authorize
+
+        authorize(self.actor, permission, jurisdiction)
+
+    def allowed(self, permission: str, jurisdiction: str) -> bool:
+        from minwon.accounts.permissions import is_allowed
+
+        return is_allowed(self.actor, permission, jurisdiction)
+
+    def emit(self, event: Event) -> int:
+        """Record ``event``: run its in-transaction subscribers, then append it to the outbox
+        with one delivery row per out-of-process receiver. Returns the outbox id."""
+        for fn in registry.subscribers.get(type(event), ()):
+            fn(event, ctx=self)
+        row = OutboxEvent.objects.create(
+            name=event.event_name(),
+            payload=event.to_json(),
+            command_id=self.command.command_id,
+            jurisdiction=self.command.jurisdiction,
+            occurred_at=self.occurred_at,
+            recorded_at=self.recorded_at,
+        )
+        specs = registry.receivers.get(type(event), ())
+        if specs:
+            OutboxDelivery.objects.bulk_create(
+                [
+                    OutboxDelivery(event=row, receiver=s.name, next_attempt_at=self.recorded_at)
+                    for s in specs
+                ]
+            )
+        self.events.append((row.id, event))
+        return row.id
+
+    def log_access(self, *, subject_type: str, subject_id: str, what: str, purpose: str) -> None:
+        from minwon.kernel.privacy import log_access
+
+        log_access(
+            actor=self.actor,
+            channel=self.channel,
+            subject_type=subject_type,
+            subject_id=subject_id,
+            what=what,
+            purpose=purpose,
+            jurisdiction=self.command.jurisdiction,
+        )
+
+
+def execute(command: Command) -> Result:
+    """Run ``command`` exactly once; see the module docstring."""
+    spec = registry.handler_for(type(command))
+    name = command.command_name()
+    content = command.content_digest()
+    existing = CommandRecord.objects.filter(pk=command.command_id).first()
+    if existing is not None:
+        return _replay(existing, content)
+    started = time.perf_counter()
+    try:
+        with transaction.atomic(durable=True):
+            recorded_at = clock.now()
+            ctx = Context(command, recorded_at)
+            if command.permission is not None:
+                ctx.require(command.permission, command.jurisdiction)
+            value = spec.fn(command, ctx=ctx)
+            CommandRecord.objects.create(
+                command_id=command.command_id,
+                name=name,
+                digest=content,
+                payload=command.to_json(),
+                result=value,
+                actor=str(command.actor),
+                channel=command.channel.value,
+                jurisdiction=command.jurisdiction,
+                occurred_at=command.occurred_at,
+                recorded_at=recorded_at,
+            )
+            audit.append(
+                command_id=command.command_id,
+                name=name,
+                actor=str(command.actor),
+                channel=command.channel.value,
+                jurisdiction=command.jurisdiction,
+                occurred_at=command.occurred_at,
+                recorded_at=recorded_at,
+                payload_digest=content,
+                result_digest=digest(value),
+            )
+    except IntegrityError:
+        # A concurrent execution of the same id committed first: answer as a replay.
+        existing = CommandRecord.objects.filter(pk=command.command_id).first()
+        if existing is not None:
+            return _replay(existing, content)
+        metrics.command_done(command, "error", time.perf_counter() - started)
+        raise
+    except DomainError as exc:
+        metrics.command_done(command, exc.code, time.perf_counter() - started)
+        raise
+    except Exception:
+        metrics.command_done(command, "error", time.perf_counter() - started)
+        raise
+    metrics.command_done(command, "ok", time.perf_counter() - started)
+    return Result(command.command_id, value, False, recorded_at)
+
+
+def _replay(record: CommandRecord, content: str) -> Result:
+    if record.digest != content:
+        raise IdempotencyConflict(
+            "같은 요청 번호(Idempotency-Key)로 다른 내용의 요청이 이미 처리되었습니다.",
+            "This idempotency key was already used for a request with different content.",
+            field="Idempotency-Key",
+        )
+    return Result(record.command_id, record.result, True, record.recorded_at)

@@ -1,0 +1,59 @@
+"""``minwon demo``: migrate, then seed deterministic demo data through commands.
+
+Idempotent: every demo command has a fixed id, so a second run changes nothing.
+``--residents N`` scales the population (the registry's bulk path).
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+from typing import Any
+
+from django.apps import apps
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandParser
+
+from minwon.kernel.demo import DemoContext
+
+
+class Command(BaseCommand):
+    help = "Migrate and seed the demo data (idempotent); print URLs and log-ins."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--residents", type=int, default=1000)
+        parser.add_argument("--seed", type=int, default=20261121)
+        parser.add_argument("--no-migrate", action="store_true")
+        parser.add_argument("--port", type=int, default=None)
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if not options["no_migrate"]:
+            call_command("migrate", interactive=False, verbosity=0)
+        ctx = DemoContext(residents=options["residents"], seed=options["seed"], out=self.stdout)
+        for config in apps.get_app_configs():
+            if not config.name.startswith("minwon."):
+                continue
+            name = f"{config.name}.demo"
+            if importlib.util.find_spec(name) is None:
+                continue
+            module = importlib.import_module(name)
+            seed = getattr(module, "seed", None)
+            if seed is not None:
+                seed(ctx)
+        self.print_summary(ctx, options["port"])
+
+    def print_summary(self, ctx: DemoContext, port: int | None) -> None:
+        import os
+
+        port = port or int(os.environ.get("PORT", "8000"))
+        base = f"http://127.0.0.1:{port}"
+        self.stdout.write("")
+        self.stdout.write("minwon demo is ready")
+        self.stdout.write(f"  citizen pages   {base}/")
+        self.stdout.write(f"  staff portal    {base}/staff/")
+        self.stdout.write(f"  API docs        {base}/api/docs")
+        self.stdout.write("")
+        self.stdout.write("Demo log-ins (demo data only):")
+        width = max((len(who) for who, _, _ in ctx.logins), default=10)
+        for who, username, password in ctx.logins:
+            self.stdout.write(f"  {who.ljust(width)}  {username:<22} {password}")

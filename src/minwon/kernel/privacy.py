@@ -1,0 +1,52 @@
+"""The personal-data access log (개인정보 열람 기록, DESIGN §3.4): every read of a person's
+record by staff or an agency writes who, when, whose, what and why. Kept two years.
+
+It is an append-only log the kernel writes directly, like the audit chain: a read is not
+a command, but it must leave a trace.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from minwon.kernel import clock
+from minwon.kernel.models import AccessLog
+from minwon.kernel.types import Actor, ActorKind, Channel
+
+RETENTION = timedelta(days=2 * 366)
+
+
+def log_access(
+    *,
+    actor: Actor,
+    channel: Channel | str,
+    subject_type: str,
+    subject_id: str,
+    what: str,
+    purpose: str,
+    jurisdiction: str = "",
+) -> None:
+    """Write one access-log row. Citizens reading their own data are logged too; the
+    citizen can see every row about them."""
+    AccessLog.objects.create(
+        at=clock.now(),
+        actor=str(actor),
+        channel=str(getattr(channel, "value", channel)),
+        subject_type=subject_type,
+        subject_id=str(subject_id),
+        what=what[:120],
+        purpose=(purpose or "")[:200],
+        jurisdiction=jurisdiction,
+    )
+
+
+def accesses_of(subject_type: str, subject_id: str) -> list[AccessLog]:
+    return list(
+        AccessLog.objects.filter(subject_type=subject_type, subject_id=str(subject_id)).order_by(
+            "-at"
+        )
+    )
+
+
+def is_staff_or_agency(actor: Actor) -> bool:
+    return actor.kind in (ActorKind.STAFF, ActorKind.AGENCY)

@@ -1,0 +1,160 @@
+"""The kernel's vocabulary: commands, events, actors and channels (DESIGN §3).
+
+A command is a frozen dataclass with JSON-safe fields. It carries its idempotency key
+(``command_id``), the business time of the act (``occurred_at``), who acts, through which
+channel and in which jurisdiction. Events are past-tense facts a handler emits.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import enum
+import hashlib
+import json
+import uuid
+from datetime import datetime
+from functools import cache
+from typing import Any, ClassVar, Self
+
+from pydantic import TypeAdapter
+
+from minwon.kernel import clock
+
+NATION = "0000000000"  # 대한민국: the root of every jurisdiction path.
+
+
+class Channel(enum.StrEnum):
+    """접수 경로: where a command came from."""
+
+    ONLINE = "online"
+    COUNTER = "counter"
+    KIOSK = "kiosk"
+    MAIL = "mail"
+    AGENCY = "agency"
+    EDGE = "edge"
+    SYSTEM = "system"
+
+
+class ActorKind(enum.StrEnum):
+    STAFF = "staff"
+    CITIZEN = "citizen"
+    AGENCY = "agency"
+    SYSTEM = "system"
+    ANONYMOUS = "anonymous"
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Actor:
+    """Who acts: a staff member, a citizen, an agency client, or the system itself."""
+
+    kind: ActorKind
+    id: int | None = None
+    name: str = ""
+
+    def __str__(self) -> str:
+        return f"{self.kind}:{self.id if self.id is not None else '-'}"
+
+    @classmethod
+    def system(cls, name: str = "system") -> Actor:
+        return cls(ActorKind.SYSTEM, None, name)
+
+    @classmethod
+    def anonymous(cls) -> Actor:
+        return cls(ActorKind.ANONYMOUS, None, "")
+
+
+def _new_id() -> uuid.UUID:
+    return uuid.uuid4()
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class Command:
+    """Base of every command. Subclasses add their own fields and set ``permission``."""
+
+    schema_version: ClassVar[int] = 1
+    #: What the actor needs (see ``minwon.accounts.permissions``); ``None`` means any actor,
+    #: checked further by the handler itself.
+    permission: ClassVar[str | None] = None
+
+    actor: Actor
+    channel: Channel
+    jurisdiction: str
+    command_id: uuid.UUID = dataclasses.field(default_factory=_new_id)
+    occurred_at: datetime = dataclasses.field(default_factory=clock.now)
+
+    @classmethod
+    def command_name(cls) -> str:
+        return cls.__name__
+
+    def to_json(self) -> dict[str, Any]:
+        data: dict[str, Any] = _adapter(type(self)).dump_python(self, mode="json")
+        return data
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Self:
+        value: Self = _adapter(cls).validate_python(data)
+        return value
+
+    def content_digest(self) -> str:
+        """Digest of what the command asks, without its id and business time, so a client's
+        retry with the same Idempotency-Key (and a fresh default ``occurred_at``) matches."""
+        data = _without_ciphertexts(self.to_json())
+        data.pop("command_id", None)
+        data.pop("occurred_at", None)
+        data["__name__"] = self.command_name()
+        data["__v__"] = self.schema_version
+        return digest(data)
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class Event:
+    """Base of every domain event: a past-tense fact, delivered in order through the outbox."""
+
+    schema_version: ClassVar[int] = 1
+
+    @classmethod
+    def event_name(cls) -> str:
+        return cls.__name__
+
+    def to_json(self) -> dict[str, Any]:
+        data: dict[str, Any] = _adapter(type(self)).dump_python(self, mode="json")
+        return data
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Self:
+        value: Self = _adapter(cls).validate_python(data)
+        return value
+
+
+def _without_ciphertexts(value: Any) -> Any:
+    """Sealed values (``{"sealed": ..., "ciphertext": ...}``) count by their index only."""
+    if isinstance(value, dict):
+        return {
+            k: _without_ciphertexts(v)
+            for k, v in value.items()
+            if not (k == "ciphertext" and "sealed" in value)
+        }
+    if isinstance(value, list):
+        return [_without_ciphertexts(v) for v in value]
+    return value
+
+
+@cache
+def _adapter(cls: type) -> TypeAdapter[Any]:
+    return TypeAdapter(cls)
+
+
+def canonical(data: Any) -> bytes:
+    return json.dumps(
+        data, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str
+    ).encode()
+
+
+def digest(data: Any) -> str:
+    return hashlib.sha256(canonical(data)).hexdigest()
+
+
+def idempotency_uuid(actor: Actor, key: str) -> uuid.UUID:
+    """Map an ``Idempotency-Key`` header to a command id, scoped to the actor so two clients'
+    keys never collide. A key that already is a UUID is still scoped."""
+    return uuid.uuid5(uuid.NAMESPACE_URL, f"minwon:{actor}:{key}")

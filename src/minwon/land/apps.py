@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class LandConfig(AppConfig):
+    name = "minwon.land"
+    label = "land"

@@ -1,0 +1,176 @@
+"""The JSON API shell (django-ninja): authentication, idempotency keys, errors.
+
+Every app contributes a ``router`` in its ``api.py``; paths are absolute (``/persons``).
+Errors are JSON: ``{"code", "message" (Korean), "message_en", "field"}``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib
+import importlib.util
+import uuid
+from typing import Any
+
+from django.apps import apps
+from django.http import HttpRequest, HttpResponse
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as NinjaValidationError
+from ninja.security import APIKeyHeader, HttpBearer, SessionAuth
+
+from minwon.accounts.actors import actor_for_request
+from minwon.kernel import clock
+from minwon.kernel.errors import DomainError, IdempotencyConflict
+from minwon.kernel.types import Actor, ActorKind, idempotency_uuid
+
+
+def key_hash(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+class AgencyKeyAuth(APIKeyHeader):
+    """``X-Api-Key: <prefix>.<secret>`` for agency systems."""
+
+    param_name = "X-Api-Key"
+
+    def authenticate(self, request: HttpRequest, key: str | None) -> Any:
+        from minwon.accounts.models import AgencyClient
+
+        if not key:
+            return None
+        client = AgencyClient.objects.filter(key_hash=key_hash(key), active=True).first()
+        if client is None:
+            return None
+        request.minwon_actor = Actor(ActorKind.AGENCY, client.pk, client.name)  # type: ignore[attr-defined]
+        return client
+
+
+class StaffTokenAuth(HttpBearer):
+    """``Authorization: Bearer <token>`` from ``POST /api/auth/token``."""
+
+    def authenticate(self, request: HttpRequest, token: str) -> Any:
+        from minwon.accounts.models import ApiToken
+
+        row = (
+            ApiToken.objects.select_related("user")
+            .filter(key_hash=key_hash(token), revoked=False, expires_at__gt=clock.now())
+            .first()
+        )
+        if row is None or not row.user.is_active:
+            return None
+        request.user = row.user
+        request.minwon_actor = Actor(ActorKind.STAFF, row.user.pk, row.user.username)  # type: ignore[attr-defined]
+        return row.user
+
+
+class LoggedInSession(SessionAuth):
+    """A logged-in browser session (citizen pages calling the API)."""
+
+    def authenticate(self, request: HttpRequest, key: str | None) -> Any:
+        user = super().authenticate(request, key)
+        if user:
+            request.minwon_actor = actor_for_request(request)  # type: ignore[attr-defined]
+        return user
+
+
+AUTH = [AgencyKeyAuth(), StaffTokenAuth(), LoggedInSession()]
+
+api = NinjaAPI(
+    title="minwon API",
+    version="1",
+    description=(
+        "minwon: 민원·주민등록·제증명·행정정보 공동이용 API. Errors are JSON objects with "
+        "`code`, `message` (Korean), `message_en` and `field`. POST requests accept an "
+        "`Idempotency-Key` header: a repeat returns the first result."
+    ),
+    urls_namespace="api",
+    auth=AUTH,
+)
+
+
+def command_id(request: HttpRequest) -> uuid.UUID:
+    """The command id for a POST: from ``Idempotency-Key`` (scoped to the caller) or new."""
+    key = request.headers.get("Idempotency-Key")
+    if key:
+        key = key.strip()
+        if not key or len(key) > 200:
+            raise DomainError(
+                "Idempotency-Key는 1~200자여야 합니다.",
+                "Idempotency-Key must be 1-200 characters.",
+                field="Idempotency-Key",
+            )
+        return idempotency_uuid(actor_for_request(request), key)
+    return uuid.uuid4()
+
+
+def error_body(
+    code: str, ko: str, en: str, field: str | None = None, **extra: Any
+) -> dict[str, Any]:
+    body = {"code": code, "message": ko, "message_en": en, "field": field}
+    body.update(extra)
+    return body
+
+
+@api.exception_handler(DomainError)
+def domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
+    status = 409 if isinstance(exc, IdempotencyConflict) else exc.status
+    return api.create_response(request, exc.as_dict(), status=status)
+
+
+@api.exception_handler(NinjaValidationError)
+def validation_error(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
+    first = exc.errors[0] if exc.errors else {}
+    loc = [
+        str(p)
+        for p in first.get("loc", ())
+        if p not in ("body", "query", "path", "header", "payload")
+    ]
+    field = ".".join(loc) or None
+    detail = first.get("msg", "")
+    return api.create_response(
+        request,
+        error_body(
+            "validation_failed",
+            f"입력값이 올바르지 않습니다: {field or '요청'} ({detail})",
+            f"Invalid input: {field or 'request'} ({detail})",
+            field,
+            errors=[
+                {"field": ".".join(str(p) for p in e.get("loc", ())), "message": e.get("msg", "")}
+                for e in exc.errors
+            ],
+        ),
+        status=400,
+    )
+
+
+@api.exception_handler(AuthenticationError)
+def auth_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    return api.create_response(
+        request,
+        error_body("unauthenticated", "로그인이 필요합니다.", "Authentication required."),
+        status=401,
+    )
+
+
+@api.exception_handler(HttpError)
+def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    return api.create_response(
+        request, error_body("http_error", str(exc), str(exc)), status=exc.status_code
+    )
+
+
+def _autodiscover() -> None:
+    for config in apps.get_app_configs():
+        if not config.name.startswith("minwon.") or config.name == "minwon.web":
+            continue
+        name = f"{config.name}.api"
+        if importlib.util.find_spec(name) is None:
+            continue
+        module = importlib.import_module(name)
+        router = getattr(module, "router", None)
+        if router is not None:
+            api.add_router("", router)
+
+
+_autodiscover()

@@ -1,0 +1,42 @@
+"""Template context: the menus for the area a page belongs to."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
+
+from minwon.accounts.actors import actor_for_request
+from minwon.accounts.permissions import scopes_for
+from minwon.web import nav
+
+
+def _menu(request: HttpRequest, area: str) -> list[dict[str, Any]]:
+    actor = actor_for_request(request)
+    out = []
+    for item in nav.items(area):
+        if item.permission and not scopes_for(actor, item.permission):
+            continue
+        url = nav.resolve(item)
+        if url is None:
+            continue
+        out.append(
+            {
+                "url": url,
+                "label": _(item.label),
+                "active": request.path.startswith(url) and url != "/",
+            }
+        )
+    return out
+
+
+def navigation(request: HttpRequest) -> dict[str, Any]:
+    path = request.path
+    user = getattr(request, "user", None)
+    context: dict[str, Any] = {}
+    if path.startswith("/staff/") and user is not None and user.is_authenticated:
+        context["staff_nav"] = _menu(request, "staff")
+    elif not path.startswith(("/kiosk/", "/ops/", "/api/", "/admin/")):
+        context["citizen_nav"] = _menu(request, "citizen")
+    return context

@@ -1,0 +1,58 @@
+"""Liveness, readiness and metrics endpoints for load balancers and Prometheus."""
+
+from __future__ import annotations
+
+import os
+import time
+
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest, multiprocess
+from prometheus_client import REGISTRY as DEFAULT_REGISTRY
+
+_migrations_ok_at = 0.0
+
+
+def healthz(request: HttpRequest) -> JsonResponse:
+    """The process answers."""
+    return JsonResponse({"status": "ok", "pid": os.getpid()})
+
+
+def _migrations_applied() -> bool:
+    global _migrations_ok_at
+    if time.monotonic() - _migrations_ok_at < 30:
+        return True
+    executor = MigrationExecutor(connection)
+    plan = executor.migration_plan(executor.loader.graph.leaf_nodes())
+    if not plan:
+        _migrations_ok_at = time.monotonic()
+    return not plan
+
+
+def readyz(request: HttpRequest) -> JsonResponse:
+    """The database answers and every migration is applied."""
+    checks: dict[str, str] = {}
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        checks["database"] = "ok"
+    except Exception as exc:
+        checks["database"] = f"error: {type(exc).__name__}"
+        return JsonResponse({"status": "unavailable", "checks": checks}, status=503)
+    if _migrations_applied():
+        checks["migrations"] = "ok"
+    else:
+        checks["migrations"] = "pending"
+        return JsonResponse({"status": "unavailable", "checks": checks}, status=503)
+    return JsonResponse({"status": "ok", "checks": checks})
+
+
+def metrics(request: HttpRequest) -> HttpResponse:
+    """Prometheus text format; adds up all processes when PROMETHEUS_MULTIPROC_DIR is set."""
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        registry = CollectorRegistry()
+        multiprocess.MultiProcessCollector(registry)  # type: ignore[no-untyped-call]
+    else:
+        registry = DEFAULT_REGISTRY
+    return HttpResponse(generate_latest(registry), content_type=CONTENT_TYPE_LATEST)

@@ -1,0 +1,139 @@
+"""execute(): idempotency, refusal of a reused key, atomicity, events and the outbox."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import timedelta
+
+import pytest
+
+from minwon.kernel import clock, execute, outbox
+from minwon.kernel.errors import IdempotencyConflict
+from minwon.kernel.models import (
+    AuditRecord,
+    CommandRecord,
+    DeclaredHoliday,
+    OutboxDelivery,
+    OutboxEvent,
+)
+from minwon.kernel.types import NATION, Actor, Channel
+from tests.kernel import sample
+
+SYSTEM = Actor.system("test")
+
+
+def note(**kw):  # type: ignore[no-untyped-def]
+    kw.setdefault("day", "2026-12-31")
+    kw.setdefault("label", "x")
+    return sample.NoteSample(actor=SYSTEM, channel=Channel.SYSTEM, jurisdiction=NATION, **kw)
+
+
+def counts() -> tuple[int, int, int, int]:
+    return (
+        DeclaredHoliday.objects.count(),
+        OutboxEvent.objects.count(),
+        AuditRecord.objects.count(),
+        CommandRecord.objects.count(),
+    )
+
+
+@pytest.mark.django_db
+def test_same_id_twice_has_one_effect() -> None:
+    cid = uuid.uuid4()
+    first = execute(note(command_id=cid))
+    again = execute(note(command_id=cid))
+    assert not first.replayed
+    assert again.replayed
+    assert again.value == first.value
+    assert counts() == (1, 1, 1, 1)
+
+
+@pytest.mark.django_db
+def test_retry_with_fresh_business_time_still_replays() -> None:
+    cid = uuid.uuid4()
+    execute(note(command_id=cid, occurred_at=clock.now()))
+    again = execute(note(command_id=cid, occurred_at=clock.now() + timedelta(seconds=5)))
+    assert again.replayed
+
+
+@pytest.mark.django_db
+def test_same_id_other_content_is_refused() -> None:
+    cid = uuid.uuid4()
+    execute(note(command_id=cid, label="a"))
+    with pytest.raises(IdempotencyConflict) as info:
+        execute(note(command_id=cid, label="b"))
+    assert info.value.status == 409
+    assert counts() == (1, 1, 1, 1)
+
+
+@pytest.mark.django_db
+def test_raising_handler_leaves_nothing() -> None:
+    with pytest.raises(RuntimeError):
+        execute(note(explode=True))
+    assert counts() == (0, 0, 0, 0)
+    assert OutboxDelivery.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_failing_subscriber_rolls_back_the_command() -> None:
+    with pytest.raises(ValueError, match="projection failed"):
+        execute(note(label="subscriber-fails"))
+    assert counts() == (0, 0, 0, 0)
+
+
+@pytest.mark.django_db
+def test_subscriber_runs_inside_the_transaction() -> None:
+    sample.PROJECTION.clear()
+    execute(note(label="projected"))
+    assert sample.PROJECTION == ["projected"]
+
+
+@pytest.mark.django_db
+def test_events_are_ordered_and_stamped() -> None:
+    a = execute(note(day="2026-12-30", label="a"))
+    b = execute(note(day="2026-12-31", label="b"))
+    events = list(OutboxEvent.objects.order_by("id"))
+    assert [e.payload["label"] for e in events] == ["a", "b"]
+    assert events[0].command_id == a.command_id and events[1].command_id == b.command_id
+
+
+@pytest.mark.django_db
+def test_worker_delivers_at_least_once_with_retry() -> None:
+    sample.DELIVERED.clear()
+    sample.FAIL_TIMES["count"] = 2
+    execute(note())
+    delivery = OutboxDelivery.objects.get(receiver="test.sample")
+    assert outbox.deliver_batch() == (0, 1)
+    delivery.refresh_from_db()
+    assert delivery.state == "pending" and delivery.attempts == 1
+    assert delivery.next_attempt_at > clock.now()
+    # Not due yet: nothing happens.
+    assert outbox.deliver_batch() == (0, 0)
+    with clock.frozen_at(clock.now() + timedelta(hours=1)):
+        assert outbox.deliver_batch() == (0, 1)
+    with clock.frozen_at(clock.now() + timedelta(hours=2)):
+        assert outbox.deliver_batch() == (1, 0)
+    delivery.refresh_from_db()
+    assert delivery.state == "delivered" and delivery.attempts == 3
+    assert [delivery.event_id] == sample.DELIVERED
+
+
+@pytest.mark.django_db
+def test_dead_letter_and_operator_retry() -> None:
+    from minwon.kernel.commands import RetryDeadDeliveries
+
+    sample.FAIL_TIMES["count"] = 10_000
+    execute(note())
+    later = clock.now()
+    for _ in range(outbox.MAX_ATTEMPTS):
+        later += timedelta(hours=1)
+        with clock.frozen_at(later):
+            outbox.deliver_batch()
+    delivery = OutboxDelivery.objects.get(receiver="test.sample")
+    assert delivery.state == "dead"
+    assert "receiver down" in delivery.last_error
+    assert outbox.backlog() == {"pending": 0, "dead": 1}
+    sample.FAIL_TIMES["count"] = 0
+    execute(RetryDeadDeliveries(actor=SYSTEM, channel=Channel.SYSTEM, jurisdiction=NATION))
+    with clock.frozen_at(later + timedelta(hours=1)):
+        assert outbox.deliver_batch() == (1, 0)
