@@ -3,6 +3,9 @@ administrator, and a few citizens who can log in."""
 
 from __future__ import annotations
 
+import uuid
+from collections.abc import Callable
+
 from django.contrib.auth.hashers import make_password
 
 from minwon.accounts.commands import CreateStaffAccount, GrantRole, SignUpCitizen
@@ -14,7 +17,7 @@ from minwon.kernel.demo import (
     STAFF_PASSWORD,
     DemoContext,
 )
-from minwon.kernel.types import NATION, Actor, Channel
+from minwon.kernel.types import NATION, Actor, Channel, Command
 
 SYSTEM = Actor.system("demo")
 
@@ -71,6 +74,29 @@ def _staff(
     )
 
 
+def demo_citizen_rrn(front7: str) -> str:
+    """The demo citizens' numbers: fixed, valid, and reused by the registry's demo."""
+    return rrn.with_check_digit(f"{front7[:6]}{front7[6]}12345")
+
+
+def _citizen_builder(username: str, name: str, number: str) -> Callable[[uuid.UUID], Command]:
+    def build(command_id: uuid.UUID) -> Command:
+        return SignUpCitizen(
+            actor=Actor.anonymous(),
+            channel=Channel.ONLINE,
+            jurisdiction=NATION,
+            command_id=command_id,
+            username=username,
+            display_name=name,
+            password_hash=make_password(CITIZEN_PASSWORD),
+            email=f"{username}@example.kr",
+            sealed_rrn=rrn.SealedRRN.from_text(number),
+            identity_method="demo",
+        )
+
+    return build
+
+
 def seed(ctx: DemoContext) -> None:
     from minwon.kernel.management.commands.load_jurisdictions import load
 
@@ -84,22 +110,7 @@ def seed(ctx: DemoContext) -> None:
         _staff(ctx, username, label, NATION, role, dept)
         ctx.login(label, username, STAFF_PASSWORD)
     for username, name, front7 in DEMO_CITIZENS:
-        number = rrn.with_check_digit(f"{front7[:6]}{front7[6]}12345")
-        ctx.run(
-            f"citizen:{username}",
-            lambda cid, u=username, n=name, num=number: SignUpCitizen(
-                actor=Actor.anonymous(),
-                channel=Channel.ONLINE,
-                jurisdiction=NATION,
-                command_id=cid,
-                username=u,
-                display_name=n,
-                password_hash=make_password(CITIZEN_PASSWORD),
-                email=f"{u}@example.kr",
-                sealed_rrn=rrn.SealedRRN.from_text(num),
-                identity_method="demo",
-            ),
-        )
+        ctx.run(f"citizen:{username}", _citizen_builder(username, name, demo_citizen_rrn(front7)))
         ctx.login(f"시민 {name}", username, CITIZEN_PASSWORD)
     ctx.say(
         "accounts: staff of every role in 원주시, 전주시, 공주시; operator; administrator; citizens"

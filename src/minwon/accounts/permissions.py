@@ -142,6 +142,8 @@ def permissions_over(actor: Actor, jurisdiction: str) -> set[str]:
 def _agency_permissions(actor: Actor, jurisdiction: str) -> set[str]:
     from minwon.accounts.models import AgencyClient
 
+    if actor.id is None:
+        return set()
     client = (
         AgencyClient.objects.filter(pk=actor.id, active=True)
         .values_list("jurisdiction_id", "permissions")
@@ -189,6 +191,8 @@ def scopes_for(actor: Actor, permission: str) -> list[str]:
     if actor.kind == ActorKind.AGENCY:
         from minwon.accounts.models import AgencyClient
 
+        if actor.id is None:
+            return []
         row = (
             AgencyClient.objects.filter(pk=actor.id, active=True)
             .values_list("jurisdiction_id", "permissions")

@@ -11,6 +11,7 @@ import hashlib
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from typing import Any
 
 from minwon.kernel.models import AuditHead, AuditRecord
 from minwon.kernel.types import canonical
@@ -80,7 +81,7 @@ def append(
     )
     head = AuditHead.objects.select_for_update().get(chain=chain)
     seq = head.seq + 1
-    fields = {
+    fields: dict[str, Any] = {
         "chain": chain,
         "seq": seq,
         "command_id": command_id,

@@ -11,7 +11,7 @@ import dataclasses
 import random
 import uuid
 from collections.abc import Callable
-from typing import Any, TextIO
+from typing import Any
 
 from minwon.kernel import execute
 from minwon.kernel.bus import Result
@@ -33,7 +33,7 @@ CITIZEN_PASSWORD = "citizen-demo-2026"  # noqa: S105 - demo data
 class DemoContext:
     residents: int = 1000
     seed: int = 20261121
-    out: TextIO | None = None
+    out: Any = None
     logins: list[tuple[str, str, str]] = dataclasses.field(default_factory=list)
     shared: dict[str, Any] = dataclasses.field(default_factory=dict)
     quiet: bool = False

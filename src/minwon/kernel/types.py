@@ -13,7 +13,6 @@ import hashlib
 import json
 import uuid
 from datetime import datetime
-from functools import cache
 from typing import Any, ClassVar, Self
 
 from pydantic import TypeAdapter
@@ -139,9 +138,14 @@ def _without_ciphertexts(value: Any) -> Any:
     return value
 
 
-@cache
+_adapters: dict[type, TypeAdapter[Any]] = {}
+
+
 def _adapter(cls: type) -> TypeAdapter[Any]:
-    return TypeAdapter(cls)
+    adapter = _adapters.get(cls)
+    if adapter is None:
+        adapter = _adapters[cls] = TypeAdapter(cls)
+    return adapter
 
 
 def canonical(data: Any) -> bytes:
