@@ -8,6 +8,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.password_validation import validate_password
 from django.contrib.auth.views import LoginView
@@ -38,10 +39,20 @@ def staff_home(request: HttpRequest) -> HttpResponse:
     return render(request, "web/staff_home.html", {"grants": grants})
 
 
+class LoginForm(AuthenticationForm):
+    """Django's log-in form with the labels Korean offices use (아이디, 비밀번호)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["username"].label = _("아이디")
+        self.fields["password"].label = _("비밀번호")
+
+
 class MinwonLoginView(LoginView):
     """Django's log-in (throttled by django-axes) that also records the log-in as a command."""
 
     template_name = "registration/login.html"
+    authentication_form = LoginForm
 
     def form_valid(self, form: Any) -> HttpResponse:
         response = super().form_valid(form)
