@@ -35,6 +35,7 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
         "tax.read",
         "portal.use",
         "continuity.counter",
+        "notices.send",
     },
     "officer": {
         "registry.read",

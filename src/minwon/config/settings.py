@@ -58,6 +58,8 @@ INSTALLED_APPS = [
     "minwon.portal",
     "minwon.ops",
     "minwon.continuity",
+    "minwon.notices",
+    "minwon.ha",
     "minwon.web",
 ]
 

@@ -1,0 +1,135 @@
+"""Sending a message to a citizen's inbox, and marking it read (the read receipt).
+
+Other apps do not call ``SendNotice`` from their handlers (one command changes one
+aggregate): they call ``notify()`` from an event subscriber or handler, which writes the
+inbox row inside the same transaction, and the e-mail goes out from the outbox.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import uuid
+from typing import Any
+
+from django.core.mail import send_mail
+
+from minwon.kernel.bus import Context
+from minwon.kernel.errors import NotFound
+from minwon.kernel.registry import handler, receiver
+from minwon.kernel.types import ActorKind, Command, Event
+from minwon.notices.models import InboxMessage
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class NoticeSent(Event):
+    """A message reached an inbox; the worker e-mails it if an address is known."""
+
+    message_id: int
+    email: str
+
+
+def notify(
+    ctx: Context,
+    *,
+    recipient_index: str,
+    category: str,
+    subject: str,
+    body: str,
+    items: list[dict[str, Any]] | None = None,
+    email: str = "",
+) -> InboxMessage:
+    """Write one inbox message inside the current command's transaction (idempotent per
+    command and subject) and schedule its e-mail through the outbox."""
+    from minwon.accounts.models import User
+
+    user = User.objects.filter(identity_index=recipient_index, kind=User.Kind.CITIZEN).first()
+    address = email or (user.email if user is not None else "")
+    message, created = InboxMessage.objects.get_or_create(
+        recipient_index=recipient_index,
+        source_command=ctx.command.command_id,
+        subject=subject[:200],
+        defaults={
+            "recipient_user": user,
+            "category": category,
+            "body": body,
+            "items": items or [],
+            "email": address,
+            "created_at": ctx.recorded_at,
+        },
+    )
+    if created and address:
+        ctx.emit(NoticeSent(message_id=message.pk, email=address))
+    return message
+
+
+@receiver(NoticeSent, name="notices.email")
+def email_notice(event: NoticeSent, *, meta: Any) -> None:
+    """Send the e-mail once: ``emailed_at`` marks it, so a redelivery does not resend."""
+    from minwon.kernel import clock
+
+    message = InboxMessage.objects.select_for_update().filter(pk=event.message_id).first()
+    if message is None or message.emailed_at is not None:
+        return
+    lines = [message.body, ""] + [
+        f"- {i.get('label', '')}: {i.get('value', '')}" for i in message.items
+    ]
+    send_mail(f"[minwon] {message.subject}", "\n".join(lines), None, [event.email])
+    InboxMessage.objects.filter(pk=message.pk).update(emailed_at=clock.now())
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class SendNotice(Command):
+    """An office sends a notice (e.g. 민방위 교육 통지) to one resident's inbox."""
+
+    permission = "notices.send"
+    recipient_index: str
+    category: str
+    subject: str
+    body: str
+    items: list[dict[str, Any]] = dataclasses.field(default_factory=list)
+
+
+@handler(SendNotice)
+def send_notice(cmd: SendNotice, *, ctx: Context) -> dict[str, Any]:
+    message = notify(
+        ctx,
+        recipient_index=cmd.recipient_index,
+        category=cmd.category,
+        subject=cmd.subject,
+        body=cmd.body,
+        items=cmd.items,
+    )
+    return {"message_id": message.pk}
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class MarkNoticeRead(Command):
+    """The citizen opened the message: the read receipt (열람 확인)."""
+
+    message_id: int
+
+
+@handler(MarkNoticeRead)
+def mark_notice_read(cmd: MarkNoticeRead, *, ctx: Context) -> dict[str, Any]:
+    from minwon.accounts.models import User
+
+    index = ""
+    if ctx.actor.kind == ActorKind.CITIZEN and ctx.actor.id is not None:
+        index = (
+            User.objects.filter(pk=ctx.actor.id).values_list("identity_index", flat=True).first()
+            or ""
+        )
+    message = (
+        InboxMessage.objects.filter(pk=cmd.message_id, recipient_index=index).first()
+        if index
+        else None
+    )
+    if message is None:
+        raise NotFound("알림을 찾을 수 없습니다.", "Message not found.", field="message_id")
+    if message.read_at is None:
+        InboxMessage.objects.filter(pk=message.pk).update(read_at=ctx.recorded_at)
+        return {"message_id": message.pk, "read_at": ctx.recorded_at.isoformat()}
+    return {"message_id": message.pk, "read_at": message.read_at.isoformat()}
+
+
+__all__ = ["MarkNoticeRead", "NoticeSent", "SendNotice", "notify", "uuid"]
