@@ -14,7 +14,7 @@ from minwon.accounts.commands import IssueApiToken, RecordSignIn
 from minwon.kernel import clock, execute
 from minwon.kernel.errors import DomainError
 from minwon.kernel.types import Channel
-from minwon.web.api import error_body, key_hash
+from minwon.web.api import ErrorOut, error_body, key_hash
 
 router = Router(tags=["auth"])
 
@@ -29,13 +29,6 @@ class TokenIn(Schema):
 class TokenOut(Schema):
     token: str
     expires_at: str
-
-
-class ErrorOut(Schema):
-    code: str
-    message: str
-    message_en: str
-    field: str | None = None
 
 
 class LockedOut(DomainError):

@@ -62,3 +62,21 @@ class DemoContext:
 
     def login(self, who: str, username: str, password: str) -> None:
         self.logins.append((who, username, password))
+
+
+def seed_all(ctx: DemoContext) -> None:
+    """Run every minwon app's ``demo.seed(ctx)`` in INSTALLED_APPS order."""
+    import importlib
+    import importlib.util
+
+    from django.apps import apps
+
+    for config in apps.get_app_configs():
+        if not config.name.startswith("minwon."):
+            continue
+        name = f"{config.name}.demo"
+        if importlib.util.find_spec(name) is None:
+            continue
+        seed = getattr(importlib.import_module(name), "seed", None)
+        if seed is not None:
+            seed(ctx)

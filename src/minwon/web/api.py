@@ -14,7 +14,7 @@ from typing import Any
 
 from django.apps import apps
 from django.http import HttpRequest, HttpResponse
-from ninja import NinjaAPI
+from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import APIKeyHeader, HttpBearer, SessionAuth
@@ -23,6 +23,19 @@ from minwon.accounts.actors import actor_for_request
 from minwon.kernel import clock
 from minwon.kernel.errors import DomainError, IdempotencyConflict
 from minwon.kernel.types import Actor, ActorKind, idempotency_uuid
+
+
+class ErrorOut(Schema):
+    """The body of every 4xx/5xx: a code, the Korean and English message and the field."""
+
+    code: str
+    message: str
+    message_en: str
+    field: str | None = None
+
+
+#: Declare these on every operation that takes input, so the schema tells the truth.
+ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut}
 
 
 def key_hash(key: str) -> str:

@@ -6,15 +6,12 @@ Idempotent: every demo command has a fixed id, so a second run changes nothing.
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
 from typing import Any
 
-from django.apps import apps
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 
-from minwon.kernel.demo import DemoContext
+from minwon.kernel.demo import DemoContext, seed_all
 
 
 class Command(BaseCommand):
@@ -30,16 +27,7 @@ class Command(BaseCommand):
         if not options["no_migrate"]:
             call_command("migrate", interactive=False, verbosity=0)
         ctx = DemoContext(residents=options["residents"], seed=options["seed"], out=self.stdout)
-        for config in apps.get_app_configs():
-            if not config.name.startswith("minwon."):
-                continue
-            name = f"{config.name}.demo"
-            if importlib.util.find_spec(name) is None:
-                continue
-            module = importlib.import_module(name)
-            seed = getattr(module, "seed", None)
-            if seed is not None:
-                seed(ctx)
+        seed_all(ctx)
         self.print_summary(ctx, options["port"])
 
     def print_summary(self, ctx: DemoContext, port: int | None) -> None:

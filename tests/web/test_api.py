@@ -1,0 +1,161 @@
+"""The API shell: schema, token log-in, JSON errors, Idempotency-Key, health endpoints."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from django.test import Client
+
+from minwon.kernel.models import CommandRecord, DeclaredHoliday
+from tests.conftest import PASSWORD, WONJU
+
+pytestmark = pytest.mark.django_db
+
+
+def token_for(client: Client, username: str) -> str:
+    response = client.post(
+        "/api/auth/token",
+        json.dumps({"username": username, "password": PASSWORD}),
+        content_type="application/json",
+    )
+    assert response.status_code == 200, response.content
+    return str(response.json()["token"])
+
+
+def test_openapi_schema_loads() -> None:
+    response = Client().get("/api/openapi.json")
+    assert response.status_code == 200
+    schema = response.json()
+    assert schema["openapi"].startswith("3.")
+    assert "/api/auth/token" in schema["paths"]
+    assert Client().get("/api/docs").status_code == 200
+
+
+def test_token_log_in_and_bearer_use(make_staff) -> None:  # type: ignore[no-untyped-def]
+    user = make_staff("sysadmin", "0000000000")
+    client = Client()
+    token = token_for(client, user.username)
+    me = client.get("/api/me", headers={"Authorization": f"Bearer {token}"})
+    assert me.status_code == 200
+    assert me.json()["actor"] == f"staff:{user.pk}"
+    assert client.get("/api/me", headers={"Authorization": "Bearer nonsense"}).status_code == 401
+
+
+def test_wrong_password_is_json_401_with_korean_and_english(make_staff) -> None:  # type: ignore[no-untyped-def]
+    user = make_staff("counter_clerk", WONJU)
+    response = Client().post(
+        "/api/auth/token",
+        json.dumps({"username": user.username, "password": "nope"}),
+        content_type="application/json",
+    )
+    assert response.status_code == 401
+    body = response.json()
+    assert body["code"] == "bad_credentials"
+    assert "비밀번호" in body["message"] and "password" in body["message_en"]
+    assert body["field"] == "password"
+
+
+def test_malformed_body_is_400_naming_the_field() -> None:
+    response = Client().post(
+        "/api/auth/token", json.dumps({"username": "x"}), content_type="application/json"
+    )
+    assert response.status_code == 400
+    body = response.json()
+    assert body["code"] == "validation_failed"
+    assert body["field"] == "password"
+    assert "입력값" in body["message"]
+
+
+def test_idempotency_key_replays_and_refuses_other_content(make_staff) -> None:  # type: ignore[no-untyped-def]
+    client = Client()
+    headers = {
+        "Authorization": f"Bearer {token_for(client, make_staff('sysadmin', '0000000000').username)}"
+    }
+    body = {"date": "2026-12-24", "name": "임시공휴일"}
+
+    def post(payload: dict[str, object], key: str) -> object:
+        return client.post(
+            "/api/holidays", json.dumps(payload), content_type="application/json",
+            headers={**headers, "Idempotency-Key": key},
+        )  # fmt: skip
+
+    first = post(body, "k-1")
+    again = post(body, "k-1")
+    assert first.status_code == again.status_code == 200  # type: ignore[attr-defined]
+    assert DeclaredHoliday.objects.count() == 1
+    assert CommandRecord.objects.filter(name="DeclareHoliday").count() == 1
+    clash = post({**body, "name": "다른 이름"}, "k-1")
+    assert clash.status_code == 409  # type: ignore[attr-defined]
+    assert clash.json()["code"] == "idempotency_key_reused"  # type: ignore[attr-defined]
+    assert DeclaredHoliday.objects.get().name == "임시공휴일"
+
+
+def test_forbidden_is_json_403(make_staff) -> None:  # type: ignore[no-untyped-def]
+    client = Client()
+    token = token_for(client, make_staff("counter_clerk", WONJU).username)
+    response = client.post(
+        "/api/holidays", json.dumps({"date": "2026-12-24", "name": "x"}), content_type="application/json",
+        headers={"Authorization": f"Bearer {token}"},
+    )  # fmt: skip
+    assert response.status_code == 403
+    assert response.json()["code"] == "permission_denied"
+    assert DeclaredHoliday.objects.count() == 0
+
+
+def test_agency_key(jurisdictions_loaded: None) -> None:
+    import secrets
+
+    from minwon.accounts.commands import RegisterAgencyClient
+    from minwon.kernel import execute
+    from minwon.kernel.types import Actor, Channel
+    from minwon.web.api import key_hash
+
+    key = "agx1." + secrets.token_urlsafe(24)
+    execute(
+        RegisterAgencyClient(
+            actor=Actor.system("t"), channel=Channel.SYSTEM, jurisdiction=WONJU,
+            name="국민연금공단", prefix="agx1", key_hash=key_hash(key), permissions=["sharing.read"],
+        )
+    )  # fmt: skip
+    me = Client().get("/api/me", headers={"X-Api-Key": key})
+    assert me.status_code == 200
+    assert me.json()["kind"] == "agency"
+    assert Client().get("/api/me", headers={"X-Api-Key": "agx1.wrong"}).status_code == 401
+
+
+def test_jurisdiction_endpoints(jurisdictions_loaded: None) -> None:
+    client = Client()
+    assert (
+        client.get("/api/jurisdictions/5113000000").json()["full_name"] == "강원특별자치도 원주시"
+    )
+    retired = client.get("/api/jurisdictions/4213000000").json()
+    assert retired["successor"] == "5113000000"
+    missing = client.get("/api/jurisdictions/1234567890")
+    assert missing.status_code == 400 and missing.json()["field"] == "code"
+    dongs = client.get(
+        "/api/jurisdictions", {"parent": "4415000000", "level": "eupmyeondong"}
+    ).json()
+    assert len(dongs) >= 10
+    assert client.get("/api/calendar/2026-09-25").json() == {
+        "date": "2026-09-25",
+        "name": "추석",
+        "working_day": False,
+    }
+
+
+def test_health_endpoints() -> None:
+    client = Client()
+    assert client.get("/healthz").json()["status"] == "ok"
+    ready = client.get("/readyz")
+    assert ready.status_code == 200 and ready.json()["checks"]["migrations"] == "ok"
+    metrics = client.get("/metrics")
+    assert metrics.status_code == 200
+    assert b"minwon_http_requests_total" in metrics.content
+
+
+def test_security_headers() -> None:
+    response = Client().get("/")
+    assert response["X-Frame-Options"] == "DENY"
+    assert "script-src 'self'" in response["Content-Security-Policy"]
+    assert response["X-Content-Type-Options"] == "nosniff"
