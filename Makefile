@@ -41,8 +41,9 @@ pytest-sqlite: setup
 pytest-postgres: setup
 	$(VENV)/bin/pytest -n $(TEST_WORKERS) --postgres -m "not browser and not chaos" $(PYTEST_ARGS)
 
+# Exit 5 means "no test collected": the chaos folder may be empty on a branch without the cluster.
 pytest-chaos: setup
-	$(VENV)/bin/pytest -m chaos $(PYTEST_ARGS)
+	$(VENV)/bin/pytest -m chaos tests/chaos $(PYTEST_ARGS) || test $$? -eq 5
 
 pytest: pytest-sqlite pytest-postgres pytest-chaos
 
