@@ -1,4 +1,9 @@
-"""Request metrics: latency and status per route, for ``/metrics`` and the situation room."""
+"""Request metrics: latency and status per route, for ``/metrics`` and the situation room.
+
+Prometheus gets the per-route counters and histogram; the room's rollups get, per minute,
+requests by area (citizen, staff, api …) and status class with their summed latency, a
+coarse latency histogram (for the p95 on the wall screen) and API calls by client.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +12,8 @@ from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
 from prometheus_client import Counter, Histogram
+
+from minwon.ops import rollups
 
 REQUESTS = Counter(
     "minwon_http_requests_total",
@@ -19,17 +26,66 @@ LATENCY = Histogram(
     ["route"],
     buckets=(0.0025, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5),
 )
+API_CALLS = Counter(
+    "minwon_api_calls_total",
+    "JSON API calls by client (agency name, staff token, session or anonymous) and status",
+    ["client", "status"],
+)
+
+AREAS = (
+    ("/api/", "api"),
+    ("/staff/", "staff"),
+    ("/ops/", "ops"),
+    ("/kiosk/", "kiosk"),
+    ("/admin/", "admin"),
+    ("/verify/", "citizen"),
+)
+SKIPPED = ("/static/", "/metrics", "/healthz", "/readyz", "/favicon.ico")
+
+
+def area_of(path: str) -> str:
+    for prefix, area in AREAS:
+        if path.startswith(prefix):
+            return area
+    return "citizen"
+
+
+def api_client(request: HttpRequest) -> str:
+    """Who called the API: the agency client's name, or the kind of staff/citizen caller."""
+    actor = getattr(request, "minwon_actor", None)
+    if actor is None:
+        user = getattr(request, "user", None)
+        return "session" if user is not None and user.is_authenticated else "anonymous"
+    kind = str(actor.kind)
+    if kind == "agency":
+        return f"agency:{actor.name}"[:80]
+    return kind
 
 
 class RequestMetricsMiddleware:
+    """Outermost middleware, so it measures everything below it."""
+
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         started = time.perf_counter()
         response = self.get_response(request)
+        seconds = time.perf_counter() - started
         match = getattr(request, "resolver_match", None)
         route = match.route if match is not None and match.route else "unmatched"
-        LATENCY.labels(route).observe(time.perf_counter() - started)
-        REQUESTS.labels(route, request.method or "", str(response.status_code)).inc()
+        status = response.status_code
+        LATENCY.labels(route).observe(seconds)
+        REQUESTS.labels(route, request.method or "", str(status)).inc()
+        path = request.path
+        if not path.startswith(SKIPPED):
+            klass = f"{status // 100}xx"
+            area = area_of(path)
+            rollups.record("request", key=area, outcome=klass, total=seconds)
+            rollups.record("latency", key=rollups.latency_bucket(seconds))
+            if area == "api":
+                client = api_client(request)
+                API_CALLS.labels(client, klass).inc()
+                rollups.record("api", key=client, outcome=klass)
+            rollups.maybe_flush()
         return response

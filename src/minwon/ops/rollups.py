@@ -1,0 +1,271 @@
+"""Per-minute rollups (분 단위 집계) that several app processes add up.
+
+Each process counts in memory (``record``) and, at most every ``FLUSH_SECONDS``, adds its
+counts into ``MetricMinute`` with one upsert per row::
+
+    INSERT … ON CONFLICT (minute, metric, key, channel, jurisdiction, outcome)
+    DO UPDATE SET n = n + excluded.n, total = total + excluded.total
+
+so two gunicorn workers flushing the same minute sum, and neither overwrites the other.
+Flushes run inline after a request or a command (no background thread: a thread would
+need its own database connection, and an idle process has nothing to flush anyway), and
+once more at exit. A flush that fails puts its counts back to be retried.
+
+These writes are telemetry, not domain state, so they bypass ``execute()`` — see
+``minwon.ops.models`` for why.
+"""
+
+from __future__ import annotations
+
+import atexit
+import logging
+import os
+import socket
+import threading
+import time
+from collections import defaultdict
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
+
+from django.db import connection, transaction
+from prometheus_client import Counter
+
+from minwon.kernel import clock
+from minwon.ops.categories import category_of
+from minwon.ops.models import MetricMinute, ProcessHeartbeat
+
+if TYPE_CHECKING:
+    from minwon.kernel.types import Command
+
+log = logging.getLogger(__name__)
+
+FLUSH_SECONDS = float(os.environ.get("MINWON_OPS_FLUSH_SECONDS", "10"))
+ROLE = os.environ.get("MINWON_PROCESS_ROLE", "web")
+LATENCY_BUCKETS = (0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, float("inf"))
+
+ROOM_EVENTS = Counter(
+    "minwon_room_events_total",
+    "Successful commands by situation-room category (issuances, petitions …)",
+    ["category", "channel", "jurisdiction"],
+)
+
+Key = tuple[datetime, str, str, str, str, str]
+
+_lock = threading.Lock()
+_pending: dict[Key, list[float]] = {}
+_pid = os.getpid()
+_started_at = clock.now()
+_last_flush = time.monotonic()
+
+
+def minute_of(moment: datetime) -> datetime:
+    return clock.local(moment).replace(second=0, microsecond=0)
+
+
+def process_name() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def _fork_check() -> None:
+    """A forked child must not flush its parent's counts a second time."""
+    global _pid, _pending, _started_at
+    if os.getpid() != _pid:
+        _pid = os.getpid()
+        _pending = {}
+        _started_at = clock.now()
+
+
+def record(
+    metric: str,
+    *,
+    key: str = "",
+    channel: str = "",
+    jurisdiction: str = "",
+    outcome: str = "",
+    n: int = 1,
+    total: float = 0.0,
+    at: datetime | None = None,
+) -> None:
+    """Count ``n`` (and add ``total``) to this process's pending minute."""
+    slot_key: Key = (
+        minute_of(at or clock.now()),
+        metric[:24],
+        key[:80],
+        channel[:12],
+        jurisdiction[:10],
+        outcome[:32],
+    )
+    with _lock:
+        _fork_check()
+        slot = _pending.get(slot_key)
+        if slot is None:
+            _pending[slot_key] = [n, total]
+        else:
+            slot[0] += n
+            slot[1] += total
+
+
+def pending() -> dict[Key, list[float]]:
+    """A copy of what this process has not flushed yet (tests, the room's own process)."""
+    with _lock:
+        return {k: list(v) for k, v in _pending.items()}
+
+
+def maybe_flush() -> None:
+    """Flush when the interval has passed; never raise into the caller's request."""
+    if time.monotonic() - _last_flush >= FLUSH_SECONDS:
+        flush()
+
+
+def flush() -> int:
+    """Add this process's pending counts into the database; returns rows written."""
+    global _pending, _last_flush
+    with _lock:
+        _fork_check()
+        batch, _pending = _pending, {}
+        _last_flush = time.monotonic()
+    try:
+        # A savepoint when called inside someone's transaction, so a failed flush never
+        # poisons it; a transaction of its own otherwise.
+        with transaction.atomic():
+            _upsert(batch)
+            _heartbeat()
+    except Exception:
+        log.warning("ops rollup flush failed; keeping %d rows for later", len(batch), exc_info=True)
+        with _lock:
+            for key, (n, total) in batch.items():
+                slot = _pending.setdefault(key, [0, 0.0])
+                slot[0] += n
+                slot[1] += total
+        return 0
+    return len(batch)
+
+
+def _upsert(batch: dict[Key, list[float]]) -> None:
+    if not batch:
+        return
+    qn = connection.ops.quote_name
+    table = qn(MetricMinute._meta.db_table)
+    cols = ["minute", "metric", "key", "channel", "jurisdiction", "outcome", "n", "total"]
+    conflict = ", ".join(qn(c) for c in cols[:6])
+    sql = (
+        f"INSERT INTO {table} ({', '.join(qn(c) for c in cols)}) "  # noqa: S608 - names are ours
+        f"VALUES ({', '.join(['%s'] * len(cols))}) "
+        f"ON CONFLICT ({conflict}) DO UPDATE SET "
+        f"{qn('n')} = {table}.{qn('n')} + excluded.{qn('n')}, "
+        f"{qn('total')} = {table}.{qn('total')} + excluded.{qn('total')}"
+    )
+    adapt = connection.ops.adapt_datetimefield_value
+    rows = [
+        (adapt(k[0]), k[1], k[2], k[3], k[4], k[5], int(v[0]), float(v[1]))
+        for k, v in sorted(batch.items(), key=lambda item: item[0])
+    ]
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, rows)
+
+
+def _heartbeat() -> None:
+    now = clock.now()
+    ProcessHeartbeat.objects.bulk_create(
+        [
+            ProcessHeartbeat(
+                process=process_name(),
+                role=ROLE,
+                host=socket.gethostname()[:80],
+                pid=os.getpid(),
+                started_at=_started_at,
+                seen_at=now,
+            )
+        ],
+        update_conflicts=True,
+        unique_fields=["process"],
+        update_fields=["seen_at", "role", "started_at"],
+    )
+
+
+def on_command(command: Command, outcome: str, seconds: float) -> None:
+    """``kernel.metrics.on_command`` listener: count every finished command, and its room
+    category when it succeeded."""
+    name = command.command_name()
+    channel = command.channel.value
+    jurisdiction = command.jurisdiction[:5] + "00000" if command.jurisdiction else ""
+    record(
+        "command",
+        key=name,
+        channel=channel,
+        jurisdiction=jurisdiction,
+        outcome=outcome,
+        total=seconds,
+    )
+    if outcome == "ok":
+        category = category_of(name)
+        if category is not None:
+            record("category", key=category, channel=channel, jurisdiction=jurisdiction)
+            ROOM_EVENTS.labels(category, channel, jurisdiction).inc()
+    maybe_flush()
+
+
+def latency_bucket(seconds: float) -> str:
+    for bound in LATENCY_BUCKETS:
+        if seconds <= bound:
+            return "inf" if bound == float("inf") else f"{bound:g}"
+    return "inf"
+
+
+def replay_commands(start: datetime, end: datetime) -> int:
+    """Rebuild the ``command`` and ``category`` rollups for ``[start, end)`` from the
+    command table (replayed or imported history, or rollups lost with a process).
+
+    It *replaces* those minutes, so run it over windows no live process is still adding
+    to. Failed commands leave no command row, so only successes are rebuilt."""
+    from minwon.kernel.models import CommandRecord
+
+    counts: dict[Key, int] = defaultdict(int)
+    rows = CommandRecord.objects.filter(recorded_at__gte=start, recorded_at__lt=end).values_list(
+        "name", "channel", "jurisdiction", "recorded_at"
+    )
+    for name, channel, jurisdiction, recorded_at in rows.iterator(chunk_size=2000):
+        code = jurisdiction[:5] + "00000" if jurisdiction else ""
+        minute = minute_of(recorded_at)
+        counts[(minute, "command", name, channel, code, "ok")] += 1
+        category = category_of(name)
+        if category is not None:
+            counts[(minute, "category", category, channel, code, "")] += 1
+    with transaction.atomic():
+        MetricMinute.objects.filter(
+            metric__in=["command", "category"], minute__gte=minute_of(start), minute__lt=end
+        ).delete()
+        MetricMinute.objects.bulk_create(
+            [
+                MetricMinute(
+                    minute=k[0],
+                    metric=k[1],
+                    key=k[2],
+                    channel=k[3],
+                    jurisdiction=k[4],
+                    outcome=k[5],
+                    n=v,
+                )
+                for k, v in counts.items()
+            ],
+            batch_size=1000,
+        )
+    return sum(counts.values())
+
+
+def prune(keep_days: int = 40) -> int:
+    """Drop rollups older than ``keep_days`` (enough for week-on-week comparison)."""
+    cutoff = clock.now() - timedelta(days=keep_days)
+    deleted, _ = MetricMinute.objects.filter(minute__lt=cutoff).delete()
+    return deleted
+
+
+def _flush_at_exit() -> None:
+    try:
+        if _pending and os.getpid() == _pid:
+            flush()
+    except Exception:  # noqa: S110 - the interpreter is going away; nothing else to do
+        pass
+
+
+atexit.register(_flush_at_exit)
