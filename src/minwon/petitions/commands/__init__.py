@@ -1,0 +1,57 @@
+"""Petition commands: the only code that changes this app's state.
+
+- ``catalog``: load the petition-type catalog from its data file (or an edited copy);
+- ``intake``: one application (one receipt) with one or more petitions, on every channel;
+- ``workflow``: every transition of a petition, each a command with who, when and why;
+- ``sweep``: the 30-day progress notice, deadline reminders and the escalation of overdue
+  petitions, one command per petition so each is idempotent on its own.
+"""
+
+from __future__ import annotations
+
+from minwon.accounts.permissions import extend_role
+from minwon.petitions.commands.catalog import LoadPetitionCatalog
+from minwon.petitions.commands.intake import ApplicationItem, SubmitApplication
+from minwon.petitions.commands.sweep import (
+    EscalateOverdue,
+    RemindDeadline,
+    SendProgressNotice,
+)
+from minwon.petitions.commands.workflow import (
+    AssignPetition,
+    ClosePetition,
+    DecidePetition,
+    DeliverDecision,
+    ExtendDeadline,
+    RequestSupplement,
+    ReturnPetition,
+    StartReview,
+    SubmitSupplement,
+    TransferPetition,
+    WithdrawPetition,
+)
+
+# Counter clerks receive and hand over; officers process; heads hold petitions.* already.
+extend_role("counter_clerk", "petitions.deliver")
+extend_role("officer", "petitions.deliver", "petitions.assign")
+extend_role("department_head", "petitions.catalog")
+
+__all__ = [
+    "ApplicationItem",
+    "AssignPetition",
+    "ClosePetition",
+    "DecidePetition",
+    "DeliverDecision",
+    "EscalateOverdue",
+    "ExtendDeadline",
+    "LoadPetitionCatalog",
+    "RemindDeadline",
+    "RequestSupplement",
+    "ReturnPetition",
+    "SendProgressNotice",
+    "StartReview",
+    "SubmitApplication",
+    "SubmitSupplement",
+    "TransferPetition",
+    "WithdrawPetition",
+]

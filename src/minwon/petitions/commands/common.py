@@ -1,0 +1,202 @@
+"""Helpers the petition handlers share: loading a petition under lock with its permission
+check, recording a step, recomputing the deadline and writing the citizen's notice."""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import datetime
+from typing import Any
+
+from minwon.kernel.bus import Context
+from minwon.kernel.clock import local
+from minwon.kernel.errors import Conflict, Forbidden, NotFound
+from minwon.kernel.registry import register_event
+from minwon.kernel.types import ActorKind, Event
+from minwon.petitions import deadlines
+from minwon.petitions.models import Petition, PetitionStep
+
+
+@register_event
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class PetitionStepRecorded(Event):
+    """A petition moved (or was touched): the situation room counts these, and agency
+    callbacks and edge nodes can follow a petition from them."""
+
+    number: str
+    jurisdiction: str
+    action: str
+    state: str
+    department: str
+    deadline_at: str | None
+
+
+def not_found() -> NotFound:
+    return NotFound("민원을 찾을 수 없습니다.", "Petition not found.", field="receipt_number")
+
+
+def load_for_update(receipt_number: str, item: int) -> Petition:
+    """The petition, locked for this transaction (no read-check-write races)."""
+    petition = (
+        Petition.objects.select_for_update()
+        .select_related("application", "type")
+        .filter(application__receipt_number=receipt_number, seq=item)
+        .first()
+    )
+    if petition is None:
+        raise not_found()
+    return petition
+
+
+def require_staff(ctx: Context, petition: Petition, permission: str) -> None:
+    ctx.require(permission, petition.jurisdiction_id)
+
+
+def require_applicant_or(ctx: Context, petition: Petition, permission: str) -> None:
+    """The applicant themself (online), or staff holding ``permission`` (at the counter)."""
+    if ctx.actor.kind == ActorKind.CITIZEN:
+        if ctx.actor.id is None or petition.application.applicant_user_id != ctx.actor.id:
+            raise Forbidden(
+                "본인이 신청한 민원만 처리할 수 있습니다.",
+                "Only the applicant may do this.",
+                field="receipt_number",
+                code="not_applicant",
+            )
+        return
+    ctx.require(permission, petition.jurisdiction_id)
+
+
+def refuse_transition(petition: Petition, action: str) -> Conflict:
+    state = Petition.State(petition.state)
+    return Conflict(
+        f"'{state.label}' 상태의 민원에는 이 처리({ACTION_LABELS.get(action, action)})를 "
+        "할 수 없습니다.",
+        f"A petition in state '{state.value}' cannot be {action}.",
+        field="state",
+        code="invalid_transition",
+        details={"state": state.value, "action": action},
+    )
+
+
+def ensure_state(petition: Petition, action: str, allowed: tuple[str, ...]) -> None:
+    if petition.state not in allowed:
+        raise refuse_transition(petition, action)
+
+
+ACTION_LABELS = {
+    "received": "접수",
+    "decided_by_rule": "자동 처리",
+    "assign": "배정",
+    "start_review": "검토 시작",
+    "request_supplement": "보완 요구",
+    "supplement": "보완 제출",
+    "return": "반려",
+    "extend": "처리기간 연장",
+    "decide": "처리 결과 결정",
+    "deliver": "결과 통지·교부",
+    "transfer": "이송",
+    "withdraw": "취하",
+    "close": "종결",
+    "progress_notice": "처리 진행 상황 안내",
+    "reminder": "처리기한 임박 알림",
+    "escalate": "처리기한 경과 보고",
+}
+
+
+def pauses_of(petition: Petition) -> list[deadlines.Pause]:
+    return [(datetime.fromisoformat(a), datetime.fromisoformat(b)) for a, b in petition.pauses]
+
+
+def extensions_of(petition: Petition) -> list[deadlines.Period]:
+    return [deadlines.parse_period(e["period"]) for e in petition.extensions]
+
+
+def recompute_deadline(petition: Petition) -> datetime:
+    return deadlines.deadline(
+        petition.received_at,
+        deadlines.parse_period(petition.period),
+        pauses_of(petition),
+        extensions=extensions_of(petition),
+    )
+
+
+def record_step(
+    ctx: Context,
+    petition: Petition,
+    action: str,
+    *,
+    note: str = "",
+    public_note: str = "",
+    at: datetime | None = None,
+) -> PetitionStep:
+    """Append the step and its event. ``note`` is internal; ``public_note`` is what the
+    tracking page may show (never personal data)."""
+    step = PetitionStep.objects.create(
+        petition=petition,
+        action=action,
+        state=petition.state,
+        actor=str(ctx.actor),
+        actor_name=ctx.actor.name[:60],
+        department=petition.department,
+        at=at or ctx.occurred_at,
+        recorded_at=ctx.recorded_at,
+        note=note,
+        public_note=public_note,
+        deadline_at=petition.deadline_at,
+        command_id=ctx.command.command_id,
+    )
+    ctx.emit(
+        PetitionStepRecorded(
+            number=petition.number,
+            jurisdiction=petition.jurisdiction_id,
+            action=action,
+            state=petition.state,
+            department=petition.department,
+            deadline_at=petition.deadline_at.isoformat() if petition.deadline_at else None,
+        )
+    )
+    return step
+
+
+def save(petition: Petition, *fields: str) -> None:
+    petition.version += 1
+    petition.save(update_fields=[*fields, "version"])
+
+
+def tell_applicant(ctx: Context, petition: Petition, subject: str, body: str) -> None:
+    """The citizen's inbox and e-mail (민원처리법 제27조 결과 통지 and the progress notices).
+    An applicant known by name only (a letter without a number) is told by post instead."""
+    application = petition.application
+    if not application.identity_index:
+        return
+    from minwon.notices.commands import notify
+
+    notify(
+        ctx,
+        recipient_index=application.identity_index,
+        category="petition",
+        subject=subject,
+        body=body,
+        email=application.email,
+        items=[
+            {"label": "접수번호", "value": application.receipt_number},
+            {"label": "민원", "value": petition.type.name},
+            {"label": "처리 부서", "value": petition.department},
+            {"label": "처리기한", "value": fmt(petition.deadline_at)},
+        ],
+    )
+
+
+def fmt(moment: datetime | None) -> str:
+    return local(moment).strftime("%Y-%m-%d %H:%M") if moment else "-"
+
+
+def result(petition: Petition, **extra: Any) -> dict[str, Any]:
+    value: dict[str, Any] = {
+        "receipt_number": petition.application.receipt_number,
+        "item": petition.seq,
+        "number": petition.number,
+        "state": petition.state,
+        "deadline_at": petition.deadline_at.isoformat(),
+    }
+    value.update(extra)
+    return value

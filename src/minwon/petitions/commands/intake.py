@@ -1,0 +1,374 @@
+"""Intake (접수): one application — one form, one receipt — covering one or more petition
+types, each routed to its department with its own legal deadline. Online (the citizen),
+at the counter and by mail (a clerk; for mail ``occurred_at`` is the arrival time the clerk
+records), at a kiosk where the type allows it, and from agency systems."""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import date
+from typing import Any
+
+from minwon.kernel import jurisdictions
+from minwon.kernel.bus import Context
+from minwon.kernel.clock import local
+from minwon.kernel.errors import Forbidden, ValidationFailed
+from minwon.kernel.registry import handler, register_event
+from minwon.kernel.rrn import SealedRRN
+from minwon.kernel.types import ActorKind, Channel, Command, Event
+from minwon.petitions import deadlines, receipts, rules
+from minwon.petitions.commands.common import fmt, record_step, save, tell_applicant
+from minwon.petitions.models import Application, Petition, PetitionType
+
+MAX_ITEMS = 15  # the seeds' fifteen forms that became one
+CHANNEL_OF = {
+    Channel.ONLINE: "online",
+    Channel.COUNTER: "counter",
+    Channel.MAIL: "mail",
+    Channel.KIOSK: "kiosk",
+    Channel.AGENCY: "online",
+    Channel.EDGE: "counter",
+    Channel.SYSTEM: "counter",
+}
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class ApplicationItem:
+    """One petition type on the form, its answers and the documents handed in (by name)."""
+
+    type_code: str
+    form: dict[str, Any] = dataclasses.field(default_factory=dict)
+    documents: list[str] = dataclasses.field(default_factory=list)
+
+
+@register_event
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class ApplicationReceived(Event):
+    """An application was received: the situation room counts receptions per channel."""
+
+    receipt_number: str
+    jurisdiction: str
+    channel: str
+    petitions: int
+    auto_decided: int
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class SubmitApplication(Command):
+    """민원 신청·접수. ``jurisdiction`` is the receiving 시·군·구. The applicant is the
+    logged-in citizen (online, kiosk) or the person a clerk enters (name, birth date and,
+    when shown, the resident number — sealed, never in clear). ``receipt_random`` exists
+    only so demo data gets the same receipt numbers on every run; leave it empty."""
+
+    items: list[ApplicationItem]
+    applicant_name: str = ""
+    applicant_birth: date | None = None
+    sealed_rrn: SealedRRN | None = None
+    email: str = ""
+    phone: str = ""
+    address: str = ""
+    receipt_random: str = ""
+
+
+def _bad(ko: str, en: str, field: str, code: str = "validation_failed") -> ValidationFailed:
+    return ValidationFailed(ko, en, field=field, code=code)
+
+
+def _authorise(cmd: SubmitApplication, ctx: Context) -> None:
+    kind = ctx.actor.kind
+    if cmd.channel in (Channel.ONLINE, Channel.KIOSK) and kind == ActorKind.CITIZEN:
+        return
+    if kind == ActorKind.ANONYMOUS:
+        raise Forbidden(
+            "민원을 신청하려면 로그인하세요.", "Log in to apply.", code="login_required"
+        )
+    if kind == ActorKind.CITIZEN:
+        raise Forbidden(
+            "시민은 온라인 또는 무인민원발급기로만 신청할 수 있습니다.",
+            "Citizens apply online or at a kiosk.",
+            field="channel",
+        )
+    ctx.require("petitions.intake", cmd.jurisdiction)
+
+
+def _check_form(n: int, ptype: PetitionType, form: dict[str, Any]) -> dict[str, Any]:
+    clean: dict[str, Any] = {}
+    for spec in ptype.fields:
+        name = spec["name"]
+        value = form.get(name, "")
+        field = f"items[{n}].form.{name}"
+        if value in ("", None):
+            if spec.get("required"):
+                raise _bad(
+                    f"'{spec.get('label', name)}' 항목을 입력하세요.",
+                    f"'{name}' is required.",
+                    field,
+                )
+            continue
+        if spec["kind"] == "number":
+            try:
+                number = float(value)
+            except (TypeError, ValueError):
+                raise _bad(
+                    f"'{spec.get('label', name)}'은(는) 숫자여야 합니다.",
+                    f"'{name}' must be a number.",
+                    field,
+                ) from None
+            if not 0 <= number < 1e9:
+                raise _bad(
+                    f"'{spec.get('label', name)}' 값이 범위를 벗어났습니다.",
+                    f"'{name}' is out of range.",
+                    field,
+                )
+            clean[name] = number
+        elif spec["kind"] == "choice":
+            if value not in spec.get("choices", []):
+                raise _bad(
+                    f"'{spec.get('label', name)}'의 선택지가 아닙니다.",
+                    f"'{name}' is not one of the choices.",
+                    field,
+                )
+            clean[name] = value
+        else:
+            clean[name] = str(value)[:500]
+    content = str(form.get("content", "")).strip()
+    if content:
+        clean["content"] = content[:4000]
+    return clean
+
+
+def _check_documents(n: int, ptype: PetitionType, given: list[str]) -> list[dict[str, str]]:
+    """민원처리법 제10조: documents the office can look up are never asked for; the ones the
+    applicant must submit have to be there."""
+    handed = {d.strip() for d in given if d.strip()}
+    known = {d["name"]: d for d in ptype.documents}
+    unknown = sorted(handed - known.keys())
+    if unknown:
+        raise _bad(
+            f"이 민원의 구비서류가 아닙니다: {', '.join(unknown)}",
+            f"Not a document of this petition type: {', '.join(unknown)}",
+            f"items[{n}].documents",
+            "unknown_document",
+        )
+    missing = [
+        d["name"]
+        for d in ptype.documents
+        if d["source"] == "applicant" and d.get("required") and d["name"] not in handed
+    ]
+    if missing:
+        raise _bad(
+            f"제출해야 할 서류가 빠졌습니다: {', '.join(missing)}",
+            f"Missing required document(s): {', '.join(missing)}",
+            f"items[{n}].documents",
+            "missing_document",
+        )
+    out = [{"name": name, "source": "applicant"} for name in sorted(handed)]
+    out += [
+        {"name": d["name"], "source": "lookup"} for d in ptype.documents if d["source"] == "lookup"
+    ]
+    return out
+
+
+def _applicant(cmd: SubmitApplication, ctx: Context) -> dict[str, Any]:
+    from minwon.accounts.models import User
+
+    if ctx.actor.kind == ActorKind.CITIZEN:
+        user = User.objects.filter(pk=ctx.actor.id, kind=User.Kind.CITIZEN).first()
+        if user is None:
+            raise Forbidden("시민 계정이 아닙니다.", "Not a citizen account.")
+        return {
+            "applicant_user": user,
+            "applicant_name": (user.display_name or user.username)[:60],
+            "applicant_birth": user.birth_date,
+            "identity_index": user.identity_index,
+            "rrn_ciphertext": None,
+            "email": (cmd.email.strip() or user.email)[:254],
+            "phone": (cmd.phone.strip() or user.phone)[:20],
+        }
+    name = cmd.applicant_name.strip()
+    if not 1 <= len(name) <= 60:
+        raise _bad(
+            "신청인 이름을 입력하세요(60자 이내).", "Applicant name is required.", "applicant_name"
+        )
+    birth = cmd.applicant_birth
+    index, blob = "", None
+    if cmd.sealed_rrn is not None:
+        number = cmd.sealed_rrn.open()
+        if birth is not None and birth != number.birth_date:
+            raise _bad(
+                "생년월일이 주민등록번호와 다릅니다.",
+                "Birth date does not match the resident number.",
+                "applicant_birth",
+            )
+        birth, index, blob = number.birth_date, cmd.sealed_rrn.index, cmd.sealed_rrn.blob()
+    if birth is not None and birth > local(ctx.occurred_at).date():
+        raise _bad("생년월일이 미래입니다.", "Birth date is in the future.", "applicant_birth")
+    return {
+        "applicant_user": None,
+        "applicant_name": name,
+        "applicant_birth": birth,
+        "identity_index": index,
+        "rrn_ciphertext": blob,
+        "email": cmd.email.strip()[:254],
+        "phone": cmd.phone.strip()[:20],
+    }
+
+
+@handler(SubmitApplication)
+def submit_application(cmd: SubmitApplication, *, ctx: Context) -> dict[str, Any]:
+    _authorise(cmd, ctx)
+    office = jurisdictions.get(cmd.jurisdiction)
+    if not cmd.items:
+        raise _bad(
+            "신청할 민원을 하나 이상 고르세요.", "Choose at least one petition type.", "items"
+        )
+    if len(cmd.items) > MAX_ITEMS:
+        raise _bad(
+            f"한 번에 {MAX_ITEMS}건까지 신청할 수 있습니다.",
+            f"At most {MAX_ITEMS} petitions per application.",
+            "items",
+        )
+    if cmd.email and ("@" not in cmd.email or len(cmd.email) > 254):
+        raise _bad("전자우편 주소가 올바르지 않습니다.", "Invalid e-mail address.", "email")
+    channel = CHANNEL_OF[cmd.channel]
+    types = {
+        t.code: t
+        for t in PetitionType.objects.filter(code__in=[i.type_code for i in cmd.items], active=True)
+    }
+    prepared = []
+    seen: set[str] = set()
+    for n, item in enumerate(cmd.items):
+        ptype = types.get(item.type_code)
+        if ptype is None:
+            raise _bad(
+                f"알 수 없는 민원 사무입니다: {item.type_code}",
+                f"Unknown petition type: {item.type_code}",
+                f"items[{n}].type_code",
+                "unknown_type",
+            )
+        if item.type_code in seen:
+            raise _bad(
+                "같은 민원을 두 번 신청했습니다.",
+                "Duplicate petition type.",
+                f"items[{n}].type_code",
+            )
+        seen.add(item.type_code)
+        if channel not in ptype.channels:
+            raise _bad(
+                f"'{ptype.name}'은(는) 이 경로({channel})로 신청할 수 없습니다.",
+                f"'{ptype.code}' cannot be filed through {channel}.",
+                "channel",
+                "channel_not_allowed",
+            )
+        prepared.append(
+            (ptype, _check_form(n, ptype, item.form), _check_documents(n, ptype, item.documents))
+        )
+    applicant = _applicant(cmd, ctx)
+    received_at = local(cmd.occurred_at)
+    if cmd.receipt_random and (
+        len(cmd.receipt_random) != 8 or any(c not in receipts.ALPHABET for c in cmd.receipt_random)
+    ):
+        raise _bad("접수번호 난수부가 올바르지 않습니다.", "Bad receipt_random.", "receipt_random")
+    number = receipts.new_receipt_number(
+        office.code, received_at.date(), cmd.receipt_random or None
+    )
+    application = Application.objects.create(
+        receipt_number=number,
+        jurisdiction=office,
+        channel=channel,
+        address=cmd.address.strip()[:200],
+        received_at=received_at,
+        recorded_at=ctx.recorded_at,
+        received_by=str(ctx.actor),
+        command_id=cmd.command_id,
+        **applicant,
+    )
+    petitions: list[dict[str, Any]] = []
+    auto = 0
+    for seq, (ptype, form, documents) in enumerate(prepared, start=1):
+        period = deadlines.parse_period(ptype.period)
+        petition = Petition.objects.create(
+            application=application,
+            seq=seq,
+            type=ptype,
+            jurisdiction=office,
+            department=ptype.department,
+            form=form,
+            documents=documents,
+            period=ptype.period,
+            received_at=received_at,
+            deadline_at=deadlines.deadline(received_at, period),
+        )
+        petition.application = application
+        record_step(ctx, petition, "received", public_note=f"{ptype.department}에 배정 대기")
+        decided = _auto_decide(ctx, petition)
+        auto += decided
+        petitions.append(
+            {
+                "item": seq,
+                "number": petition.number,
+                "type_code": ptype.code,
+                "type_name": ptype.name,
+                "department": petition.department,
+                "deadline_at": petition.deadline_at.isoformat(),
+                "state": petition.state,
+                "decided_by_rule": petition.decided_by_rule,
+            }
+        )
+    first = application.items.order_by("seq").first()
+    if first is not None:
+        names = ", ".join(p["type_name"] for p in petitions)
+        tell_applicant(
+            ctx,
+            first,
+            f"민원이 접수되었습니다 ({number})",
+            f"{names} 민원이 {fmt(received_at)}에 접수되었습니다. "
+            "접수번호로 처리 과정을 확인할 수 있습니다.",
+        )
+    ctx.emit(
+        ApplicationReceived(
+            receipt_number=number,
+            jurisdiction=office.code,
+            channel=channel,
+            petitions=len(petitions),
+            auto_decided=auto,
+        )
+    )
+    return {
+        "receipt_number": number,
+        "received_at": received_at.isoformat(),
+        "channel": channel,
+        "jurisdiction": office.code,
+        "petitions": petitions,
+    }
+
+
+def _auto_decide(ctx: Context, petition: Petition) -> int:
+    """Decide at reception when the type's rule says so (recorded with the rule version)."""
+    if not petition.type.auto_rule:
+        return 0
+    evaluated = rules.evaluate(petition.type.auto_rule, petition.form)
+    if evaluated is None or not evaluated[1].decided:
+        return 0
+    rule, outcome = evaluated
+    petition.state = Petition.State.DECIDED
+    petition.outcome = outcome.outcome
+    petition.reasons = outcome.reasons
+    petition.decided_at = ctx.recorded_at
+    petition.decided_by_rule = rule.label
+    save(petition, "state", "outcome", "reasons", "decided_at", "decided_by_rule")
+    record_step(
+        ctx,
+        petition,
+        "decided_by_rule",
+        note=f"규칙 {rule.label}",
+        public_note=f"자동 처리({rule.label}): {outcome.reasons}",
+        at=ctx.recorded_at,
+    )
+    tell_applicant(
+        ctx,
+        petition,
+        f"민원 처리 결과 안내 ({petition.number})",
+        f"{petition.type.name} 민원이 자동 처리되었습니다: {outcome.reasons}",
+    )
+    return 1

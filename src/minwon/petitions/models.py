@@ -1,0 +1,196 @@
+"""Petitions (민원): the catalog of petition types, applications with their receipt numbers,
+the petitions each application routes to a department, every step they go through, and
+the counters that keep public tracking from being used to enumerate receipt numbers.
+
+Only ``petitions.commands`` writes these (the rate-limit counters excepted: they are an
+operational throttle, like django-axes' attempt table, not a business fact).
+"""
+
+from __future__ import annotations
+
+from django.db import models
+
+
+class PetitionType(models.Model):
+    """민원 사무: one kind of petition as the catalog (민원처리기준표) lists it — legal basis,
+    processing period, fee, channels, documents and the department that handles it."""
+
+    code = models.CharField("코드", max_length=40, primary_key=True)
+    name = models.CharField("민원 사무명", max_length=100)
+    name_en = models.CharField(max_length=120, blank=True, default="")
+    category = models.CharField("분류", max_length=40, blank=True, default="")
+    legal_basis = models.CharField("근거 법령", max_length=200)
+    # "즉시", "3d", "2w", "1m" … (see deadlines.parse_period).
+    period = models.CharField("처리기간", max_length=10)
+    fee = models.PositiveIntegerField("수수료(원)", default=0)
+    fee_note = models.CharField(max_length=200, blank=True, default="")
+    channels = models.JSONField("신청 경로", default=list)
+    # [{"name": ..., "source": "lookup"|"applicant", "required": bool}]: 민원처리법 제10조
+    # forbids asking the applicant for what the office can look up itself.
+    documents = models.JSONField("구비서류", default=list)
+    fields = models.JSONField("신청 항목", default=list, blank=True)
+    department = models.CharField("처리 부서", max_length=60)
+    auto_rule = models.CharField("자동 처리 규칙", max_length=60, blank=True, default="")
+    source = models.CharField("출처", max_length=300, blank=True, default="")
+    public = models.BooleanField("처리과정 공개", default=True)
+    active = models.BooleanField(default=True)
+    catalog_version = models.CharField(max_length=40, blank=True, default="")
+
+    class Meta:
+        verbose_name = "민원 사무"
+        verbose_name_plural = "민원 사무"
+        ordering = ["category", "name"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.code})"
+
+
+class Application(models.Model):
+    """민원 신청: one form, one receipt (접수증), one or more petitions. The receipt number
+    is unique nationally and random, so it cannot be guessed from a neighbour's."""
+
+    receipt_number = models.CharField("접수번호", max_length=32, unique=True)
+    jurisdiction = models.ForeignKey(
+        "kernel.Jurisdiction", on_delete=models.PROTECT, related_name="+"
+    )
+    channel = models.CharField("접수 경로", max_length=12)
+    applicant_user = models.ForeignKey(
+        "accounts.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    applicant_name = models.CharField("신청인", max_length=60)
+    applicant_birth = models.DateField("생년월일", null=True, blank=True)
+    # The RRN's blind index (exact look-up, inbox address) and its ciphertext, never clear.
+    identity_index = models.CharField(max_length=64, blank=True, default="", db_index=True)
+    rrn_ciphertext = models.BinaryField(null=True, blank=True)
+    email = models.CharField(max_length=254, blank=True, default="")
+    phone = models.CharField(max_length=20, blank=True, default="")
+    address = models.CharField(max_length=200, blank=True, default="")
+    received_at = models.DateTimeField("접수 일시")
+    recorded_at = models.DateTimeField()
+    received_by = models.CharField(max_length=120, blank=True, default="")
+    command_id = models.UUIDField(unique=True)
+
+    class Meta:
+        verbose_name = "민원 신청"
+        verbose_name_plural = "민원 신청"
+
+    def __str__(self) -> str:
+        return self.receipt_number
+
+
+class Petition(models.Model):
+    """One petition of one type inside an application, with its own department, officer,
+    state and legal deadline."""
+
+    class State(models.TextChoices):
+        RECEIVED = "received", "접수"
+        ASSIGNED = "assigned", "배정"
+        IN_REVIEW = "in_review", "검토 중"
+        SUPPLEMENT = "supplement_requested", "보완 요구"
+        DECIDED = "decided", "처리 완료"
+        NOTIFIED = "notified", "통지 완료"
+        TRANSFERRED = "transferred", "이송"
+        WITHDRAWN = "withdrawn", "취하"
+        RETURNED = "returned", "반려(보완 미이행)"
+        CLOSED = "closed", "종결"
+
+    class Outcome(models.TextChoices):
+        APPROVED = "approved", "인용(처리)"
+        REJECTED = "rejected", "불허(거부)"
+
+    application = models.ForeignKey(Application, on_delete=models.PROTECT, related_name="items")
+    seq = models.PositiveSmallIntegerField()
+    type = models.ForeignKey(PetitionType, on_delete=models.PROTECT, related_name="+")
+    jurisdiction = models.ForeignKey(
+        "kernel.Jurisdiction", on_delete=models.PROTECT, related_name="+"
+    )
+    department = models.CharField("처리 부서", max_length=60)
+    officer = models.ForeignKey(
+        "accounts.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    state = models.CharField(max_length=24, choices=State.choices, default=State.RECEIVED)
+    form = models.JSONField("신청 내용", default=dict, blank=True)
+    documents = models.JSONField("제출 서류", default=list, blank=True)
+    period = models.CharField(max_length=10)
+    received_at = models.DateTimeField()
+    deadline_at = models.DateTimeField("처리기한", db_index=True)
+    # [[from, to], ...] ISO strings: 보완 and other periods excluded from the count.
+    pauses = models.JSONField(default=list, blank=True)
+    paused_since = models.DateTimeField(null=True, blank=True)
+    supplement_due = models.DateTimeField(null=True, blank=True)
+    supplement_requests = models.PositiveSmallIntegerField(default=0)
+    extensions = models.JSONField(default=list, blank=True)
+    outcome = models.CharField(max_length=10, choices=Outcome.choices, blank=True, default="")
+    reasons = models.TextField(blank=True, default="")
+    remedies = models.TextField(blank=True, default="")
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by_rule = models.CharField(max_length=60, blank=True, default="")
+    transferred_to = models.CharField(max_length=120, blank=True, default="")
+    closed_at = models.DateTimeField(null=True, blank=True)
+    progress_noticed_at = models.DateTimeField(null=True, blank=True)
+    reminded_at = models.DateTimeField(null=True, blank=True)
+    escalated_at = models.DateTimeField(null=True, blank=True)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        verbose_name = "민원"
+        verbose_name_plural = "민원"
+        constraints = [
+            models.UniqueConstraint(fields=["application", "seq"], name="petition_seq_once"),
+        ]
+        indexes = [models.Index(fields=["jurisdiction", "state", "deadline_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.application.receipt_number}-{self.seq}"
+
+    @property
+    def number(self) -> str:
+        return f"{self.application.receipt_number}-{self.seq}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.state in OPEN_STATES
+
+
+OPEN_STATES = (
+    Petition.State.RECEIVED,
+    Petition.State.ASSIGNED,
+    Petition.State.IN_REVIEW,
+    Petition.State.SUPPLEMENT,
+)
+
+
+class PetitionStep(models.Model):
+    """처리 과정: one step of one petition — who, when (both clocks), what, why. The public
+    tracking page shows these (the ``note`` only where ``public``)."""
+
+    petition = models.ForeignKey(Petition, on_delete=models.PROTECT, related_name="steps")
+    action = models.CharField(max_length=30)
+    state = models.CharField(max_length=24)
+    actor = models.CharField(max_length=120)
+    actor_name = models.CharField(max_length=60, blank=True, default="")
+    department = models.CharField(max_length=60, blank=True, default="")
+    at = models.DateTimeField()
+    recorded_at = models.DateTimeField()
+    note = models.TextField(blank=True, default="")
+    public_note = models.TextField(blank=True, default="")
+    deadline_at = models.DateTimeField(null=True, blank=True)
+    command_id = models.UUIDField()
+
+    class Meta:
+        verbose_name = "처리 과정"
+        verbose_name_plural = "처리 과정"
+        ordering = ["at", "id"]
+
+
+class TrackingThrottle(models.Model):
+    """Failed tracking look-ups per key (an IP or a receipt number) per time window."""
+
+    key = models.CharField(max_length=80)
+    window = models.BigIntegerField()
+    failures = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["key", "window"], name="tracking_throttle_once")
+        ]

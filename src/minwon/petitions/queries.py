@@ -1,0 +1,81 @@
+"""Reads shared by pages and the API: the catalog, an officer's scoped work queue, the
+department head's load view and a petition with its history."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import datetime
+from typing import Any
+
+from django.db.models import QuerySet
+
+from minwon.accounts.permissions import in_scope
+from minwon.kernel.types import Actor
+from minwon.petitions import deadlines
+from minwon.petitions.models import OPEN_STATES, Application, Petition, PetitionType
+
+
+def petition_types(*, channel: str | None = None) -> QuerySet[PetitionType]:
+    qs = PetitionType.objects.filter(active=True)
+    if channel:
+        # JSON containment differs between SQLite and PostgreSQL; the catalog is small.
+        codes = [t.code for t in qs if channel in t.channels]
+        qs = qs.filter(code__in=codes)
+    return qs.order_by("category", "name")
+
+
+def petitions_in_scope(actor: Actor, permission: str = "petitions.read") -> QuerySet[Petition]:
+    qs = Petition.objects.select_related("application", "type", "officer", "jurisdiction")
+    return in_scope(qs, actor, permission)
+
+
+def work_queue(actor: Actor, *, now: datetime, mine_only: bool = False) -> list[dict[str, Any]]:
+    """Open petitions the actor may process, soonest deadline first, with the working hours
+    left (negative = overdue)."""
+    qs = petitions_in_scope(actor, "petitions.process").filter(state__in=OPEN_STATES)
+    if mine_only and actor.id is not None:
+        qs = qs.filter(officer_id=actor.id)
+    rows = []
+    for p in qs.order_by("deadline_at")[:500]:
+        left = deadlines.working_hours_left(p.deadline_at, now)
+        rows.append(
+            {
+                "petition": p,
+                "hours_left": round(left, 1),
+                "overdue": left < 0 and p.paused_since is None,
+                "paused": p.paused_since is not None,
+            }
+        )
+    return rows
+
+
+def department_load(actor: Actor, *, now: datetime) -> list[dict[str, Any]]:
+    """Per department: open petitions, overdue ones and those due within a working day."""
+    open_count: Counter[str] = Counter()
+    overdue: Counter[str] = Counter()
+    due_soon: Counter[str] = Counter()
+    qs = petitions_in_scope(actor, "petitions.read").filter(state__in=OPEN_STATES)
+    for dept, due, paused in qs.values_list("department", "deadline_at", "paused_since"):
+        open_count[dept] += 1
+        if paused is None and due < now:
+            overdue[dept] += 1
+        elif paused is None and deadlines.working_hours_left(due, now) <= 8:
+            due_soon[dept] += 1
+    return [
+        {"department": d, "open": open_count[d], "overdue": overdue[d], "due_soon": due_soon[d]}
+        for d in sorted(open_count, key=lambda d: (-overdue[d], -open_count[d], d))
+    ]
+
+
+def application_for_citizen(user_id: int, receipt_number: str) -> Application | None:
+    return Application.objects.filter(
+        receipt_number=receipt_number, applicant_user_id=user_id
+    ).first()
+
+
+def applications_of_citizen(user_id: int) -> QuerySet[Application]:
+    return (
+        Application.objects.filter(applicant_user_id=user_id)
+        .prefetch_related("items__type")
+        .order_by("-received_at")
+    )
