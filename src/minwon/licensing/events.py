@@ -1,0 +1,38 @@
+"""인허가's reaction to a move-in. A permit's address is the business's, which a move does
+not change by itself; where the business is run at the holder's residence, the holder must
+report the 소재지 change, so the permit gets a notice (never a silent rewrite) and the
+citizen's move-in summary mentions it."""
+
+from __future__ import annotations
+
+from minwon.kernel.bus import Context
+from minwon.kernel.registry import subscriber
+from minwon.registry.events import MoveInReported, record_change
+
+from .models import Permit, PermitNotice, PermitStatus
+
+
+@subscriber(MoveInReported)
+def notify_permit_holders(event: MoveInReported, *, ctx: Context) -> None:
+    permits = Permit.objects.filter(
+        holder_id__in=event.person_ids,
+        at_residence=True,
+        status__in=[PermitStatus.ACTIVE, PermitStatus.SUSPENDED],
+    )
+    for permit in permits:
+        PermitNotice.objects.create(
+            permit=permit,
+            subject="영업소 소재지 변경 신고 안내",
+            body=(
+                f"대표자 주소가 {event.full_address}(으)로 바뀌었습니다. 영업소가 주소지와 같다면 "
+                f"{permit.get_kind_display()}의 소재지 변경 신고를 해 주세요."
+            ),
+            created_at=ctx.recorded_at,
+            command_id=ctx.command.command_id,
+        )
+        record_change(
+            ctx,
+            register="licensing",
+            label=f"{permit.business_name} ({permit.get_kind_display()})",
+            value="소재지 변경 신고가 필요합니다 (자동 변경되지 않음)",
+        )

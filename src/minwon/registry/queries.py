@@ -1,0 +1,243 @@
+"""Registry reads, shared by pages, the API and other apps (certificates read households
+and address histories here). Keep these signatures stable.
+
+Every function that shows a person to staff or an agency takes the ``actor`` and the
+``purpose`` and writes the personal-data access log (DESIGN §3.4). Scoping uses
+``accounts.permissions.in_scope`` on the person's or household's jurisdiction; the only
+national read is the exact-RRN look-up for a move-in, because the destination office
+registers a move-in from anywhere (see ``registry.movein``).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterable
+from datetime import date
+
+from django.db.models import QuerySet
+
+from minwon.accounts.permissions import REVEAL_RRN, authorize, in_scope
+from minwon.kernel import rrn
+from minwon.kernel.errors import NotFound, ValidationFailed
+from minwon.kernel.privacy import log_access
+from minwon.kernel.types import Actor, Channel
+
+from .models import (
+    RELATIONSHIP_ORDER,
+    Household,
+    HouseholdMember,
+    PendingMoveIn,
+    Person,
+    Residence,
+)
+
+READ = "registry.read"
+SEARCH_LIMIT = 50
+
+
+def _log(actor: Actor, person_ids: Iterable[int], what: str, purpose: str, channel: str) -> None:
+    for pid in person_ids:
+        log_access(
+            actor=actor,
+            channel=channel,
+            subject_type="person",
+            subject_id=str(pid),
+            what=what,
+            purpose=purpose,
+        )
+
+
+def _need_purpose(purpose: str) -> str:
+    text = (purpose or "").strip()
+    if not text:
+        raise ValidationFailed(
+            "열람 목적을 입력하세요.", "State the purpose of this read.", field="purpose"
+        )
+    return text
+
+
+def persons_for(actor: Actor, permission: str = READ) -> QuerySet[Person]:
+    """Persons the actor may read (scoped queryset, no log: callers log what they show)."""
+    qs: QuerySet[Person] = in_scope(Person.objects.all(), actor, permission)
+    return qs
+
+
+def households_for(actor: Actor, permission: str = READ) -> QuerySet[Household]:
+    qs: QuerySet[Household] = in_scope(Household.objects.all(), actor, permission)
+    return qs
+
+
+def search_persons(
+    actor: Actor,
+    *,
+    purpose: str,
+    name: str = "",
+    birth_date: date | None = None,
+    rrn_text: str = "",
+    channel: str = Channel.COUNTER,
+    limit: int = SEARCH_LIMIT,
+) -> list[Person]:
+    """Search by exact RRN (blind index) or by name (+ birth date) within scope. Each
+    person returned is access-logged."""
+    purpose = _need_purpose(purpose)
+    qs = persons_for(actor).select_related("jurisdiction")
+    if rrn_text:
+        index = rrn.blind_index(rrn.parse(rrn_text, field="rrn"))
+        qs = qs.filter(rrn_index=index)
+    elif name.strip():
+        qs = qs.filter(name=name.strip())
+        if birth_date is not None:
+            qs = qs.filter(birth_date=birth_date)
+    else:
+        raise ValidationFailed(
+            "성명 또는 주민등록번호로 검색하세요.",
+            "Search by name or by resident registration number.",
+            field="name",
+        )
+    found = list(qs.order_by("name", "birth_date", "id")[:limit])
+    _log(actor, (p.pk for p in found), "search", purpose, channel)
+    return found
+
+
+def person_for_move_in(actor: Actor, rrn_text: str, *, channel: str = Channel.COUNTER) -> Person:
+    """National exact-RRN look-up for a 전입신고 at the destination office; needs
+    ``registry.move_in`` somewhere and is logged with that purpose."""
+    from minwon.accounts.permissions import scopes_for
+
+    if not scopes_for(actor, "registry.move_in"):
+        authorize(actor, "registry.move_in", "0000000000")
+    index = rrn.blind_index(rrn.parse(rrn_text, field="rrn"))
+    person = Person.objects.select_related("jurisdiction").filter(rrn_index=index).first()
+    if person is None:
+        raise NotFound(
+            "주민등록번호에 해당하는 주민이 없습니다.",
+            "No resident with this number.",
+            field="rrn",
+        )
+    _log(actor, [person.pk], "move_in_lookup", "전입신고", channel)
+    return person
+
+
+def person_detail(
+    actor: Actor, person_id: int, *, purpose: str, channel: str = Channel.COUNTER
+) -> Person:
+    """One person in scope (404 otherwise), logged."""
+    purpose = _need_purpose(purpose)
+    person = persons_for(actor).select_related("jurisdiction").filter(pk=person_id).first()
+    if person is None:
+        raise NotFound("주민을 찾을 수 없습니다.", "Person not found.", field="person_id")
+    _log(actor, [person.pk], "detail", purpose, channel)
+    return person
+
+
+def household_detail(
+    actor: Actor, household_id: int, *, purpose: str, channel: str = Channel.COUNTER
+) -> Household:
+    """One household in scope (404 otherwise); every current member's read is logged."""
+    purpose = _need_purpose(purpose)
+    household = (
+        households_for(actor).select_related("jurisdiction", "head").filter(pk=household_id).first()
+    )
+    if household is None:
+        raise NotFound("세대를 찾을 수 없습니다.", "Household not found.", field="household_id")
+    _log(actor, [m.person_id for m in members_of(household)], "household", purpose, channel)
+    return household
+
+
+def members_of(household: Household, *, on: date | None = None) -> list[HouseholdMember]:
+    """Members (current, or on a date) in the order of the 주민등록표: head, spouse,
+    children … then by birth date."""
+    qs = HouseholdMember.objects.filter(household=household).select_related("person")
+    if on is None:
+        qs = qs.filter(left_on__isnull=True)
+    else:
+        qs = qs.filter(joined_on__lte=on).exclude(left_on__lte=on)
+    return sorted(
+        qs, key=lambda m: (RELATIONSHIP_ORDER.get(m.relationship, 99), m.person.birth_date, m.pk)
+    )
+
+
+def household_of(person: Person | int) -> Household | None:
+    """The person's current household (None after death, emigration …)."""
+    pid = person.pk if isinstance(person, Person) else person
+    member = (
+        HouseholdMember.objects.filter(person_id=pid, left_on__isnull=True)
+        .select_related("household", "household__jurisdiction", "household__head")
+        .first()
+    )
+    return member.household if member is not None else None
+
+
+def address_history(person: Person | int) -> list[Residence]:
+    """Every address the person has had, oldest first (for the 초본)."""
+    pid = person.pk if isinstance(person, Person) else person
+    return list(
+        Residence.objects.filter(person_id=pid)
+        .select_related("jurisdiction")
+        .order_by("moved_in_on", "id")
+    )
+
+
+@dataclasses.dataclass(frozen=True)
+class CurrentAddress:
+    road_address: str
+    address_detail: str
+    jurisdiction_code: str
+
+    @property
+    def full(self) -> str:
+        return f"{self.road_address} {self.address_detail}".strip()
+
+
+def current_address(person_id: int) -> CurrentAddress | None:
+    """Where the person lives now (linked registers use it for 사용본거지, 송달 주소)."""
+    row = (
+        Residence.objects.filter(person_id=person_id, moved_out_on__isnull=True)
+        .order_by("-moved_in_on", "-id")
+        .values_list("road_address", "address_detail", "jurisdiction_id")
+        .first()
+    )
+    return CurrentAddress(*row) if row else None
+
+
+def masked_rrn(person: Person) -> str:
+    """``900101-1******``: what staff and documents show by default."""
+    return rrn.mask(rrn.decrypt(bytes(person.rrn_ciphertext), person.rrn_index))
+
+
+def reveal_rrn(
+    actor: Actor, person: Person, *, purpose: str, channel: str = Channel.COUNTER
+) -> str:
+    """The full number, for a role that may see it and a stated purpose; logged."""
+    purpose = _need_purpose(purpose)
+    authorize(actor, REVEAL_RRN, person.jurisdiction_id)
+    log_access(
+        actor=actor,
+        channel=channel,
+        subject_type="person",
+        subject_id=str(person.pk),
+        what="reveal_rrn",
+        purpose=purpose,
+        jurisdiction=person.jurisdiction_id,
+    )
+    return rrn.decrypt(bytes(person.rrn_ciphertext), person.rrn_index)
+
+
+def person_by_index(index: str) -> Person | None:
+    """The person with an RRN blind index (a citizen's own record: ``identity_index``)."""
+    if not index:
+        return None
+    return Person.objects.select_related("jurisdiction").filter(rrn_index=index).first()
+
+
+def pending_for_head(person: Person) -> list[PendingMoveIn]:
+    """Online move-ins into the person's household waiting for their confirmation."""
+    return list(
+        PendingMoveIn.objects.filter(
+            household__head=person, state=PendingMoveIn.State.PENDING
+        ).order_by("requested_at")
+    )
+
+
+def persons_by_ids(ids: Iterable[int]) -> dict[int, Person]:
+    return {p.pk: p for p in Person.objects.filter(pk__in=list(ids))}
