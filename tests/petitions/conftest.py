@@ -64,8 +64,14 @@ def clerk(make_staff: Callable[..., User]) -> User:
 def apply(citizen: User) -> Callable[..., dict[str, Any]]:
     """File an application online as ``citizen`` (or another actor) and return its result."""
 
-    def run(*items: ApplicationItem | str, who: Actor | None = None, when: str = "2026-03-09T10:00",
-            channel: Channel = Channel.ONLINE, jurisdiction: str = WONJU, **extra: Any) -> dict[str, Any]:
+    def run(
+        *items: ApplicationItem | str,
+        who: Actor | None = None,
+        when: str = "2026-03-09T10:00",
+        channel: Channel = Channel.ONLINE,
+        jurisdiction: str = WONJU,
+        **extra: Any,
+    ) -> dict[str, Any]:
         built = [ApplicationItem(type_code=i) if isinstance(i, str) else i for i in items]
         with clock.frozen_at(at(when)):
             return execute(
@@ -82,8 +88,15 @@ def apply(citizen: User) -> Callable[..., dict[str, Any]]:
 def act() -> Callable[..., dict[str, Any]]:
     """Run a workflow action by its API name: ``act(officer, "decide", number, outcome=...)``."""
 
-    def run(who: User | Actor, action: str, receipt: str, *, when: str = "2026-03-10T10:00",
-            item: int = 1, **fields: Any) -> dict[str, Any]:
+    def run(
+        who: User | Actor,
+        action: str,
+        receipt: str,
+        *,
+        when: str = "2026-03-10T10:00",
+        item: int = 1,
+        **fields: Any,
+    ) -> dict[str, Any]:
         who_actor = who if isinstance(who, Actor) else actor(who)
         with clock.frozen_at(at(when)):
             return execute(

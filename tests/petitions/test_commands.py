@@ -12,7 +12,7 @@ import pytest
 from minwon.accounts.models import User
 from minwon.kernel import rrn
 from minwon.kernel.errors import Conflict, Forbidden, ValidationFailed
-from minwon.kernel.types import Actor, Channel
+from minwon.kernel.types import Actor, ActorKind, Channel
 from minwon.notices.models import InboxMessage
 from minwon.petitions import receipts
 from minwon.petitions.commands import ApplicationItem
@@ -110,7 +110,7 @@ def test_counter_intake_by_clerk_with_sealed_rrn(apply: Apply, clerk: User) -> N
     number = rrn.with_check_digit("850515212345")
     result = apply(
         ApplicationItem(type_code="SEAL_CERT", documents=["신분증"]),
-        who=Actor("staff", clerk.pk, clerk.username), channel=Channel.COUNTER,
+        who=Actor(ActorKind.STAFF, clerk.pk, clerk.username), channel=Channel.COUNTER,
         applicant_name="이서연", sealed_rrn=rrn.SealedRRN.from_text(number),
     )  # fmt: skip
     app = Application.objects.get(receipt_number=result["receipt_number"])
@@ -120,7 +120,7 @@ def test_counter_intake_by_clerk_with_sealed_rrn(apply: Apply, clerk: User) -> N
 
 def test_mail_intake_counts_from_the_recorded_arrival(apply: Apply, clerk: User) -> None:
     result = apply(
-        "GRIEVANCE", who=Actor("staff", clerk.pk, clerk.username), channel=Channel.MAIL,
+        "GRIEVANCE", who=Actor(ActorKind.STAFF, clerk.pk, clerk.username), channel=Channel.MAIL,
         applicant_name="박지훈", when="2026-09-23T11:00",
     )  # fmt: skip
     assert result["petitions"][0]["deadline_at"] == at("2026-10-06T18:00").isoformat()

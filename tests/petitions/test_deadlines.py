@@ -40,7 +40,12 @@ WORKED = [
     ("2027-02-05T10:00", "7d", "2027-02-17T18:00", "설날 2027 with 대체공휴일 2027-02-09"),
     ("2026-05-29T10:00", "30d", "2026-07-10T18:00", "지방선거 skipped; 현충일 is a Saturday"),
     ("2026-03-09T10:00", "1m", "2026-04-08T18:00", "month: day before the corresponding day"),
-    ("2026-01-31T10:00", "1m", "2026-03-03T18:00", "no Feb 31 → Feb 28 (Sat) → Sun, 3·1, 대체 → Mar 3"),
+    (
+        "2026-01-31T10:00",
+        "1m",
+        "2026-03-03T18:00",
+        "no Feb 31 → Feb 28 (Sat) → Sun, 3·1, 대체 → Mar 3",
+    ),
     ("2026-03-31T10:00", "1m", "2026-04-30T18:00", "no April 31 → last day of April"),
     ("2026-03-09T10:00", "2w", "2026-03-23T18:00", "two weeks end Sunday → Monday"),
 ]
@@ -103,7 +108,10 @@ def test_declared_holiday_counts(jurisdictions_loaded: None) -> None:
     from minwon.kernel.models import DeclaredHoliday
 
     DeclaredHoliday.objects.create(
-        date=date(2026, 3, 10), name="임시공휴일", declared_by="t", declared_at=at("2026-01-01T00:00")
+        date=date(2026, 3, 10),
+        name="임시공휴일",
+        declared_by="t",
+        declared_at=at("2026-01-01T00:00"),
     )
     calendar.invalidate()
     assert deadline(at("2026-03-09T10:00"), Period(1, "days")) == at("2026-03-11T10:00")
@@ -111,13 +119,13 @@ def test_declared_holiday_counts(jurisdictions_loaded: None) -> None:
 
 def test_parse_period_rejects_nonsense() -> None:
     for bad in ("", "x", "3", "d3", "-1d", "0d"):
-        with pytest.raises(ValueError):
+        with pytest.raises(ValueError, match="period"):
             parse_period(bad)
 
 
-receptions = st.datetimes(
-    min_value=datetime(2026, 1, 1), max_value=datetime(2027, 11, 30)
-).map(lambda d: d.replace(tzinfo=SEOUL, microsecond=0))
+receptions = st.datetimes(min_value=datetime(2026, 1, 1), max_value=datetime(2027, 11, 30)).map(
+    lambda d: d.replace(tzinfo=SEOUL, microsecond=0)
+)
 
 
 @settings(max_examples=150, deadline=None)
@@ -147,7 +155,9 @@ def test_days_regime_counts_working_days_first_day_included(received: datetime, 
 @settings(max_examples=100, deadline=None)
 @given(received=receptions, days=st.integers(min_value=1, max_value=30), more=st.integers(1, 5))
 def test_longer_period_never_ends_earlier(received: datetime, days: int, more: int) -> None:
-    assert deadline(received, Period(days + more, "days")) >= deadline(received, Period(days, "days"))
+    assert deadline(received, Period(days + more, "days")) >= deadline(
+        received, Period(days, "days")
+    )
 
 
 @settings(max_examples=100, deadline=None)
@@ -167,14 +177,20 @@ def test_a_pause_never_shortens_and_at_most_adds_its_length(
     assert paused >= base
     if p.in_working_hours:
         added = calendar.working_hours_between(base, paused)
-        assert added == pytest.approx(
-            calendar.working_hours_between(start, start + timedelta(hours=length_hours))
-        ) or start >= base
+        assert (
+            added
+            == pytest.approx(
+                calendar.working_hours_between(start, start + timedelta(hours=length_hours))
+            )
+            or start >= base
+        )
 
 
 @settings(max_examples=100, deadline=None)
 @given(received=receptions, months=st.integers(min_value=1, max_value=14))
-def test_month_periods_end_on_an_open_day_after_the_calendar_end(received: datetime, months: int) -> None:
+def test_month_periods_end_on_an_open_day_after_the_calendar_end(
+    received: datetime, months: int
+) -> None:
     due = deadline(received, Period(months, "months"))
     assert calendar.is_working_day(due.date())
     assert due.date() > received.date()

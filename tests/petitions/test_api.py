@@ -1,0 +1,173 @@
+"""The petition API over HTTP: catalog, submission with Idempotency-Key, actions, public
+tracking with its second factor and throttle, Open311, and scope."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from minwon.accounts.models import User
+from minwon.kernel import clock
+from minwon.petitions import receipts, tracking
+from minwon.petitions.models import Application, TrackingThrottle
+
+from .conftest import WONJU, at
+
+pytestmark = pytest.mark.django_db
+Apply = Callable[..., dict[str, Any]]
+
+
+def logged_in(user: User) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def test_catalog_is_public(catalog_loaded: None) -> None:
+    body = Client().get("/api/petition-types").json()
+    assert len(body) >= 30
+    assert {"code", "period", "fee", "channels", "documents"} <= body[0].keys()
+    kiosk = Client().get("/api/petition-types?channel=kiosk").json()
+    assert kiosk and all("kiosk" in t["channels"] for t in kiosk)
+
+
+def test_submit_with_idempotency_key(citizen: User) -> None:
+    client = logged_in(citizen)
+    payload = {
+        "jurisdiction": WONJU,
+        "items": [{"type_code": "GRIEVANCE", "form": {"content": "가로등 고장"}}],
+    }
+    first = client.post("/api/petitions", payload, content_type="application/json",
+                        headers={"Idempotency-Key": "k-1"})  # fmt: skip
+    again = client.post("/api/petitions", payload, content_type="application/json",
+                        headers={"Idempotency-Key": "k-1"})  # fmt: skip
+    assert first.status_code == 200, first.content
+    assert first.json()["receipt_number"] == again.json()["receipt_number"]
+    assert Application.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    ("items", "field"),
+    [
+        ([{"type_code": "NOPE"}], "items[0].type_code"),
+        ([{"type_code": "SEAL_CERT", "documents": ["신분증"]}], "channel"),
+        ([{"type_code": "RESTAURANT_REPORT"}], "items[0].documents"),
+        ([], "items"),
+    ],
+)
+def test_bad_submissions_are_clear_400s(citizen: User, items: list[Any], field: str) -> None:
+    response = logged_in(citizen).post(
+        "/api/petitions", {"jurisdiction": WONJU, "items": items}, content_type="application/json"
+    )
+    assert response.status_code == 400
+    body = response.json()
+    assert body["field"] == field and body["message"] and body["message_en"]
+    assert not Application.objects.exists()
+
+
+def test_anonymous_cannot_submit(catalog_loaded: None) -> None:
+    response = Client().post("/api/petitions", {"jurisdiction": WONJU, "items": [{"type_code": "GRIEVANCE"}]},
+                             content_type="application/json")  # fmt: skip
+    assert response.status_code in (401, 403)
+
+
+def test_actions_and_refused_transition_over_http(apply: Apply, officer: User) -> None:
+    number = apply("GRIEVANCE")["receipt_number"]
+    client = logged_in(officer)
+    ok = client.post(f"/api/petitions/{number}/start-review", {}, content_type="application/json")
+    assert ok.status_code == 200 and ok.json()["state"] == "in_review"
+    wrong = client.post(f"/api/petitions/{number}/deliver", {}, content_type="application/json")
+    assert wrong.status_code == 409 and wrong.json()["code"] == "invalid_transition"
+    missing = client.post(f"/api/petitions/{number}/decide", {}, content_type="application/json")
+    assert missing.status_code == 400 and missing.json()["field"] == "outcome"
+    unknown = client.post(f"/api/petitions/{number}/explode", {}, content_type="application/json")
+    assert unknown.status_code == 404
+
+
+def test_officer_of_another_city_cannot_read(apply: Apply, make_staff: Callable[..., User]) -> None:
+    number = apply("GRIEVANCE")["receipt_number"]
+    response = logged_in(make_staff("officer", "5211000000")).get(f"/api/petitions/{number}")
+    assert response.status_code == 403
+
+
+def test_tracking_needs_the_second_factor(apply: Apply, citizen: User) -> None:
+    number = apply("GRIEVANCE")["receipt_number"]
+    client = Client()
+    assert client.get(f"/api/track/{number}").status_code == 400
+    wrong = client.get(f"/api/track/{number}", {"name": "김민원", "birth_date": "1999-01-01"})
+    assert wrong.status_code == 404 and wrong.json()["code"] == "no_match"
+    by_name = client.get(f"/api/track/{number}",
+                         {"name": citizen.display_name, "birth_date": citizen.birth_date.isoformat()})  # fmt: skip
+    assert by_name.status_code == 200, by_name.content
+    assert by_name.json()["petitions"][0]["steps"][0]["action"] == "received"
+    by_pin = client.get(f"/api/track/{number}", {"pin": receipts.pin_for(number)})
+    assert by_pin.status_code == 200
+    assert "김민원" not in by_pin.content.decode()
+
+
+def test_tracking_is_rate_limited_per_receipt(apply: Apply) -> None:
+    number = apply("GRIEVANCE")["receipt_number"]
+    client = Client()
+    for _ in range(tracking.RECEIPT_LIMIT):
+        assert client.get(f"/api/track/{number}", {"pin": "000000"}).status_code in (404, 200)
+    blocked = client.get(f"/api/track/{number}", {"pin": receipts.pin_for(number)})
+    assert blocked.status_code == 429 and blocked.json()["code"] == "too_many_attempts"
+
+
+def test_enumeration_from_one_ip_is_stopped(catalog_loaded: None) -> None:
+    client = Client()
+    codes = []
+    for n in range(tracking.IP_LIMIT + 3):
+        number = receipts.new_receipt_number(WONJU, date(2026, 3, 9), f"{n:08d}")
+        codes.append(client.get(f"/api/track/{number}", {"pin": "123456"}).status_code)
+    assert set(codes[: tracking.IP_LIMIT]) == {404} and set(codes[tracking.IP_LIMIT :]) == {429}
+    assert (
+        TrackingThrottle.objects.filter(key__startswith="ip:").get().failures == tracking.IP_LIMIT
+    )
+
+
+def test_malformed_receipt_is_a_400_before_any_lookup(catalog_loaded: None) -> None:
+    response = Client().get("/api/track/51130-260309-ABCDEFGH-Q", {"pin": "123456"})
+    assert response.status_code == 400 and response.json()["field"] == "receipt_number"
+
+
+def test_open311(apply: Apply) -> None:
+    number = apply("GRIEVANCE")["receipt_number"]
+    services = Client().get("/api/open311/v2/services.json").json()
+    assert any(s["service_code"] == "GRIEVANCE" for s in services)
+    req = Client().get(f"/api/open311/v2/requests/{number}-1.json")
+    assert req.status_code == 200
+    assert req.json()[0]["status"] == "open" and req.json()[0]["agency_responsible"] == "민원여권과"
+    assert Client().get(f"/api/open311/v2/requests/{number}-9.json").status_code == 404
+
+
+def test_openapi_declares_the_operations(catalog_loaded: None) -> None:
+    schema = Client().get("/api/openapi.json").json()
+    ops = {op["operationId"]: op for path in schema["paths"].values() for op in path.values()}
+    for name in ("PetitionTypeList", "PetitionSubmit", "PetitionGet", "PetitionAction",
+                 "PetitionTrack", "Open311Services", "Open311Request"):  # fmt: skip
+        assert name in ops
+    assert {"400", "404", "429"} <= set(ops["PetitionTrack"]["responses"])
+    assert {"400", "403", "404", "409"} <= set(ops["PetitionAction"]["responses"])
+
+
+def test_counter_submit_seals_the_rrn(
+    catalog_loaded: None, make_staff: Callable[..., User]
+) -> None:
+    from minwon.kernel import rrn
+    from minwon.kernel.models import CommandRecord
+
+    number = rrn.with_check_digit("920823212345")
+    with clock.frozen_at(at("2026-03-09T10:00")):
+        response = logged_in(make_staff("counter_clerk", WONJU)).post(
+            "/api/petitions",
+            {"jurisdiction": WONJU, "channel": "counter", "applicant_name": "이서연", "rrn": number,
+             "items": [{"type_code": "SEAL_CERT", "documents": ["신분증"]}]},
+            content_type="application/json",
+        )  # fmt: skip
+    assert response.status_code == 200, response.content
+    assert number not in str(CommandRecord.objects.values_list("payload", flat=True)[::1])
