@@ -119,7 +119,7 @@ def root() -> tuple[ec.EllipticCurvePrivateKey, x509.Certificate]:
                         decipher_only=False,
                     ),
                     critical=True,
-                )  # fmt: skip
+                )
                 .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), False)
                 .sign(key, hashes.SHA256())
             )
@@ -165,7 +165,7 @@ def issuer(
                         decipher_only=False,
                     ),
                     critical=True,
-                )  # fmt: skip
+                )
                 .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), False)
                 .add_extension(
                     x509.AuthorityKeyIdentifier.from_issuer_public_key(root_cert.public_key()),

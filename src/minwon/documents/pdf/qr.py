@@ -64,7 +64,7 @@ def _reed_solomon(data: list[int], degree: int) -> list[int]:
     exp, log = _EXP, _LOG
     for byte in data:
         factor = byte ^ rem[0]
-        rem = rem[1:] + [0]
+        rem = [*rem[1:], 0]
         if factor:
             lf = log[factor]
             rem = [r ^ exp[lf + lg] for r, lg in zip(rem, log_gen, strict=True)]

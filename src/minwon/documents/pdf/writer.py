@@ -138,9 +138,7 @@ def build_static(canvas: Canvas) -> StaticForm:
         stream,
     )
     objects = (
-        [(FORM, xobject)]
-        + font_objects(regular, STATIC_REGULAR, font_mod.regular(), 9)
-        + font_objects(bold, STATIC_BOLD, font_mod.bold(), 9)
+        [(FORM, xobject), *font_objects(regular, STATIC_REGULAR, font_mod.regular(), 9), *font_objects(bold, STATIC_BOLD, font_mod.bold(), 9)]
     )
     return StaticForm(objects=objects)
 
@@ -176,7 +174,7 @@ def write_signed(
             PAGE,
             _obj(
                 PAGE,
-                b"<</Type /Page /Parent %d 0 R /MediaBox [0 0 %.2f %.2f]" % ((PAGES,) + A4)
+                b"<</Type /Page /Parent %d 0 R /MediaBox [0 0 %.2f %.2f]" % ((PAGES, *A4))
                 + b" /Resources <</Font <</VR %d 0 R /VB %d 0 R>> /XObject <</Form %d 0 R>>"
                 % (DATA_REGULAR, DATA_BOLD, FORM)
                 + b" /ProcSet [/PDF /Text]>> /Contents %d 0 R /Annots [%d 0 R]>>"
