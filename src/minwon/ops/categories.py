@@ -25,7 +25,7 @@ import re
 CATEGORY_RULES: list[tuple[str, re.Pattern[str]]] = [
     (
         "issuances",
-        re.compile(r"Issue\w*(Certificate|Document|Copy|Extract)|(Certificate|Document)\w*Issu"),
+        re.compile(r"[Ii]ssue\w*(Certificate|Document|Copy|Extract)|(Certificate|Document)\w*Issu"),
     ),
     (
         "petitions_received",

@@ -117,8 +117,14 @@ def request_stats(minutes: int = 15, now: datetime | None = None) -> dict[str, A
     now = now or clock.now()
     start = now - timedelta(minutes=minutes)
     qs = MetricMinute.objects.filter(metric="request", minute__gte=minute_of(start), minute__lt=now)
-    agg = qs.aggregate(n=Sum("n"), t=Sum("total"), e=Sum("n", filter=Q(outcome="5xx")))
-    n, seconds, errors = int(agg["n"] or 0), float(agg["t"] or 0.0), int(agg["e"] or 0)
+    agg = qs.aggregate(
+        count=Sum("n"), seconds=Sum("total"), errors=Sum("n", filter=Q(outcome="5xx"))
+    )
+    n, seconds, errors = (
+        int(agg["count"] or 0),
+        float(agg["seconds"] or 0.0),
+        int(agg["errors"] or 0),
+    )
     return {
         "minutes": minutes,
         "requests": n,

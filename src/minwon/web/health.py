@@ -55,4 +55,7 @@ def metrics(request: HttpRequest) -> HttpResponse:
         multiprocess.MultiProcessCollector(registry)  # type: ignore[no-untyped-call]
     else:
         registry = DEFAULT_REGISTRY
-    return HttpResponse(generate_latest(registry), content_type=CONTENT_TYPE_LATEST)
+    from minwon.ops.prom import live_registry  # installation-wide gauges, read at scrape time
+
+    body = generate_latest(registry) + generate_latest(live_registry())
+    return HttpResponse(body, content_type=CONTENT_TYPE_LATEST)
