@@ -1,0 +1,163 @@
+"""The change feed: central's side (what an office's edge needs) and the edge's side
+(copying it into the local replica).
+
+Central answers ``GET /api/continuity/feed?edge_id=…&after=<cursor>``. The cursor grows
+with central's kernel outbox (ordered event ids) and its command records, so it moves
+whenever any state changes: when nothing happened since ``after`` the answer is empty; otherwise it carries the office's **working set** as Django-serialised
+rows with their central primary keys:
+
+- staff accounts whose office lies in the office's subtree, with their role grants and API
+  tokens (hashes only), so clerks can log in at the edge while central is away;
+- households of the subtree with their current members, the persons of the subtree and
+  of those households, and their current residences;
+- the petition catalog (every active petition type).
+
+The edge saves those rows as they are (replication, like ``loaddata``: central's commands
+made them; the edge only keeps a copy). Rows the edge itself created while cut off carry
+ids from a reserved local range (``LOCAL_ID_BASE``), so they never collide with central's
+ids; after reconciliation they are dropped and replaced by central's copies (resync).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+
+from django.apps import apps
+from django.core import serializers
+from django.db import connection, transaction
+from django.db.models import Max, Q
+
+from minwon.kernel import jurisdictions
+from minwon.kernel.models import CommandRecord, OutboxEvent
+
+log = logging.getLogger(__name__)
+
+#: First id of rows an edge creates itself; each table gets its own slice of 10^10.
+LOCAL_ID_BASE = 4_000_000_000_000_000
+LOCAL_ID_SLICE = 10_000_000_000
+
+#: Replicated tables, parents first (purged children first).
+REPLICATED = [
+    "accounts.User",
+    "accounts.RoleGrant",
+    "accounts.ApiToken",
+    "registry.Person",
+    "registry.Household",
+    "registry.HouseholdMember",
+    "registry.Residence",
+    "petitions.PetitionType",
+]
+
+
+def current_cursor() -> int:
+    """A number that grows whenever central's state changes: the newest outbox event id
+    plus the number of executed commands (some commands emit no event)."""
+    value = OutboxEvent.objects.aggregate(m=Max("id"))["m"]
+    return int(value or 0) + CommandRecord.objects.count()
+
+
+def _model(label: str) -> Any | None:
+    try:
+        return apps.get_model(label)
+    except LookupError:
+        return None
+
+
+def working_set(office: str) -> list[Any]:
+    """Every row the edge of ``office`` replicates (see the module docstring)."""
+    path = jurisdictions.path_of(office)
+    rows: list[Any] = []
+    user_model = _model("accounts.User")
+    if user_model is not None:
+        users = list(user_model.objects.filter(kind="staff", office__path__startswith=path))
+        rows += users
+        ids = [u.pk for u in users]
+        for label in ("accounts.RoleGrant", "accounts.ApiToken"):
+            model = _model(label)
+            if model is not None:
+                rows += list(model.objects.filter(user_id__in=ids))
+    person = _model("registry.Person")
+    household = _model("registry.Household")
+    member = _model("registry.HouseholdMember")
+    residence = _model("registry.Residence")
+    if person and household and member and residence:
+        homes = list(household.objects.filter(jurisdiction__path__startswith=path))
+        home_ids = [h.pk for h in homes]
+        members = list(member.objects.filter(household_id__in=home_ids, left_on__isnull=True))
+        person_ids = {m.person_id for m in members} | {h.head_id for h in homes}
+        persons = list(
+            person.objects.filter(Q(jurisdiction__path__startswith=path) | Q(pk__in=person_ids))
+        )
+        current = list(
+            residence.objects.filter(
+                person_id__in=[p.pk for p in persons],
+                household_id__in=home_ids,
+                moved_out_on__isnull=True,
+            )
+        )
+        rows += persons + homes + members + current
+    ptype = _model("petitions.PetitionType")
+    if ptype is not None:
+        rows += list(ptype.objects.all())
+    return rows
+
+
+def build(office: str, after: int) -> dict[str, Any]:
+    """The feed answer for ``office`` after cursor ``after``."""
+    cursor = current_cursor()
+    if after and after >= cursor:
+        return {"cursor": cursor, "changed": False, "objects": []}
+    objects = json.loads(serializers.serialize("json", working_set(office)))
+    return {"cursor": cursor, "changed": True, "objects": objects}
+
+
+# ---------------------------------------------------------------------------- edge side
+
+
+def reserve_local_ids() -> None:
+    """Move every table's id sequence into the edge's reserved range (idempotent)."""
+    if connection.vendor != "sqlite":
+        return
+    with transaction.atomic(), connection.cursor() as cur:
+        cur.execute(
+            "SELECT name FROM sqlite_master WHERE type='table' AND sql LIKE '%AUTOINCREMENT%' ORDER BY name"
+        )
+        tables = [r[0] for r in cur.fetchall()]
+        for n, table in enumerate(tables):
+            base = LOCAL_ID_BASE + n * LOCAL_ID_SLICE
+            cur.execute("SELECT seq FROM sqlite_sequence WHERE name=%s", [table])
+            row = cur.fetchone()
+            if row is None:
+                cur.execute("INSERT INTO sqlite_sequence(name, seq) VALUES (%s, %s)", [table, base])
+            elif row[0] < base:
+                cur.execute("UPDATE sqlite_sequence SET seq=%s WHERE name=%s", [base, table])
+
+
+def purge_local_rows() -> int:
+    """Drop replicated rows the edge created itself (ids in the local range): central's
+    copies replace them after reconciliation."""
+    removed = 0
+    for label in reversed(REPLICATED):
+        model = _model(label)
+        if model is None:
+            continue
+        try:
+            with transaction.atomic():
+                removed += model.objects.filter(pk__gte=LOCAL_ID_BASE)._raw_delete(model.objects.db)
+        except Exception:  # a local row another local row still needs: keep both
+            log.warning("could not purge local %s rows", label, exc_info=True)
+    return removed
+
+
+def apply(objects: list[dict[str, Any]]) -> int:
+    """Save central's rows into the replica (one transaction; FKs are checked at commit)."""
+    wanted = {label.lower() for label in REPLICATED}
+    rows = [o for o in objects if str(o.get("model", "")).lower() in wanted]
+    count = 0
+    with transaction.atomic():
+        for obj in serializers.deserialize("json", json.dumps(rows), ignorenonexistent=True):
+            obj.save()
+            count += 1
+    return count

@@ -1,0 +1,97 @@
+"""The edge's journal: every command the edge executed for the counter, in order.
+
+It is the edge's ``kernel_commandrecord`` table read in insertion order (SQLite ``rowid``):
+``execute()`` writes the record in the command's own transaction, and on an edge every
+SQLite connection runs with ``PRAGMA synchronous=FULL`` (see ``durable``), so the commit —
+and with it the journal entry — is fsynced before the counter sees the answer. Commands of
+the system channel (loading divisions, …) and edge-local commands are not journaled.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import datetime
+from typing import Any
+
+from django.db import connection
+from django.db.backends.signals import connection_created
+
+from minwon.kernel.clock import local
+
+from .commands import LOCAL_ONLY
+
+EDGE_ENV = "MINWON_EDGE_OFFICE"
+
+
+def is_edge() -> bool:
+    return bool(os.environ.get(EDGE_ENV))
+
+
+def durable(sender: Any, connection: Any, **kwargs: Any) -> None:
+    """Connection hook (edge only): fsync every commit, so journaled means on disk."""
+    if connection.vendor == "sqlite" and is_edge():
+        with connection.cursor() as cur:
+            cur.execute("PRAGMA synchronous=FULL")
+
+
+def install() -> None:
+    connection_created.connect(durable, dispatch_uid="minwon-continuity-durable")
+
+
+_COLUMNS = "rowid, command_id, name, payload, result, occurred_at, channel"
+
+
+def _row(row: tuple[Any, ...]) -> dict[str, Any]:
+    import json
+    import uuid
+
+    rowid, cid, name, payload, result, occurred_at, _channel = row
+    when = (
+        occurred_at
+        if isinstance(occurred_at, datetime)
+        else datetime.fromisoformat(str(occurred_at))
+    )
+    return {
+        "seq": int(rowid),
+        "command_id": str(uuid.UUID(str(cid))),
+        "name": name,
+        "payload": json.loads(payload) if isinstance(payload, str) else payload,
+        "edge_result": json.loads(result) if isinstance(result, str) else result,
+        "occurred_at": local(when).isoformat(),
+    }
+
+
+def _where() -> tuple[str, list[Any]]:
+    names = sorted(LOCAL_ONLY)
+    marks = ", ".join(["%s"] * len(names))
+    return f"rowid > %s AND channel <> 'system' AND name NOT IN ({marks})", names
+
+
+def pending(after: int, limit: int = 500) -> list[dict[str, Any]]:
+    """Journal entries after position ``after``, oldest first."""
+    where, params = _where()
+    with connection.cursor() as cur:
+        cur.execute(
+            # Only constants are interpolated; values are parameters.
+            f"SELECT {_COLUMNS} FROM kernel_commandrecord WHERE {where} ORDER BY rowid LIMIT %s",  # noqa: S608
+            [after, *params, limit],
+        )
+        return [_row(r) for r in cur.fetchall()]
+
+
+def length(after: int) -> int:
+    where, params = _where()
+    with connection.cursor() as cur:
+        cur.execute(f"SELECT COUNT(*) FROM kernel_commandrecord WHERE {where}", [after, *params])  # noqa: S608
+        return int(cur.fetchone()[0])
+
+
+def all_ids() -> list[str]:
+    """Every journaled command id (pushed or not), for checks after a crash."""
+    where, params = _where()
+    with connection.cursor() as cur:
+        cur.execute(
+            f"SELECT command_id FROM kernel_commandrecord WHERE {where} ORDER BY rowid",  # noqa: S608
+            [0, *params],
+        )
+        return [str(r[0]) for r in cur.fetchall()]

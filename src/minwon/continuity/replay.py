@@ -1,0 +1,191 @@
+"""소급 적용 on central: execute an edge's journal in order, idempotently, with each
+command's original ``command_id`` and ``occurred_at``.
+
+Generic over kernel commands: an entry names its command type and carries
+``cmd.to_json()``; central rebuilds it with ``commands_by_name[name].from_json(payload)``
+and runs it through ``execute()``. A repeat (the edge resent after a lost answer) is a
+replay and answers the first result. A refusal goes to the reconciliation queue with both
+sides; nothing is dropped.
+
+Ids: rows the edge created offline have ids from its local range (``feed.LOCAL_ID_BASE``).
+A later offline command may point at one (a move-in into a household formed offline), so
+central learns, from each replayed command, which of its own ids answered the edge's local
+ids (same place in both results) and rewrites the following payloads before executing.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import logging
+import uuid
+from datetime import datetime
+from typing import Any
+
+from minwon.kernel import execute, jurisdictions, registry
+from minwon.kernel.errors import DomainError, IdempotencyConflict
+from minwon.kernel.types import Actor, ActorKind, Channel
+
+from .commands import LOCAL_ONLY, QueueReconciliation
+from .feed import LOCAL_ID_BASE
+
+log = logging.getLogger(__name__)
+
+MAX_BATCH = 1000
+
+
+@dataclasses.dataclass(frozen=True)
+class Entry:
+    """One journaled command as the edge sends it."""
+
+    seq: int
+    name: str
+    command_id: uuid.UUID
+    occurred_at: datetime
+    payload: dict[str, Any]
+    edge_result: Any = None
+
+
+def learn_ids(local: Any, central: Any, into: dict[int, int]) -> None:
+    """Record central ids standing where the edge's result had local-range ids."""
+    if isinstance(local, dict) and isinstance(central, dict):
+        for key, value in local.items():
+            if key in central:
+                learn_ids(value, central[key], into)
+    elif isinstance(local, list) and isinstance(central, list):
+        for a, b in zip(local, central, strict=False):
+            learn_ids(a, b, into)
+    elif (
+        isinstance(local, int)
+        and not isinstance(local, bool)
+        and local >= LOCAL_ID_BASE
+        and isinstance(central, int)
+    ):
+        into[local] = central
+
+
+def translate(value: Any, ids: dict[int, int]) -> Any:
+    """Replace local-range ids the map knows in a payload."""
+    if isinstance(value, dict):
+        return {k: translate(v, ids) for k, v in value.items()}
+    if isinstance(value, list):
+        return [translate(v, ids) for v in value]
+    if isinstance(value, int) and not isinstance(value, bool) and value >= LOCAL_ID_BASE:
+        return ids.get(value, value)
+    return value
+
+
+def _refuse(code: str, ko: str, en: str, field: str | None = None) -> DomainError:
+    return DomainError(ko, en, field=field, code=code)
+
+
+def _check(entry: Entry, office: str) -> Any:
+    """Rebuild the command and check the edge may send it."""
+    if entry.name in LOCAL_ONLY:
+        raise _refuse("local_only", "거점 전용 명령입니다.", "Edge-local command.", "name")
+    cls = registry.commands_by_name.get(entry.name)
+    if cls is None:
+        raise _refuse(
+            "unknown_command",
+            f"알 수 없는 명령입니다: {entry.name}",
+            f"Unknown command type: {entry.name}",
+            "name",
+        )
+    payload = dict(entry.payload)
+    payload["command_id"] = str(entry.command_id)
+    payload["occurred_at"] = entry.occurred_at.isoformat()
+    try:
+        cmd = cls.from_json(payload)
+    except ValueError as exc:
+        raise _refuse(
+            "bad_payload",
+            "명령 내용을 해석할 수 없습니다.",
+            f"Cannot rebuild the command: {str(exc)[:300]}",
+            "payload",
+        ) from None
+    if cmd.actor.kind not in (ActorKind.STAFF, ActorKind.CITIZEN):
+        raise _refuse(
+            "actor_not_allowed",
+            "거점은 직원·시민의 명령만 보낼 수 있습니다.",
+            "An edge forwards only staff and citizen commands.",
+            "actor",
+        )
+    if not jurisdictions.contains(office, cmd.jurisdiction):
+        raise _refuse(
+            "out_of_scope",
+            "거점 관할 밖의 명령입니다.",
+            "The command lies outside the edge's office.",
+            "jurisdiction",
+        )
+    return cmd
+
+
+def apply_batch(
+    *, edge_id: str, office: str, agent: Actor, entries: list[Entry]
+) -> list[dict[str, Any]]:
+    """Execute ``entries`` in order; return one outcome per entry
+    (``applied`` | ``replayed`` | ``queued``)."""
+    ids: dict[int, int] = {}
+    outcomes: list[dict[str, Any]] = []
+    for entry in sorted(entries, key=lambda e: e.seq):
+        translated = dataclasses.replace(entry, payload=translate(entry.payload, ids))
+        try:
+            cmd = _check(translated, office)
+            result = execute(cmd)
+        except DomainError as exc:
+            outcomes.append(_queue(edge_id, office, agent, translated, exc))
+            continue
+        except Exception as exc:  # a bug must not stall the office: queue it, loudly
+            log.exception("replay of %s %s failed", entry.name, entry.command_id)
+            err = DomainError(
+                "중앙에서 처리 중 오류가 발생했습니다.",
+                f"Central failed: {type(exc).__name__}",
+                code="internal_error",
+            )
+            outcomes.append(_queue(edge_id, office, agent, translated, err))
+            continue
+        learn_ids(entry.edge_result, result.value, ids)
+        outcomes.append(
+            {
+                "seq": entry.seq,
+                "command_id": str(entry.command_id),
+                "status": "replayed" if result.replayed else "applied",
+                "result": result.value,
+            }
+        )
+    return outcomes
+
+
+def _queue(
+    edge_id: str, office: str, agent: Actor, entry: Entry, exc: DomainError
+) -> dict[str, Any]:
+    # Queued before with another reason: the item is there; keep the first.
+    with contextlib.suppress(IdempotencyConflict):
+        _queue_command(edge_id, office, agent, entry, exc)
+    return {
+        "seq": entry.seq,
+        "command_id": str(entry.command_id),
+        "status": "queued",
+        "error": exc.as_dict(),
+    }
+
+
+def _queue_command(edge_id: str, office: str, agent: Actor, entry: Entry, exc: DomainError) -> None:
+    execute(
+        QueueReconciliation(
+            actor=agent,
+            channel=Channel.EDGE,
+            jurisdiction=office,
+            command_id=uuid.uuid5(entry.command_id, "minwon:reconcile"),
+            edge_id=edge_id,
+            original_id=entry.command_id,
+            name=entry.name,
+            payload=entry.payload,
+            original_occurred_at=entry.occurred_at,
+            edge_result=entry.edge_result,
+            error_code=exc.code,
+            error_message=exc.message_ko,
+            error_message_en=exc.message_en,
+            error_field=exc.field or "",
+        )
+    )

@@ -1,0 +1,13 @@
+from django.urls import path
+
+from minwon.continuity import views
+from minwon.web import nav
+
+urlpatterns = [
+    path("staff/continuity/queue/", views.queue, name="continuity-queue"),
+    path("staff/continuity/edge/", views.edge, name="continuity-edge"),
+]
+
+nav.register(
+    "staff", "소급 적용 대기열", "continuity-queue", order=85, permission="continuity.reconcile"
+)

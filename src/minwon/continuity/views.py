@@ -1,0 +1,115 @@
+"""Staff pages: the reconciliation queue (central) and the edge's state and switch (edge)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods
+
+from minwon.accounts.actors import actor_for_request
+from minwon.accounts.permissions import scopes_for
+from minwon.kernel import execute, registry
+from minwon.kernel.errors import DomainError
+from minwon.kernel.types import Channel
+
+from . import agent, journal
+from .commands import ResolveReconciliation, SwitchContinuityMode
+from .models import ReconciliationItem
+
+
+def _scoped_items(request: HttpRequest):  # type: ignore[no-untyped-def]
+    actor = actor_for_request(request)
+    scopes = scopes_for(actor, "continuity.reconcile")
+    if not scopes:
+        raise PermissionDenied
+    from minwon.kernel import jurisdictions
+
+    items = ReconciliationItem.objects.all()
+    if "0000000000" in scopes:
+        return items, scopes
+    keep = [
+        i.pk
+        for i in items.only("pk", "office")
+        if any(jurisdictions.contains(s, i.office) for s in scopes)
+    ]
+    return items.filter(pk__in=keep), scopes
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def queue(request: HttpRequest) -> HttpResponse:
+    """소급 적용 대기열: every edge command central refused, with both sides."""
+    items, _scopes = _scoped_items(request)
+    if request.method == "POST":
+        try:
+            item_id = int(request.POST.get("item_id", ""))
+        except ValueError:
+            messages.error(request, "항목 번호가 올바르지 않습니다.")
+            return redirect("continuity-queue")
+        item = items.filter(pk=item_id).first()
+        try:
+            if item is None:
+                raise DomainError("항목을 찾을 수 없습니다.", "Not found.", field="item_id")
+            retry = request.POST.get("action") == "retry"
+            if retry:
+                cls = registry.commands_by_name[item.name]
+                payload = dict(item.payload)
+                payload["command_id"] = str(item.command_id)
+                payload["occurred_at"] = item.occurred_at.isoformat()
+                execute(cls.from_json(payload))
+            execute(
+                ResolveReconciliation(
+                    actor=actor_for_request(request),
+                    channel=Channel.COUNTER,
+                    jurisdiction=item.office,
+                    item_id=item.pk,
+                    retry=retry,
+                    note=request.POST.get("note", ""),
+                )
+            )
+            messages.success(request, "처리했습니다.")
+        except DomainError as exc:
+            messages.error(request, f"{exc.message_ko} ({exc.field or ''})")
+        return redirect("continuity-queue")
+    state = request.GET.get("state", "open")
+    shown = items.filter(state=state) if state in ReconciliationItem.State.values else items
+    return render(
+        request,
+        "continuity/queue.html",
+        {"items": shown[:200], "state": state, "open_count": items.filter(state="open").count()},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def edge(request: HttpRequest) -> HttpResponse:
+    """The edge's mode, journal and the operator's switch (edge nodes only)."""
+    node = agent.current
+    actor = actor_for_request(request)
+    if node is None:
+        return render(request, "continuity/edge.html", {"node": None}, status=404)
+    if request.method == "POST":
+        try:
+            execute(
+                SwitchContinuityMode(
+                    actor=actor,
+                    channel=Channel.COUNTER,
+                    jurisdiction=node.config.office,
+                    edge_id=node.config.edge_id,
+                    force=request.POST.get("force") == "1",
+                )
+            )
+            if request.POST.get("force") == "1":
+                node.set_mode(agent.CONTINUITY, "operator")
+        except DomainError as exc:
+            messages.error(request, exc.message_ko)
+        return redirect("continuity-edge")
+    state = node.state()
+    return render(
+        request,
+        "continuity/edge.html",
+        {"node": node, "state": state, "pending": journal.length(state.pushed_rowid)},
+    )
