@@ -276,11 +276,13 @@ def _check_citizen_movers(ctx: Context, persons: list[Person]) -> str:
         .values_list("household_id", flat=True)
         .first()
     )
-    family = set(
-        HouseholdMember.objects.filter(household_id=my_household, left_on__isnull=True)
-        .values_list("person_id", flat=True)
-        .distinct()
-    )
+    family: set[int] = set()
+    if my_household is not None:
+        family = set(
+            HouseholdMember.objects.filter(
+                household_id=my_household, left_on__isnull=True
+            ).values_list("person_id", flat=True)
+        )
     for n, person in enumerate(persons):
         if person.pk != me.pk and person.pk not in family:
             raise Forbidden(
