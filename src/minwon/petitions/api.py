@@ -132,6 +132,7 @@ def submit(request: HttpRequest, payload: SubmitIn) -> dict[str, Any]:
 
 class StepOut(Schema):
     action: str
+    action_label: str
     state: str
     at: str
     department: str

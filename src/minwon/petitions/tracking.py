@@ -23,6 +23,7 @@ from django.db.models import F
 
 from minwon.kernel.errors import DomainError, NotFound, ValidationFailed
 from minwon.petitions import receipts
+from minwon.petitions.commands.common import ACTION_LABELS
 from minwon.petitions.models import Application, Petition, PetitionStep, TrackingThrottle
 
 WINDOW_SECONDS = 600
@@ -143,6 +144,7 @@ def public_view(application: Application) -> dict[str, Any]:
         steps[s.petition_id].append(
             {
                 "action": s.action,
+                "action_label": ACTION_LABELS.get(s.action, s.action),
                 "state": s.state,
                 "at": s.at.isoformat(),
                 "department": s.department,

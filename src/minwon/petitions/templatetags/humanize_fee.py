@@ -1,0 +1,22 @@
+"""Template filters for the catalog: fees in won and periods as the law states them."""
+
+from __future__ import annotations
+
+from django import template
+
+from minwon.petitions.deadlines import parse_period
+
+register = template.Library()
+
+
+@register.filter
+def won(value: int) -> str:
+    return "없음" if not value else f"{int(value):,}원"
+
+
+@register.filter
+def period_label(value: str) -> str:
+    try:
+        return parse_period(value).label()
+    except ValueError:
+        return value

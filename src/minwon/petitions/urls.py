@@ -1,0 +1,37 @@
+from django.urls import path
+
+from minwon.petitions import views
+from minwon.web import nav
+
+urlpatterns = [
+    path("petitions/apply/", views.apply, name="petitions-apply"),
+    path("petitions/mine/", views.mine, name="petitions-mine"),
+    path("petitions/mine/<str:receipt_number>/", views.mine_detail, name="petitions-mine-detail"),
+    path(
+        "petitions/mine/<str:receipt_number>/<int:item>/supplement/",
+        views.supplement,
+        name="petitions-supplement",
+    ),
+    path("track/", views.track, name="petitions-track"),
+    path("staff/petitions/", views.queue, name="petitions-queue"),
+    path("staff/petitions/load/", views.load, name="petitions-load"),
+    path("staff/petitions/intake/", views.intake, name="petitions-intake"),
+    path("staff/petitions/receipt/<str:receipt_number>/", views.receipt, name="petitions-receipt"),
+    path(
+        "staff/petitions/<str:receipt_number>/<int:item>/",
+        views.detail,
+        name="petitions-staff-detail",
+    ),
+    path(
+        "staff/petitions/<str:receipt_number>/<int:item>/<str:name>/",
+        views.action,
+        name="petitions-staff-action",
+    ),
+]
+
+nav.register("citizen", "민원 신청", "petitions-apply", order=20)
+nav.register("citizen", "나의 민원", "petitions-mine", order=30)
+nav.register("citizen", "처리 과정 조회", "petitions-track", order=40)
+nav.register("staff", "민원 처리함", "petitions-queue", order=20, permission="petitions.process")
+nav.register("staff", "민원 접수", "petitions-intake", order=21, permission="petitions.intake")
+nav.register("staff", "부서 민원 현황", "petitions-load", order=22, permission="petitions.*")

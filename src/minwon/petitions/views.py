@@ -1,0 +1,343 @@
+"""Petition pages: citizens apply, follow their petitions and supplement them; anyone tracks
+a petition with its receipt number and a second factor; clerks receive at the counter and
+print the 접수증; officers work their queue by deadline; department heads see the load.
+
+Views parse input, run one command through ``execute`` and render; a refusal is shown as a
+message naming the field, and nothing is changed.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from minwon.accounts.actors import actor_for_request
+from minwon.accounts.permissions import is_allowed, scopes_for
+from minwon.kernel import clock, execute, rrn
+from minwon.kernel.errors import DomainError, ValidationFailed
+from minwon.kernel.privacy import log_access
+from minwon.kernel.types import ActorKind, Channel
+from minwon.petitions import deadlines, queries, receipts, tracking
+from minwon.petitions.api import client_ip
+from minwon.petitions.commands import ApplicationItem, SubmitApplication
+from minwon.petitions.commands.workflow import ACTIONS
+from minwon.petitions.models import OPEN_STATES, Application, Petition, PetitionType
+
+# Which actions a state offers on the officer's page (the commands still decide).
+STAFF_ACTIONS: dict[str, list[str]] = {
+    "received": ["assign", "start-review", "transfer"],
+    "assigned": ["start-review", "assign", "request-supplement", "extend", "transfer"],
+    "in_review": ["decide", "request-supplement", "extend", "assign", "transfer"],
+    "supplement_requested": ["request-supplement", "return"],
+    "decided": ["deliver"],
+    "notified": ["close"],
+    "transferred": ["close"],
+}
+
+
+def _error(request: HttpRequest, exc: DomainError) -> None:
+    where = f" ({exc.field})" if exc.field else ""
+    messages.error(request, f"{exc.message_ko}{where}")
+
+
+def _items_from_post(request: HttpRequest, types: dict[str, PetitionType]) -> list[ApplicationItem]:
+    items = []
+    content = request.POST.get("content", "").strip()
+    for code in request.POST.getlist("type"):
+        ptype = types.get(code)
+        form: dict[str, Any] = {"content": content} if content else {}
+        if ptype is not None:
+            for spec in ptype.fields:
+                value = request.POST.get(f"f:{code}:{spec['name']}", "").strip()
+                if value:
+                    form[spec["name"]] = value
+        items.append(
+            ApplicationItem(
+                type_code=code, form=form, documents=request.POST.getlist(f"doc:{code}")
+            )
+        )
+    return items
+
+
+def _office(request: HttpRequest, default: str) -> str:
+    code = request.POST.get("jurisdiction", "").strip() or default
+    if not (len(code) == 10 and code.isdigit()):
+        raise ValidationFailed(
+            "관할 기관을 고르세요.", "Choose the receiving office.", field="jurisdiction"
+        )
+    return code
+
+
+OFFICES = [("5113000000", "강원특별자치도 원주시"), ("5211000000", "전북특별자치도 전주시"),
+           ("4415000000", "충청남도 공주시")]  # fmt: skip
+
+
+@login_required
+def apply(request: HttpRequest) -> HttpResponse:
+    """Citizens: one form for one or more petition types (the seeds' 15 forms → 1)."""
+    types = {t.code: t for t in queries.petition_types(channel="online")}
+    if request.method == "POST":
+        try:
+            result = execute(
+                SubmitApplication(
+                    actor=actor_for_request(request), channel=Channel.ONLINE,
+                    jurisdiction=_office(request, OFFICES[0][0]),
+                    items=_items_from_post(request, types),
+                    email=request.POST.get("email", ""), phone=request.POST.get("phone", ""),
+                )
+            )  # fmt: skip
+        except DomainError as exc:
+            _error(request, exc)
+        else:
+            messages.success(request, f"접수되었습니다. 접수번호 {result.value['receipt_number']}")
+            return redirect("petitions-mine-detail", receipt_number=result.value["receipt_number"])
+    return render(request, "petitions/apply.html",
+                  {"types": types.values(), "offices": OFFICES, "selected": request.POST.getlist("type")})  # fmt: skip
+
+
+@login_required
+def mine(request: HttpRequest) -> HttpResponse:
+    applications = queries.applications_of_citizen(request.user.pk)[:100]
+    return render(request, "petitions/mine.html", {"applications": applications})
+
+
+@login_required
+def mine_detail(request: HttpRequest, receipt_number: str) -> HttpResponse:
+    application = queries.application_for_citizen(request.user.pk, receipt_number)
+    if application is None:
+        raise Http404
+    view = tracking.public_view(application)
+    return render(request, "petitions/mine_detail.html",
+                  {"view": view, "pin": receipts.pin_for(receipt_number), "application": application})  # fmt: skip
+
+
+@login_required
+@require_POST
+def supplement(request: HttpRequest, receipt_number: str, item: int) -> HttpResponse:
+    try:
+        execute(
+            ACTIONS["supplement"](
+                actor=actor_for_request(request), channel=Channel.ONLINE,
+                jurisdiction=_jurisdiction_of(receipt_number), receipt_number=receipt_number,
+                item=item, note=request.POST.get("note", ""),
+                documents=[d for d in request.POST.get("documents", "").split(",") if d.strip()],
+            )
+        )  # fmt: skip
+        messages.success(request, "보완 내용을 제출했습니다.")
+    except DomainError as exc:
+        _error(request, exc)
+    return redirect("petitions-mine-detail", receipt_number=receipt_number)
+
+
+def _jurisdiction_of(receipt_number: str) -> str:
+    code = (
+        Application.objects.filter(receipt_number=receipt_number)
+        .values_list("jurisdiction_id", flat=True)
+        .first()
+    )
+    if code is None:
+        raise Http404
+    return code
+
+
+def track(request: HttpRequest) -> HttpResponse:
+    """민원처리 인터넷공개: anyone with the receipt number and a second factor."""
+    view = None
+    number = request.GET.get("receipt_number", "").strip()
+    if number:
+        birth = None
+        try:
+            raw = request.GET.get("birth_date", "").strip()
+            birth = date.fromisoformat(raw) if raw else None
+            view = tracking.track(
+                number,
+                tracking.SecondFactor(name=request.GET.get("name", "")[:60], birth_date=birth,
+                                      pin=request.GET.get("pin", "")[:12]),
+                ip=client_ip(request),
+            )  # fmt: skip
+        except ValueError:
+            messages.error(request, "생년월일은 YYYY-MM-DD 형식으로 입력하세요. (birth_date)")
+        except DomainError as exc:
+            _error(request, exc)
+    return render(request, "petitions/track.html", {"view": view, "query": request.GET})
+
+
+# --- staff --------------------------------------------------------------------------------
+
+
+def _staff(request: HttpRequest, permission: str) -> None:
+    if getattr(request.user, "kind", "") != "staff" or not scopes_for(
+        actor_for_request(request), permission
+    ):
+        raise PermissionDenied
+
+
+@login_required
+def queue(request: HttpRequest) -> HttpResponse:
+    """The officer's work queue: open petitions in scope, soonest deadline first."""
+    _staff(request, "petitions.process")
+    mine_only = request.GET.get("mine") == "1"
+    rows = queries.work_queue(actor_for_request(request), now=clock.now(), mine_only=mine_only)
+    return render(request, "petitions/queue.html", {"rows": rows, "mine_only": mine_only})
+
+
+@login_required
+def load(request: HttpRequest) -> HttpResponse:
+    """The department head's view: load and overdue petitions per department."""
+    _staff(request, "petitions.read")
+    actor = actor_for_request(request)
+    now = clock.now()
+    overdue = (
+        [r for r in queries.work_queue(actor, now=now) if r["overdue"]]
+        if scopes_for(actor, "petitions.process")
+        else []
+    )
+    return render(request, "petitions/load.html",
+                  {"departments": queries.department_load(actor, now=now), "overdue": overdue})  # fmt: skip
+
+
+def _petition_in_scope(request: HttpRequest, receipt_number: str, item: int) -> Petition:
+    petition = (
+        queries.petitions_in_scope(actor_for_request(request))
+        .filter(application__receipt_number=receipt_number, seq=item)
+        .first()
+    )
+    if petition is None:
+        raise Http404
+    return petition
+
+
+@login_required
+def detail(request: HttpRequest, receipt_number: str, item: int) -> HttpResponse:
+    _staff(request, "petitions.read")
+    petition = _petition_in_scope(request, receipt_number, item)
+    actor = actor_for_request(request)
+    if petition.application.identity_index and actor.kind == ActorKind.STAFF:
+        # The officer sees the applicant's personal data: the access log records it.
+        log_access(actor=actor, channel=Channel.COUNTER, subject_type="petition_applicant",
+                   subject_id=petition.application.identity_index, what="민원 신청인 정보",
+                   purpose="민원 처리", jurisdiction=petition.jurisdiction_id)  # fmt: skip
+    can_process = is_allowed(actor, "petitions.process", petition.jurisdiction_id)
+    return render(request, "petitions/detail.html", {
+        "p": petition, "steps": petition.steps.order_by("at", "id"),
+        "actions": STAFF_ACTIONS.get(petition.state, []) if can_process else [],
+        "hours_left": round(deadlines.working_hours_left(petition.deadline_at, clock.now()), 1),
+        "is_open": petition.state in OPEN_STATES, "today": clock.now().date(),
+    })  # fmt: skip
+
+
+ACTION_FIELDS = {
+    "assign": ("department", "reason"),
+    "request-supplement": ("items_needed", "due_date", "reason"),
+    "return": ("reason",),
+    "extend": ("period", "reason", "applicant_consent"),
+    "decide": ("outcome", "reason"),
+    "deliver": ("method",),
+    "transfer": ("to", "reason"),
+    "close": (),
+    "start-review": (),
+}
+
+
+@login_required
+@require_POST
+def action(request: HttpRequest, receipt_number: str, item: int, name: str) -> HttpResponse:
+    _staff(request, "petitions.read")
+    petition = _petition_in_scope(request, receipt_number, item)
+    if name not in ACTION_FIELDS:
+        raise Http404
+    fields: dict[str, Any] = {}
+    try:
+        for key in ACTION_FIELDS[name]:
+            raw = request.POST.get(key, "").strip()
+            if key == "items_needed":
+                fields[key] = [s for s in raw.splitlines() if s.strip()]
+            elif key == "due_date":
+                try:
+                    fields[key] = date.fromisoformat(raw)
+                except ValueError:
+                    raise ValidationFailed("보완 기한을 YYYY-MM-DD로 입력하세요.", "Bad due date.",
+                                           field="due_date") from None  # fmt: skip
+            elif key == "applicant_consent":
+                fields[key] = raw == "on"
+            else:
+                fields[key] = raw
+        if name == "assign":
+            fields["officer_id"] = request.user.pk
+        execute(
+            ACTIONS[name](actor=actor_for_request(request), channel=Channel.COUNTER,
+                          jurisdiction=petition.jurisdiction_id, receipt_number=receipt_number,
+                          item=item, **fields)
+        )  # fmt: skip
+        messages.success(request, "처리했습니다.")
+    except DomainError as exc:
+        _error(request, exc)
+    return redirect("petitions-staff-detail", receipt_number=receipt_number, item=item)
+
+
+@login_required
+def intake(request: HttpRequest) -> HttpResponse:
+    """Counter and mail intake by a clerk, on behalf of the applicant."""
+    _staff(request, "petitions.intake")
+    types = {t.code: t for t in queries.petition_types()}
+    office = getattr(request.user, "office_id", None) or OFFICES[0][0]
+    if request.method == "POST":
+        try:
+            channel = Channel.MAIL if request.POST.get("channel") == "mail" else Channel.COUNTER
+            number = request.POST.get("rrn", "").strip()
+            birth = request.POST.get("applicant_birth", "").strip()
+            try:
+                birth_date = date.fromisoformat(birth) if birth else None
+            except ValueError:
+                raise ValidationFailed("생년월일은 YYYY-MM-DD 형식입니다.", "Bad birth date.",
+                                       field="applicant_birth") from None  # fmt: skip
+            occurred = clock.now()
+            arrived = request.POST.get("arrived_at", "").strip()
+            if channel == Channel.MAIL and arrived:
+                from datetime import datetime
+
+                try:
+                    occurred = clock.local(datetime.fromisoformat(arrived))
+                except ValueError:
+                    raise ValidationFailed("도착 일시 형식이 올바르지 않습니다.", "Bad arrival time.",
+                                           field="arrived_at") from None  # fmt: skip
+            result = execute(
+                SubmitApplication(
+                    actor=actor_for_request(request), channel=channel, jurisdiction=office,
+                    occurred_at=occurred, items=_items_from_post(request, types),
+                    applicant_name=request.POST.get("applicant_name", ""), applicant_birth=birth_date,
+                    sealed_rrn=rrn.SealedRRN.from_text(number) if number else None,
+                    email=request.POST.get("email", ""), phone=request.POST.get("phone", ""),
+                )
+            )  # fmt: skip
+        except DomainError as exc:
+            _error(request, exc)
+        else:
+            return redirect("petitions-receipt", receipt_number=result.value["receipt_number"])
+    return render(
+        request,
+        "petitions/intake.html",
+        {"types": types.values(), "selected": request.POST.getlist("type")},
+    )
+
+
+@login_required
+def receipt(request: HttpRequest, receipt_number: str) -> HttpResponse:
+    """접수증: printable, with the PIN for public tracking."""
+    _staff(request, "petitions.intake")
+    application = Application.objects.filter(receipt_number=receipt_number).first()
+    if application is None or not is_allowed(
+        actor_for_request(request), "petitions.read", application.jurisdiction_id
+    ):
+        raise Http404
+    return render(request, "petitions/receipt.html", {
+        "a": application, "items": application.items.select_related("type").order_by("seq"),
+        "pin": receipts.pin_for(receipt_number),
+    })  # fmt: skip
