@@ -378,7 +378,8 @@ class Cluster:
                 f"--route={name}:{spec.etcd_port_for(name)}:{spec.etcd_port}",
             ]
         self._spawn(
-            "netproxy", [sys.executable, "-m", "minwon.ha.netproxy", f"--dir={self.net_dir}", *routes]
+            "netproxy",
+            [sys.executable, "-m", "minwon.ha.netproxy", f"--dir={self.net_dir}", *routes],
         )
 
     def start_node(self, name: str) -> None:
@@ -493,7 +494,9 @@ class Cluster:
             if predicate():
                 return
             time.sleep(0.3)
-        raise ClusterError(f"timed out after {timeout:.0f} s waiting for {what}; see {self.log_dir}")
+        raise ClusterError(
+            f"timed out after {timeout:.0f} s waiting for {what}; see {self.log_dir}"
+        )
 
     def status_lines(self) -> Iterator[str]:
         yield f"cluster {self.spec.scope} in {self.base}"
@@ -674,3 +677,17 @@ def _http_json(url: str, timeout: float = 2) -> Any:
             return json.loads(response.read().decode())
     except (OSError, ValueError):
         return None
+
+
+def default_dir() -> Path:
+    """``MINWON_CLUSTER_DIR``, else ``<var>/cluster``."""
+    if os.environ.get("MINWON_CLUSTER_DIR"):
+        return Path(os.environ["MINWON_CLUSTER_DIR"])
+    from minwon.config.paths import var_dir
+
+    return var_dir() / "cluster"
+
+
+def open_cluster(base: Path | None) -> Cluster:
+    """The cluster that ``minwon cluster up`` created in ``base`` (or the default)."""
+    return Cluster(ClusterSpec.load((base or default_dir()).resolve()))

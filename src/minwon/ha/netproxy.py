@@ -57,7 +57,9 @@ class Forwarder:
         return (self.directory / f"{group}.cut").exists()
 
     def serve(self) -> None:
-        threads = [threading.Thread(target=self._listen, args=(r,), daemon=True) for r in self.routes]
+        threads = [
+            threading.Thread(target=self._listen, args=(r,), daemon=True) for r in self.routes
+        ]
         for thread in threads:
             thread.start()
         while not self.stopping.wait(POLL_SECONDS):
@@ -115,9 +117,7 @@ class Forwarder:
         with self.lock:
             self.open[route.group].update((client, upstream))
         for src, dst in ((client, upstream), (upstream, client)):
-            threading.Thread(
-                target=self._pump, args=(route.group, src, dst), daemon=True
-            ).start()
+            threading.Thread(target=self._pump, args=(route.group, src, dst), daemon=True).start()
 
     def _pump(self, group: str, src: socket.socket, dst: socket.socket) -> None:
         try:

@@ -12,6 +12,7 @@ import dataclasses
 import logging
 import time
 import uuid
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -96,8 +97,21 @@ class Context:
         )
 
 
+#: Wraps every execution: ``around(run, command)``. ``minwon.ha`` installs a retry on a lost
+#: database connection (safe because a repeat of the same ``command_id`` is a replay).
+def _direct(run: Callable[[Command], Result], command: Command) -> Result:
+    return run(command)
+
+
+around: Callable[[Callable[[Command], Result], Command], Result] = _direct
+
+
 def execute(command: Command) -> Result:
     """Run ``command`` exactly once; see the module docstring."""
+    return around(_execute_once, command)
+
+
+def _execute_once(command: Command) -> Result:
     spec = registry.handler_for(type(command))
     name = command.command_name()
     content = command.content_digest()
