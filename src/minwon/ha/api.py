@@ -89,6 +89,6 @@ def database_error(request: HttpRequest, exc: Exception) -> HttpResponse:
     return _unavailable(request, max(1, round(retry_seconds() / 6)))
 
 
-api.add_exception_handler(DatabaseUnavailable, database_unavailable)
+api.add_exception_handler(DatabaseUnavailable, database_unavailable)  # type: ignore[arg-type]
 for _error in (db_utils.OperationalError, db_utils.InterfaceError, db_utils.InternalError):
     api.add_exception_handler(_error, database_error)  # type: ignore[arg-type]
