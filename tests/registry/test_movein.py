@@ -102,7 +102,7 @@ def test_move_in_changes_household_vehicle_and_tax_address_in_one_go(
     assert messages.count() == 1
     labels = " ".join(i["label"] for i in messages.get().items)
     assert "12가3456" in labels and "송달 주소" in labels and "길동상회" in labels
-    registers = {c["register"] for c in result["changes"]}
+    registers = {c["source"] for c in result["changes"]}
     assert registers == {"vehicles", "tax", "licensing"}
     # Address history: the old residence closed on the move-in date, the new one open.
     history = list(Residence.objects.filter(person=person).order_by("moved_in_on"))

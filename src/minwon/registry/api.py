@@ -98,7 +98,7 @@ class MoveInIn(Schema):
 
 
 class ChangeOut(Schema):
-    register: str
+    source: str
     label: str
     value: str
 

@@ -83,7 +83,7 @@ class ResidentsImported(Event):
 
 def record_change(ctx: Context, *, register: str, label: str, value: str) -> None:
     """Note one change a subscriber made, for the citizen's single summary message."""
-    changes_of(ctx).append({"register": register, "label": label, "value": value})
+    changes_of(ctx).append({"source": register, "label": label, "value": value})
 
 
 def changes_of(ctx: Context) -> list[dict[str, Any]]:
