@@ -39,11 +39,15 @@ def test_font_subset_keeps_only_used_glyphs_and_composites() -> None:
     assert len(subset.program) < 20_000  # the full font is 5.6 MB
 
 
-@pytest.mark.parametrize("payload", ["https://minwon.example.kr/verify/?n=1234567890123452", "x" * 100])
+@pytest.mark.parametrize(
+    "payload", ["https://minwon.example.kr/verify/?n=1234567890123452", "x" * 100]
+)
 def test_qr_matches_segno_module_for_module(payload: str) -> None:
     template = qr.template(len(payload))
     ours = qr.encode(payload)
-    theirs = segno.make(payload, error="m", mode="byte", version=template.version, mask=0, boost_error=False)
+    theirs = segno.make(
+        payload, error="m", mode="byte", version=template.version, mask=0, boost_error=False
+    )
     reference = [[bool(v) for v in row] for row in theirs.matrix]
     data_positions = {(y, x) for y, x, _ in template.positions}
     # Function patterns, format and version information: identical.
@@ -64,10 +68,15 @@ def test_qr_matches_segno_module_for_module(payload: str) -> None:
                 block.append(next(stream))
     data = [c for block in blocks for c in block]
     assert template.interleave(data) == codewords[: len(template.interleave(data))]
-    assert data[: len(template.data_codewords(payload.encode())) - 1][:3] == template.data_codewords(payload.encode())[:3]
+    assert (
+        data[: len(template.data_codewords(payload.encode())) - 1][:3]
+        == template.data_codewords(payload.encode())[:3]
+    )
 
 
-def test_signature_valid_in_pdfsig_and_pyhanko(household: dict[str, Any], tmp_path: Path, nss_dir: Path | None) -> None:
+def test_signature_valid_in_pdfsig_and_pyhanko(
+    household: dict[str, Any], tmp_path: Path, nss_dir: Path | None
+) -> None:
     pdf = pdf_of(kiosk("resident_copy", HEAD_RRN))
     path = tmp_path / "copy.pdf"
     path.write_bytes(pdf)
@@ -82,7 +91,9 @@ def test_signature_valid_in_pdfsig_and_pyhanko(household: dict[str, Any], tmp_pa
 
 
 @pytest.mark.parametrize("where", [0.2, 0.5, 0.98])
-def test_flipped_byte_fails_both_validators(household: dict[str, Any], tmp_path: Path, where: float, nss_dir: Path | None) -> None:
+def test_flipped_byte_fails_both_validators(
+    household: dict[str, Any], tmp_path: Path, where: float, nss_dir: Path | None
+) -> None:
     pdf = bytearray(pdf_of(kiosk("resident_copy", HEAD_RRN)))
     start = pdf.index(b"/Contents <")
     end = pdf.index(b">", start + 11)
@@ -96,12 +107,14 @@ def test_flipped_byte_fails_both_validators(household: dict[str, Any], tmp_path:
     assert "Signature Validation: Signature is Valid." not in report
     try:
         status = pyhanko_status(bytes(pdf))
-    except Exception:  # noqa: BLE001 - an unreadable file is a failed validation too
+    except Exception:
         return
     assert not status.bottom_line
 
 
-def test_resident_copy_fields_and_hidden_back_digits(household: dict[str, Any], tmp_path: Path) -> None:
+def test_resident_copy_fields_and_hidden_back_digits(
+    household: dict[str, Any], tmp_path: Path
+) -> None:
     text = pdf_text(pdf_of(kiosk("resident_copy", HEAD_RRN)), tmp_path)
     assert "주민등록표 (등본)" in text
     assert "김세대" in text and "이배우" in text and "세대주" in text and "배우자" in text
@@ -118,11 +131,16 @@ def test_resident_copy_without_relationship(household: dict[str, Any], tmp_path:
 
 def test_resident_abstract_history_period(household: dict[str, Any], tmp_path: Path) -> None:
     head = household["head"]
-    factories.move_in([(head, "head"), (household["spouse"], "spouse")], moved_in_on=factories.today() - timedelta(days=3))
+    factories.move_in(
+        [(head, "head"), (household["spouse"], "spouse")],
+        moved_in_on=factories.today() - timedelta(days=3),
+    )
     full = pdf_text(pdf_of(kiosk("resident_abstract", HEAD_RRN)), tmp_path)
     assert "단구로 170" in full and "무실로 55" in full
     recent = pdf_text(
-        pdf_of(kiosk("resident_abstract", HEAD_RRN, history_from=factories.today() - timedelta(days=2))),
+        pdf_of(
+            kiosk("resident_abstract", HEAD_RRN, history_from=factories.today() - timedelta(days=2))
+        ),
         tmp_path,
     )
     assert "무실로 55" in recent and "단구로 170" not in recent
@@ -135,9 +153,17 @@ def test_land_vehicle_business_tax_render(household: dict[str, Any], tmp_path: P
 
     parcel = execute(
         RegisterParcel(
-            actor=factories.SYSTEM, channel=Channel.COUNTER, jurisdiction=factories.WONJU,
-            legal_dong_code="5113010100", legal_dong_name="원주시 중앙동", main_no=12, sub_no=3,
-            category="대", area_m2="330.50", owner_id=head.pk, acquired_on=date(2020, 1, 2),
+            actor=factories.SYSTEM,
+            channel=Channel.COUNTER,
+            jurisdiction=factories.WONJU,
+            legal_dong_code="5113010100",
+            legal_dong_name="원주시 중앙동",
+            main_no=12,
+            sub_no=3,
+            category="대",
+            area_m2="330.50",
+            owner_id=head.pk,
+            acquired_on=date(2020, 1, 2),
         )
     ).value
     pnu = "5113010100100120003"
@@ -153,19 +179,25 @@ def test_land_vehicle_business_tax_render(household: dict[str, Any], tmp_path: P
     number = Permit.objects.get(holder=head).number
     biz = pdf_text(pdf_of(counter_issue("business_report", HEAD_RRN, subject=number)), tmp_path)
     assert "영업신고증" in biz and "길동상회" in biz
-    tax = pdf_text(pdf_of(kiosk("tax_payment", HEAD_RRN, purpose="대금 수령", payment_method="")), tmp_path)
+    tax = pdf_text(
+        pdf_of(kiosk("tax_payment", HEAD_RRN, purpose="대금 수령", payment_method="")), tmp_path
+    )
     assert "지방세 납세증명서" in tax and "체납액" in tax and "대금 수령" in tax
 
 
 def counter_issue(cert_type: str, applicant_rrn: str, **fields: Any) -> Any:
     from minwon.documents.commands import IssueCertificate
-    from minwon.kernel.types import Actor, ActorKind, Channel
+    from minwon.kernel.types import Actor, Channel
     from tests.conftest import WONJU
     from tests.documents.conftest import index_of
 
     return execute(
         IssueCertificate(
-            actor=Actor.system("counter-test"), channel=Channel.COUNTER, jurisdiction=WONJU,
-            cert_type=cert_type, applicant_index=index_of(applicant_rrn), **fields,
+            actor=Actor.system("counter-test"),
+            channel=Channel.COUNTER,
+            jurisdiction=WONJU,
+            cert_type=cert_type,
+            applicant_index=index_of(applicant_rrn),
+            **fields,
         )
     )

@@ -235,13 +235,7 @@ def _relation(
 
 
 def _payment(cmd: IssueCertificate, cert_type: CertType, relation: Relation) -> tuple[int, str]:
-    fee = fee_for(cert_type, cmd.channel)
-    if fee is None:
-        raise _invalid(
-            f"{CATALOG[cert_type].title}은(는) 이 경로({cmd.channel})로 발급하지 않습니다.",
-            f"{CATALOG[cert_type].title_en} is not issued through {cmd.channel}.",
-            "channel",
-        )
+    fee = fee_for(cert_type, cmd.channel) or 0
     method = cmd.payment_method.strip()
     if fee == 0:
         if method not in ("", PaymentMethod.FREE, PaymentMethod.EXEMPT):
@@ -281,6 +275,12 @@ def issue_certificate(cmd: IssueCertificate, *, ctx: Context) -> dict[str, Any]:
     cert_type = _cert_type(cmd.cert_type)
     _validate_options(cmd)
     _check_channel(cmd, ctx)
+    if fee_for(cert_type, cmd.channel) is None:
+        raise _invalid(
+            f"{CATALOG[cert_type].title}은(는) 이 경로({cmd.channel})로 발급하지 않습니다.",
+            f"{CATALOG[cert_type].title_en} is not issued through {cmd.channel}.",
+            "channel",
+        )
     mode = Mode(cmd.mode)
     if cmd.channel == Channel.COUNTER:
         ctx.require(ISSUE, cmd.jurisdiction)

@@ -117,8 +117,10 @@ def pdf_for(actor: Actor, number: str, *, kiosk_numbers: frozenset[str] = frozen
     digits = normalize_number(number)
     row = Issuance.objects.filter(pk=digits).first()
     allowed = row is not None and (
-        (row.requester == str(actor)
-        and actor.kind in (ActorKind.CITIZEN, ActorKind.AGENCY, ActorKind.STAFF))
+        (
+            row.requester == str(actor)
+            and actor.kind in (ActorKind.CITIZEN, ActorKind.AGENCY, ActorKind.STAFF)
+        )
         or digits in kiosk_numbers
         or (
             actor.kind == ActorKind.STAFF

@@ -137,9 +137,11 @@ def build_static(canvas: Canvas) -> StaticForm:
         + b" /Resources <</Font <</FR %d 0 R /FB %d 0 R>>>>" % (STATIC_REGULAR, STATIC_BOLD),
         stream,
     )
-    objects = (
-        [(FORM, xobject), *font_objects(regular, STATIC_REGULAR, font_mod.regular(), 9), *font_objects(bold, STATIC_BOLD, font_mod.bold(), 9)]
-    )
+    objects = [
+        (FORM, xobject),
+        *font_objects(regular, STATIC_REGULAR, font_mod.regular(), 9),
+        *font_objects(bold, STATIC_BOLD, font_mod.bold(), 9),
+    ]
     return StaticForm(objects=objects)
 
 
