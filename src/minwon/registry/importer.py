@@ -61,14 +61,16 @@ def import_residents(cmd: ImportResidents, *, ctx: Context) -> dict[str, Any]:
             f"Import 1-{MAX_PERSONS} persons per command.",
             field="households",
         )
+    known = Jurisdiction.objects.in_bulk({h.address_code for h in cmd.households})
     units: dict[str, Jurisdiction] = {}
     indexes: set[str] = set()
     parsed: list[list[tuple[ResidentRow, Any]]] = []
     for h, row in enumerate(cmd.households):
         if row.address_code not in units:
-            units[row.address_code] = rules.destination(
-                row.address_code, field=f"households.{h}.address_code"
-            )
+            unit = known.get(row.address_code)
+            if unit is None or unit.level != Jurisdiction.Level.EUPMYEONDONG or not unit.in_force:
+                unit = rules.destination(row.address_code, field=f"households.{h}.address_code")
+            units[row.address_code] = unit
             ctx.require("registry.import", row.address_code)
         rules.road_address(row.road_address, field=f"households.{h}.road_address")
         if not row.members:
