@@ -24,7 +24,7 @@ from minwon.accounts.permissions import scopes_for
 from minwon.kernel import execute
 from minwon.kernel.errors import DomainError
 from minwon.kernel.types import NATION, Channel, Command
-from minwon.ops import alerts, health, plans, queries
+from minwon.ops import alerts, health, plans, queries, rollups
 from minwon.ops import commands as c
 from minwon.ops.models import AlertRule, Incident, ServicePlan
 
@@ -63,6 +63,7 @@ def room(request: HttpRequest) -> HttpResponse:
 
 
 def _summary_context() -> dict[str, Any]:
+    rollups.flush()  # this process's own counts first; others flush every few seconds
     return {
         "today": queries.today_vs_last_week(),
         "channels": queries.per_channel(),
@@ -100,6 +101,7 @@ def live_alerts(request: HttpRequest) -> HttpResponse:
 
 @room_required
 def live_series(request: HttpRequest) -> JsonResponse:
+    rollups.flush()
     return JsonResponse(queries.series(hours=6))
 
 
