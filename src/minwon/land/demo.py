@@ -10,6 +10,7 @@ from tqdm import tqdm
 from minwon.kernel import clock
 from minwon.kernel.demo import DemoContext
 from minwon.kernel.types import Actor, Channel
+from minwon.registry.demo import builder
 
 from .commands import ImportParcels, ParcelRow
 
@@ -59,8 +60,8 @@ def seed(ctx: DemoContext) -> None:
         chunk = rows[at : at + BATCH]
         ctx.run(
             f"land:import:{at}",
-            lambda cid, chunk=chunk: ImportParcels(
-                actor=SYSTEM, channel=Channel.SYSTEM, jurisdiction="0000000000", command_id=cid, rows=chunk
+            builder(
+                ImportParcels, actor=SYSTEM, channel=Channel.SYSTEM, jurisdiction="0000000000", rows=chunk
             ),
         )  # fmt: skip
         result = ctx.result(f"land:import:{at}")

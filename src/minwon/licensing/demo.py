@@ -9,6 +9,7 @@ from datetime import timedelta
 from minwon.kernel import clock
 from minwon.kernel.demo import DEMO_CITIES, DemoContext
 from minwon.kernel.types import Actor, Channel
+from minwon.registry.demo import builder
 
 from .commands import ImportPermits, ImposeSanction, PermitRow
 
@@ -48,18 +49,18 @@ def seed(ctx: DemoContext) -> None:
             key = f"licensing:import:{city}:{at}"
             ctx.run(
                 key,
-                lambda cid, chunk=chunk, city=city: ImportPermits(
-                    actor=SYSTEM, channel=Channel.SYSTEM, jurisdiction=DEMO_CITIES[city],
-                    command_id=cid, rows=chunk,
+                builder(
+                    ImportPermits, actor=SYSTEM, channel=Channel.SYSTEM,
+                    jurisdiction=DEMO_CITIES[city], rows=chunk,
                 ),
             )  # fmt: skip
             ids = ctx.result(key)["permit_ids"]
             for permit_id in ids[1::40]:
                 ctx.run(
                     f"licensing:sanction:{permit_id}",
-                    lambda cid, pid=permit_id, city=city: ImposeSanction(
-                        actor=SYSTEM, channel=Channel.SYSTEM, jurisdiction=DEMO_CITIES[city],
-                        command_id=cid, permit_id=pid, kind="suspension",
+                    builder(
+                        ImposeSanction, actor=SYSTEM, channel=Channel.SYSTEM, jurisdiction=DEMO_CITIES[city],
+                        permit_id=permit_id, kind="suspension",
                         starts_on=today - timedelta(days=60), ends_on=today - timedelta(days=45),
                         legal_basis="식품위생법 제75조", reason="영업자 준수사항 위반 (유통기한 경과 제품 보관)",
                     ),

@@ -11,6 +11,8 @@ road_address)`` for every imported household.
 from __future__ import annotations
 
 import random
+import uuid
+from collections.abc import Callable
 from datetime import date, timedelta
 from typing import Any
 
@@ -21,13 +23,19 @@ from minwon.accounts.demo import DEMO_CITIZENS, demo_citizen_rrn
 from minwon.kernel import clock, rrn
 from minwon.kernel.demo import DEMO_CITIES, DemoContext
 from minwon.kernel.models import Jurisdiction
-from minwon.kernel.types import Actor, Channel
+from minwon.kernel.types import Actor, Channel, Command
 
 from .commands import Mover, RegisterPerson, ReportMoveIn
 from .importer import HouseholdRow, ImportResidents, ResidentRow
 
 SYSTEM = Actor.system("demo")
 BATCH_PERSONS = 1000
+
+
+def builder(cls: type[Command], **fields: Any) -> Callable[[uuid.UUID], Command]:
+    """A ``ctx.run`` builder: the command ``cls(**fields)`` with the demo's fixed id."""
+    return lambda command_id: cls(command_id=command_id, **fields)
+
 
 SIDO = {
     "wonju": "강원특별자치도 원주시",
@@ -140,13 +148,11 @@ def _seed_citizens(ctx: DemoContext, today: date) -> None:
         first_code, first_road, first_detail, code, road, detail = homes[username]
         ctx.run(
             f"registry:citizen:{username}",
-            lambda cid, name=name, front7=front7, c=first_code, r=first_road, d=first_detail: (
-                RegisterPerson(
-                    actor=SYSTEM, channel=Channel.COUNTER, jurisdiction=c, command_id=cid,
-                    name=name, sealed_rrn=rrn.SealedRRN.from_text(demo_citizen_rrn(front7)),
-                    road_address=r, address_detail=d, address_code=c,
-                    moved_in_on=today - timedelta(days=2400),
-                )
+            builder(
+                RegisterPerson, actor=SYSTEM, channel=Channel.COUNTER, jurisdiction=first_code,
+                name=name, sealed_rrn=rrn.SealedRRN.from_text(demo_citizen_rrn(front7)),
+                road_address=first_road, address_detail=first_detail, address_code=first_code,
+                moved_in_on=today - timedelta(days=2400),
             ),
         )  # fmt: skip
         person_id = ctx.result(f"registry:citizen:{username}")["person_id"]
@@ -164,10 +170,11 @@ def _seed_citizens(ctx: DemoContext, today: date) -> None:
                 number = rrn.with_check_digit(f"{born}{digit}54321")
                 ctx.run(
                     key,
-                    lambda cid, fname=fname, number=number, rel=rel, hid=household_id, c=first_code: RegisterPerson(
-                        actor=SYSTEM, channel=Channel.COUNTER, jurisdiction=c,
-                        command_id=cid, name=fname, sealed_rrn=rrn.SealedRRN.from_text(number),
-                        household_id=hid, relationship=rel, address_code=c,
+                    builder(
+                        RegisterPerson, actor=SYSTEM, channel=Channel.COUNTER,
+                        jurisdiction=first_code, name=fname,
+                        sealed_rrn=rrn.SealedRRN.from_text(number), household_id=household_id,
+                        relationship=rel, address_code=first_code,
                         moved_in_on=today - timedelta(days=2400 if rel == "spouse" else 2000),
                         reason="registration" if rel == "spouse" else "birth",
                     ),
@@ -175,9 +182,9 @@ def _seed_citizens(ctx: DemoContext, today: date) -> None:
                 members.append(Mover(person_id=ctx.result(key)["person_id"], relationship=rel))
         ctx.run(
             f"registry:citizen-move:{username}",
-            lambda cid, members=members, c=code, r=road, d=detail: ReportMoveIn(
-                actor=SYSTEM, channel=Channel.COUNTER, jurisdiction=c, command_id=cid,
-                movers=members, road_address=r, address_detail=d, address_code=c,
+            builder(
+                ReportMoveIn, actor=SYSTEM, channel=Channel.COUNTER, jurisdiction=code,
+                movers=members, road_address=road, address_detail=detail, address_code=code,
                 moved_in_on=today - timedelta(days=400),
                 occurred_at=clock.now() - timedelta(days=396),
             ),

@@ -11,6 +11,7 @@ from tqdm import tqdm
 from minwon.kernel import clock
 from minwon.kernel.demo import DEMO_CITIES, DemoContext
 from minwon.kernel.types import Actor, Channel
+from minwon.registry.demo import builder
 
 from .commands import ImportTaxBills, TaxBillRow
 
@@ -61,9 +62,9 @@ def seed(ctx: DemoContext) -> None:
             chunk = city_rows[at : at + BATCH]
             ctx.run(
                 f"tax:import:{city}:{at}",
-                lambda cid, chunk=chunk, city=city: ImportTaxBills(
-                    actor=SYSTEM, channel=Channel.SYSTEM, jurisdiction=DEMO_CITIES[city],
-                    command_id=cid, rows=chunk,
+                builder(
+                    ImportTaxBills, actor=SYSTEM, channel=Channel.SYSTEM,
+                    jurisdiction=DEMO_CITIES[city], rows=chunk,
                 ),
             )  # fmt: skip
     ctx.say(f"tax: {sum(len(r) for r in rows.values())} bills")

@@ -11,6 +11,7 @@ from tqdm import tqdm
 from minwon.kernel import clock
 from minwon.kernel.demo import DemoContext
 from minwon.kernel.types import Actor, Channel
+from minwon.registry.demo import builder
 
 from .commands import ImportVehicles, VehicleRow
 
@@ -54,8 +55,8 @@ def seed(ctx: DemoContext) -> None:
         chunk = rows[at : at + BATCH]
         ctx.run(
             f"vehicles:import:{at}",
-            lambda cid, chunk=chunk: ImportVehicles(
-                actor=SYSTEM, channel=Channel.SYSTEM, jurisdiction="0000000000", command_id=cid, rows=chunk
+            builder(
+                ImportVehicles, actor=SYSTEM, channel=Channel.SYSTEM, jurisdiction="0000000000", rows=chunk
             ),
         )  # fmt: skip
         result = ctx.result(f"vehicles:import:{at}")
