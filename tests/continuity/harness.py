@@ -59,9 +59,9 @@ def http(
     headers = {"Content-Type": "application/json"}
     if token:
         headers["Authorization"] = f"Bearer {token}"
-    req = urllib.request.Request(url, data=data, method=method, headers=headers)  # noqa: S310
+    req = urllib.request.Request(url, data=data, method=method, headers=headers)
     try:
-        with urllib.request.urlopen(req, timeout=timeout) as resp:  # noqa: S310
+        with urllib.request.urlopen(req, timeout=timeout) as resp:
             return resp.status, json.loads(resp.read() or b"null")
     except urllib.error.HTTPError as exc:
         return exc.code, json.loads(exc.read() or b"null")
@@ -220,7 +220,10 @@ def _setup() -> dict[str, Any]:
     from datetime import date, timedelta
 
     from minwon.accounts.commands import (
-        CreateStaffAccount, GrantRole, IssueApiToken, RegisterAgencyClient,
+        CreateStaffAccount,
+        GrantRole,
+        IssueApiToken,
+        RegisterAgencyClient,
     )  # fmt: skip
     from minwon.kernel import clock, execute, rrn
     from minwon.kernel.management.commands.load_jurisdictions import load
@@ -254,7 +257,7 @@ def _setup() -> dict[str, Any]:
                 actor=system, channel=Channel.SYSTEM, jurisdiction=office,
                 name=f"거점 {edge_id}", prefix=f"edge{n:02d}",
                 key_hash=hashlib.sha256(key.encode()).hexdigest(),
-                permissions=["continuity.replay"],
+                permissions=["continuity.replay", "ops.report_edge"],
             )
         )  # fmt: skip
         user = execute(

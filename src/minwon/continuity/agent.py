@@ -215,7 +215,10 @@ class Agent:
             "version": self.config.version,
             "message": self.last_error[:300],
         }
-        self.central.call("POST", "/api/continuity/edges/status", body, timeout=PROBE_TIMEOUT)
+        try:
+            self.central.call("POST", "/api/continuity/edges/status", body, timeout=PROBE_TIMEOUT)
+        except urllib.error.HTTPError as exc:  # a refused report must not stop the sync
+            log.warning("edge status report refused: HTTP %s", exc.code)
 
     # -- thread --------------------------------------------------------------------------
     def run(self) -> None:
