@@ -1,0 +1,176 @@
+"""무인민원발급기 (kiosk) pages: one task per screen — identity, choose a certificate, its
+options, pay, print. The verified identity lives in the kiosk's session only until the
+document is printed or 60 s pass without a touch (``kiosk.js`` then opens the reset URL).
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods
+
+from minwon.accounts.identity import verifier
+from minwon.documents import queries
+from minwon.documents.api import pdf_response
+from minwon.documents.catalog import CATALOG, CertType, fee_for
+from minwon.documents.commands import IssueCertificate
+from minwon.documents.views import options_from
+from minwon.kernel import execute
+from minwon.kernel.errors import DomainError
+from minwon.kernel.types import Actor, Channel
+
+SESSION = "minwon_kiosk"
+IDLE_SECONDS = 60
+
+
+def kiosk_id() -> str:
+    return os.environ.get("MINWON_KIOSK_ID", "kiosk-wonju-1")
+
+
+def kiosk_place() -> str:
+    """The jurisdiction the kiosk stands in (its fees and issuer)."""
+    return os.environ.get("MINWON_KIOSK_JURISDICTION", "5113000000")
+
+
+def _state(request: HttpRequest) -> dict[str, Any]:
+    state: dict[str, Any] = request.session.get(SESSION) or {}
+    return state
+
+
+def _save(request: HttpRequest, state: dict[str, Any]) -> None:
+    request.session[SESSION] = state
+    request.session.modified = True
+
+
+def _page(
+    request: HttpRequest, template: str, context: dict[str, Any], status: int = 200
+) -> HttpResponse:
+    context.update(
+        kiosk_reset_url=reverse("kiosk-reset"),
+        kiosk_idle_seconds=IDLE_SECONDS,
+        step_name=context.get("step_name", ""),
+    )
+    return render(request, template, context, status=status)
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    return _page(request, "kiosk/documents/home.html", {})
+
+
+def reset(request: HttpRequest) -> HttpResponse:
+    """Forget everything about the last person (inactivity or 처음으로)."""
+    request.session.pop(SESSION, None)
+    return redirect("kiosk-home")
+
+
+@require_http_methods(["GET", "POST"])
+def identity(request: HttpRequest) -> HttpResponse:
+    """본인 확인 through the deployment's identity verifier."""
+    context: dict[str, Any] = {}
+    if request.method == "POST":
+        try:
+            who = verifier().verify(
+                name=request.POST.get("name", ""), rrn=request.POST.get("rrn", "")
+            )
+            _save(request, {"index": who.identity_index, "name": who.name, "issued": []})
+            return redirect("kiosk-choose")
+        except DomainError as exc:
+            context["error"] = exc
+            context["name"] = request.POST.get("name", "")
+            return _page(request, "kiosk/documents/identity.html", context, status=400)
+    return _page(request, "kiosk/documents/identity.html", context)
+
+
+def choose(request: HttpRequest) -> HttpResponse:
+    state = _state(request)
+    if not state.get("index"):
+        return redirect("kiosk-identity")
+    types = [
+        {"code": s.code.value, "title": s.title, "fee": fee_for(s.code, Channel.KIOSK)}
+        for s in CATALOG.values()
+        if fee_for(s.code, Channel.KIOSK) is not None
+    ]
+    return _page(request, "kiosk/documents/choose.html", {"types": types, "name": state["name"]})
+
+
+def _kiosk_type(code: str) -> CertType:
+    try:
+        cert_type = CertType(code)
+    except ValueError:
+        raise Http404 from None
+    if fee_for(cert_type, Channel.KIOSK) is None:
+        raise Http404
+    return cert_type
+
+
+@require_http_methods(["GET", "POST"])
+def options(request: HttpRequest, code: str) -> HttpResponse:
+    state = _state(request)
+    if not state.get("index"):
+        return redirect("kiosk-identity")
+    cert_type = _kiosk_type(code)
+    if request.method == "POST":
+        chosen = options_from(request.POST)
+        chosen["history_from"] = chosen["history_from"] and chosen["history_from"].isoformat()
+        chosen["history_to"] = chosen["history_to"] and chosen["history_to"].isoformat()
+        state["pending"] = {"cert_type": cert_type.value, "options": chosen}
+        _save(request, state)
+        return redirect("kiosk-pay")
+    spec = CATALOG[cert_type]
+    return _page(request, "kiosk/documents/options.html", {"spec": spec, "code": cert_type.value})
+
+
+@require_http_methods(["GET", "POST"])
+def pay(request: HttpRequest) -> HttpResponse:
+    """수수료 결제, then issue. The payment method is recorded in the ledger."""
+    from datetime import date
+
+    state = _state(request)
+    pending = state.get("pending")
+    if not state.get("index") or not pending:
+        return redirect("kiosk-home")
+    cert_type = CertType(pending["cert_type"])
+    fee = fee_for(cert_type, Channel.KIOSK) or 0
+    context: dict[str, Any] = {"spec": CATALOG[cert_type], "fee": fee}
+    if request.method == "POST":
+        chosen = dict(pending["options"])
+        for key in ("history_from", "history_to"):
+            chosen[key] = date.fromisoformat(chosen[key]) if chosen.get(key) else None
+        try:
+            result = execute(
+                IssueCertificate(
+                    actor=Actor.anonymous(), channel=Channel.KIOSK, jurisdiction=kiosk_place(),
+                    cert_type=cert_type.value, applicant_index=state["index"],
+                    kiosk_id=kiosk_id(),
+                    payment_method=request.POST.get("payment_method", "") if fee else "",
+                    **chosen,
+                )
+            )  # fmt: skip
+        except DomainError as exc:
+            context["error"] = exc
+            return _page(request, "kiosk/documents/pay.html", context, status=exc.status)
+        state["issued"] = [*state.get("issued", []), result.value["document_number"]]
+        state.pop("pending", None)
+        _save(request, state)
+        return redirect("kiosk-done", number=result.value["document_number"])
+    return _page(request, "kiosk/documents/pay.html", context)
+
+
+def done(request: HttpRequest, number: str) -> HttpResponse:
+    if number not in _state(request).get("issued", []):
+        return redirect("kiosk-home")
+    return _page(request, "kiosk/documents/done.html", {"number": number})
+
+
+def print_pdf(request: HttpRequest, number: str) -> HttpResponse:
+    """The document for the kiosk's print dialog — only in the session that issued it."""
+    issued = frozenset(_state(request).get("issued", []))
+    try:
+        data = queries.pdf_for(Actor.anonymous(), number, kiosk_numbers=issued)
+    except DomainError:
+        raise Http404 from None
+    return pdf_response(data, number, inline=True)
