@@ -24,7 +24,11 @@ from minwon.kernel.errors import DomainError
 from minwon.kernel.types import Actor, Channel
 
 SESSION = "minwon_kiosk"
-IDLE_SECONDS = 60
+
+
+def idle_seconds() -> int:
+    """Inactivity before the kiosk forgets the person (60 s; shorter only for tests)."""
+    return int(os.environ.get("MINWON_KIOSK_IDLE_SECONDS", "60"))
 
 
 def kiosk_id() -> str:
@@ -51,7 +55,7 @@ def _page(
 ) -> HttpResponse:
     context.update(
         kiosk_reset_url=reverse("kiosk-reset"),
-        kiosk_idle_seconds=IDLE_SECONDS,
+        kiosk_idle_seconds=idle_seconds(),
         step_name=context.get("step_name", ""),
     )
     return render(request, template, context, status=status)
