@@ -57,7 +57,6 @@ def test_kiosk_issues_a_copy(page: Any, resident: Any) -> None:
 
 
 def test_kiosk_modes_and_inactivity_reset(page: Any, resident: Any) -> None:
-    number, _person = resident
     page.goto("/kiosk/identity/")
     page.get_by_role("button", name="큰 글씨").click()
     page.get_by_role("button", name="고대비").click()

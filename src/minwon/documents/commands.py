@@ -148,7 +148,7 @@ def _applicant_person(cmd: IssueCertificate, ctx: Context) -> int | None:
         from minwon.accounts.models import User
 
         index = (
-            User.objects.filter(pk=ctx.actor.id).values_list("identity_index", flat=True).first()
+            User.objects.filter(pk=ctx.actor.id or 0).values_list("identity_index", flat=True).first()
             or ""
         )
     person = registry.person_by_index(index) if index else None

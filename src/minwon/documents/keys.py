@@ -168,7 +168,7 @@ def issuer(
                 )
                 .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), False)
                 .add_extension(
-                    x509.AuthorityKeyIdentifier.from_issuer_public_key(root_cert.public_key()),
+                    x509.AuthorityKeyIdentifier.from_issuer_public_key(root_key.public_key()),
                     False,
                 )
                 .sign(root_key, hashes.SHA256())
