@@ -8,8 +8,11 @@ counts into ``MetricMinute`` with one upsert per row::
 
 so two gunicorn workers flushing the same minute sum, and neither overwrites the other.
 Flushes run inline after a request or a command (no background thread: a thread would
-need its own database connection, and an idle process has nothing to flush anyway), and
-once more at exit. A flush that fails puts its counts back to be retried.
+need its own database connection, and an idle process has nothing to flush anyway). A
+flush that fails puts its counts back to be retried. A process that exits loses at most
+its last ``FLUSH_SECONDS`` of counts from the rollups (there is deliberately no exit hook:
+at exit the database may no longer be the one counted into); the Prometheus counters keep
+them, and ``replay_commands`` rebuilds command counts from the command table.
 
 These writes are telemetry, not domain state, so they bypass ``execute()`` — see
 ``minwon.ops.models`` for why.
@@ -17,7 +20,6 @@ These writes are telemetry, not domain state, so they bypass ``execute()`` — s
 
 from __future__ import annotations
 
-import atexit
 import logging
 import os
 import socket
@@ -266,14 +268,3 @@ def prune(keep_days: int = 40) -> int:
     cutoff = clock.now() - timedelta(days=keep_days)
     deleted, _ = MetricMinute.objects.filter(minute__lt=cutoff).delete()
     return deleted
-
-
-def _flush_at_exit() -> None:
-    try:
-        if _pending and os.getpid() == _pid:
-            flush()
-    except Exception:  # noqa: S110 - the interpreter is going away; nothing else to do
-        pass
-
-
-atexit.register(_flush_at_exit)
