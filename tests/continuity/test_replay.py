@@ -69,7 +69,7 @@ def test_translate_and_learn() -> None:
     assert replay.translate({"a": [LOCAL_ID_BASE + 7, 5, True]}, ids) == {"a": [12, 5, True]}
 
 
-def test_applied_replayed_and_queued_once(make_staff: Any, actor_of: Any = None) -> None:
+def test_applied_replayed_and_queued_once(make_staff: Any) -> None:
     from tests.conftest import actor_of as to_actor
 
     clerk = to_actor(make_staff("counter_clerk", WONJU))
