@@ -56,7 +56,7 @@ def _actor(user: Any) -> Actor:
 
 def _fields(action: str, officer_id: int, at: datetime, n: int) -> dict[str, Any]:
     due = (at + timedelta(days=10)).date()
-    return {
+    table: dict[str, dict[str, Any]] = {
         "assign": {"officer_id": officer_id},
         "request-supplement": {"items_needed": ["신청 내용의 구체적인 위치"], "due_date": due},
         "supplement": {"note": "위치: 정문 앞 삼거리"},
@@ -65,7 +65,8 @@ def _fields(action: str, officer_id: int, at: datetime, n: int) -> dict[str, Any
                    "reason": "관계 법령상 요건 미충족" if n % 3 == 0 else "요청대로 처리"},
         "deliver": {"method": "online"},
         "transfer": {"to": "국민권익위원회", "reason": "중앙행정기관 소관"},
-    }.get(action, {})  # fmt: skip
+    }  # fmt: skip
+    return table.get(action, {})
 
 
 def _build(cls: type[Command], **fields: Any) -> Callable[[uuid.UUID], Command]:

@@ -49,8 +49,9 @@ def sweep_jurisdiction(code: str, now: datetime) -> dict[str, int]:
         .order_by("deadline_at")
     )
     for p in rows.iterator(chunk_size=500):
-        base = dict(actor=SWEEPER, channel=Channel.SYSTEM, jurisdiction=code, occurred_at=now,
-                    receipt_number=p.application.receipt_number, item=p.seq)  # fmt: skip
+        base: dict[str, Any] = dict(actor=SWEEPER, channel=Channel.SYSTEM, jurisdiction=code,
+                                    occurred_at=now, receipt_number=p.application.receipt_number,
+                                    item=p.seq)  # fmt: skip
         last = p.progress_noticed_at or p.received_at
         if now - last >= timedelta(days=PROGRESS_NOTICE_DAYS):
             window = (now - p.received_at).days // PROGRESS_NOTICE_DAYS

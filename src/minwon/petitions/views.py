@@ -27,7 +27,7 @@ from minwon.kernel.types import ActorKind, Channel
 from minwon.petitions import deadlines, queries, receipts, tracking
 from minwon.petitions.api import client_ip
 from minwon.petitions.commands import ApplicationItem, SubmitApplication
-from minwon.petitions.commands.workflow import ACTIONS
+from minwon.petitions.commands.workflow import ACTIONS, SubmitSupplement
 from minwon.petitions.models import OPEN_STATES, Application, Petition, PetitionType
 
 # Which actions a state offers on the officer's page (the commands still decide).
@@ -104,13 +104,13 @@ def apply(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def mine(request: HttpRequest) -> HttpResponse:
-    applications = queries.applications_of_citizen(request.user.pk)[:100]
+    applications = queries.applications_of_citizen(int(request.user.pk or 0))[:100]
     return render(request, "petitions/mine.html", {"applications": applications})
 
 
 @login_required
 def mine_detail(request: HttpRequest, receipt_number: str) -> HttpResponse:
-    application = queries.application_for_citizen(request.user.pk, receipt_number)
+    application = queries.application_for_citizen(int(request.user.pk or 0), receipt_number)
     if application is None:
         raise Http404
     view = tracking.public_view(application)
@@ -123,7 +123,7 @@ def mine_detail(request: HttpRequest, receipt_number: str) -> HttpResponse:
 def supplement(request: HttpRequest, receipt_number: str, item: int) -> HttpResponse:
     try:
         execute(
-            ACTIONS["supplement"](
+            SubmitSupplement(
                 actor=actor_for_request(request), channel=Channel.ONLINE,
                 jurisdiction=_jurisdiction_of(receipt_number), receipt_number=receipt_number,
                 item=item, note=request.POST.get("note", ""),

@@ -29,6 +29,11 @@ class LoadPetitionCatalog(Command):
     types: list[dict[str, Any]]
 
 
+def _default(name: str) -> Any:
+    field = PetitionType._meta.get_field(name)
+    return field.get_default() if hasattr(field, "get_default") else None
+
+
 @handler(LoadPetitionCatalog)
 def load_petition_catalog(cmd: LoadPetitionCatalog, *, ctx: Context) -> dict[str, Any]:
     seen: set[str] = set()
@@ -46,7 +51,7 @@ def load_petition_catalog(cmd: LoadPetitionCatalog, *, ctx: Context) -> dict[str
     created = updated = 0
     existing = {t.code: t for t in PetitionType.objects.all()}
     for row in cmd.types:
-        values = {k: row.get(k, PetitionType._meta.get_field(k).get_default()) for k in FIELDS}
+        values: dict[str, Any] = {k: row.get(k, _default(k)) for k in FIELDS}
         values["fields"] = row.get("fields") or []
         values["auto_rule"] = row.get("auto_rule") or ""
         values.update(active=True, catalog_version=cmd.version)

@@ -173,7 +173,11 @@ def _applicant(cmd: SubmitApplication, ctx: Context) -> dict[str, Any]:
     from minwon.accounts.models import User
 
     if ctx.actor.kind == ActorKind.CITIZEN:
-        user = User.objects.filter(pk=ctx.actor.id, kind=User.Kind.CITIZEN).first()
+        user = (
+            User.objects.filter(pk=ctx.actor.id, kind=User.Kind.CITIZEN).first()
+            if ctx.actor.id is not None
+            else None
+        )
         if user is None:
             raise Forbidden("시민 계정이 아닙니다.", "Not a citizen account.")
         return {
