@@ -1,0 +1,258 @@
+"""Certificate issuance speed, three figures from one run:
+
+* render-only: layout + font subset + QR + PDF assembly, with a constant CMS blob (no
+  signature), documents per second on one core;
+* sign-only: ByteRange digest + CMS with one ECDSA P-256 signature, per second on one core;
+* full HTTP: ``POST /api/certificates`` (counter clerk, 주민등록표 등본, cash) on
+  PostgreSQL under gunicorn — eligibility, registry reads, render, sign, ledger row, file
+  row, audit chain, outbox — driven by a thread pool on the same machine.
+
+    .venv/bin/python bench/documents_issue.py --seconds 15 --workers 3 --threads 4
+
+It starts its own PostgreSQL (fsync on) in a temporary directory and removes it afterwards.
+Client and server share the cores, so the HTTP figure is a floor. Add ``--profile`` to print
+the top functions of an in-process issuance loop (cProfile) before optimising anything.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import hashlib
+import http.client
+import json
+import os
+import pstats
+import secrets
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+WONJU = "5113000000"
+DANGU = "5113055000"
+
+
+def setup() -> tuple[Any, str, str, int]:
+    from minwon.testing.pgserver import PostgresServer
+
+    var = tempfile.mkdtemp(prefix="minwon-bench-documents-")
+    os.environ["MINWON_VAR_DIR"] = var
+    server = PostgresServer(fast=False).start()
+    os.environ["MINWON_DATABASE_URL"] = server.url
+    os.environ["DJANGO_SETTINGS_MODULE"] = "minwon.config.settings"
+    import django
+
+    django.setup()
+    from django.contrib.auth.hashers import make_password
+    from django.core.management import call_command
+
+    call_command("migrate", interactive=False, verbosity=0)
+    from minwon.accounts.commands import CreateStaffAccount, GrantRole, IssueApiToken
+    from minwon.kernel import clock, execute, rrn
+    from minwon.kernel.management.commands.load_jurisdictions import load
+    from minwon.kernel.types import Actor, ActorKind, Channel
+    from minwon.registry.commands import RegisterPerson
+    from minwon.web.api import key_hash
+
+    load()
+    system = Actor.system("bench")
+    uid = execute(CreateStaffAccount(actor=system, channel=Channel.SYSTEM, jurisdiction=WONJU,
+                                     username="bench-clerk", display_name="bench",
+                                     password_hash=make_password("x" * 12))).value["user_id"]  # fmt: skip
+    execute(GrantRole(actor=system, channel=Channel.SYSTEM, jurisdiction=WONJU, user_id=uid,
+                      role="counter_clerk"))  # fmt: skip
+    token = secrets.token_urlsafe(32)
+    execute(IssueApiToken(actor=Actor(ActorKind.STAFF, uid, "bench-clerk"), channel=Channel.SYSTEM,
+                          jurisdiction=WONJU, token_hash=key_hash(token),
+                          expires_at=clock.now() + timedelta(hours=2)))  # fmt: skip
+    number = rrn.with_check_digit("800101100001")
+    person = execute(
+        RegisterPerson(
+            actor=system, channel=Channel.COUNTER, jurisdiction=DANGU, name="김벤치",
+            sealed_rrn=rrn.SealedRRN.from_text(number), household_id=None, relationship="head",
+            road_address="강원특별자치도 원주시 단구로 170", address_detail="101동 1203호",
+            address_code=DANGU, moved_in_on=clock.now().date() - timedelta(days=400),
+        )
+    ).value["person_id"]  # fmt: skip
+    return server, token, number, int(person)
+
+
+def raw_rates(seconds: float) -> dict[str, float]:
+    """Render-only and sign-only rates on one core, in this process."""
+    from minwon.documents import render, signing
+    from minwon.documents.catalog import CertType
+    from minwon.documents.keys import Mode
+    from minwon.documents.providers import FormData, Table
+    from minwon.kernel import clock
+
+    signer = signing.signer_for(WONJU, display="강원특별자치도 원주시")
+    data = FormData(
+        subject_name="김벤치",
+        fields=[("세대주 성명", "김벤치"), ("세대 구성 일자", "2025.10.17"),
+                ("주소", "강원특별자치도 원주시 단구로 170 101동 1203호"), ("세대원 수", "1명")],
+        tables=[Table("세대 구성원", [("세대주와의 관계", 0.18), ("성명", 0.2), ("주민등록번호", 0.26),
+                                      ("전입일", 0.18), ("비고", 0.18)],
+                      [["세대주", "김벤치", "800101-1******", "2025.10.17", ""]])],
+        summary={},
+    )  # fmt: skip
+
+    class Unsigned:
+        """A signer stand-in returning a constant CMS, to time everything but signing."""
+
+        def cms(self, digest: bytes) -> bytes:
+            return b"\x30" * 1200
+
+    now = clock.now()
+
+    def one(i: int, who: Any) -> bytes:
+        return render.render(
+            cert_type=CertType.RESIDENT_COPY, data=data, number=f"{i:016d}", code="ABCDEFGH",
+            issued_at=now, issuer_name="원주시장", mode=Mode.NORMAL, signer=who,
+        )  # fmt: skip
+
+    one(0, signer)
+    out: dict[str, float] = {}
+    n, start = 0, time.perf_counter()
+    while time.perf_counter() - start < seconds:
+        one(n, Unsigned())
+        n += 1
+    out["render_only_per_s"] = n / (time.perf_counter() - start)
+    digest = hashlib.sha256(b"x" * 40_000).digest()
+    n, start = 0, time.perf_counter()
+    while time.perf_counter() - start < seconds:
+        hashlib.sha256(b"x" * 40_000).digest()
+        signer.cms(digest)
+        n += 1
+    out["sign_only_per_s"] = n / (time.perf_counter() - start)
+    n, start = 0, time.perf_counter()
+    while time.perf_counter() - start < seconds:
+        one(n, signer)
+        n += 1
+    out["render_and_sign_per_s"] = n / (time.perf_counter() - start)
+    return out
+
+
+def profile_issuance(number: str, count: int = 300) -> None:
+    """cProfile of ``execute(IssueCertificate)`` in-process (no HTTP)."""
+    from minwon.documents.commands import IssueCertificate
+    from minwon.kernel import execute, rrn
+    from minwon.kernel.types import Actor, Channel
+
+    index = rrn.blind_index(rrn.parse(number))
+
+    def run() -> None:
+        for _ in range(count):
+            execute(IssueCertificate(actor=Actor.system("bench"), channel=Channel.COUNTER,
+                                     jurisdiction=WONJU, cert_type="resident_copy",
+                                     applicant_index=index, payment_method="cash"))  # fmt: skip
+
+    profiler = cProfile.Profile()
+    start = time.perf_counter()
+    profiler.runcall(run)
+    print(f"in-process execute(IssueCertificate): {count / (time.perf_counter() - start):.0f}/s (profiled)")
+    pstats.Stats(profiler).sort_stats("cumulative").print_stats(25)
+
+
+def start_gunicorn(workers: int, threads: int) -> tuple[subprocess.Popen[bytes], int]:
+    from minwon.testing.pgserver import free_port
+
+    port = free_port()
+    env = dict(os.environ, MINWON_LOG_LEVEL="WARNING")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "minwon.config.wsgi:application", "-b",
+         f"127.0.0.1:{port}", "-w", str(workers), "--threads", str(threads), "-k", "gthread",
+         "--keep-alive", "30", "--log-level", "warning"],
+        cwd=ROOT, env=env,
+    )  # fmt: skip
+    for _ in range(300):
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=1)
+            conn.request("GET", "/healthz")
+            if conn.getresponse().status < 500:
+                return proc, port
+        except OSError:
+            time.sleep(0.1)
+    raise RuntimeError("gunicorn did not start")
+
+
+def drive(port: int, token: str, number: str, *, clients: int, seconds: float) -> dict[str, Any]:
+    body = json.dumps(
+        {"cert_type": "resident_copy", "applicant_rrn": number, "payment_method": "cash"}
+    ).encode()
+    headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+    done: list[float] = []
+    errors: list[int] = []
+    lock = threading.Lock()
+    deadline = time.perf_counter() + seconds
+
+    def worker() -> None:
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        while time.perf_counter() < deadline:
+            sent = time.perf_counter()
+            try:
+                conn.request("POST", "/api/certificates", body=body, headers=headers)
+                response = conn.getresponse()
+                response.read()
+                status = response.status
+            except (OSError, http.client.HTTPException):
+                conn.close()
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+                status = 599
+            with lock:
+                done.append((time.perf_counter() - sent) * 1000)
+                if status != 200:
+                    errors.append(status)
+
+    start = time.perf_counter()
+    threads = [threading.Thread(target=worker) for _ in range(clients)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    elapsed = time.perf_counter() - start
+    done.sort()
+    return {
+        "requests": len(done), "errors": len(errors), "error_codes": sorted(set(errors))[:5],
+        "per_second": round(len(done) / elapsed, 1),
+        "p50_ms": round(done[len(done) // 2], 1) if done else None,
+        "p99_ms": round(done[int(len(done) * 0.99)], 1) if done else None,
+    }  # fmt: skip
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=float, default=15)
+    parser.add_argument("--raw-seconds", type=float, default=5)
+    parser.add_argument("--workers", type=int, default=3)
+    parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument("--clients", type=int, default=16)
+    parser.add_argument("--profile", action="store_true")
+    args = parser.parse_args()
+    sys.path.insert(0, str(ROOT / "src"))
+    server, token, number, _person = setup()
+    try:
+        print(json.dumps({"raw": {k: round(v, 1) for k, v in raw_rates(args.raw_seconds).items()}}))
+        if args.profile:
+            profile_issuance(number)
+        proc, port = start_gunicorn(args.workers, args.threads)
+        try:
+            drive(port, token, number, clients=4, seconds=2)  # warm-up: keys, static forms
+            result = drive(port, token, number, clients=args.clients, seconds=args.seconds)
+            print(json.dumps({"http": result, "workers": args.workers, "threads": args.threads,
+                              "clients": args.clients, "cores": os.cpu_count()}))  # fmt: skip
+        finally:
+            proc.send_signal(signal.SIGTERM)
+            proc.wait(timeout=30)
+    finally:
+        server.destroy()
+
+
+if __name__ == "__main__":
+    main()
