@@ -156,7 +156,9 @@ def profile_issuance(number: str, count: int = 300) -> None:
     profiler = cProfile.Profile()
     start = time.perf_counter()
     profiler.runcall(run)
-    print(f"in-process execute(IssueCertificate): {count / (time.perf_counter() - start):.0f}/s (profiled)")
+    print(
+        f"in-process execute(IssueCertificate): {count / (time.perf_counter() - start):.0f}/s (profiled)"
+    )
     pstats.Stats(profiler).sort_stats("cumulative").print_stats(25)
 
 
