@@ -10,6 +10,7 @@ the system channel (loading divisions, …) and edge-local commands are not jour
 from __future__ import annotations
 
 import os
+import uuid
 from datetime import datetime
 from typing import Any
 
@@ -43,7 +44,6 @@ _COLUMNS = "rowid, command_id, name, payload, result, occurred_at, channel"
 
 def _row(row: tuple[Any, ...]) -> dict[str, Any]:
     import json
-    import uuid
 
     rowid, cid, name, payload, result, occurred_at, _channel = row
     when = (
@@ -94,4 +94,4 @@ def all_ids() -> list[str]:
             f"SELECT command_id FROM kernel_commandrecord WHERE {where} ORDER BY rowid",  # noqa: S608
             [0, *params],
         )
-        return [str(r[0]) for r in cur.fetchall()]
+        return [str(uuid.UUID(str(r[0]))) for r in cur.fetchall()]
