@@ -214,7 +214,7 @@ def raw_track_sql(seconds: float, number: str, app_id: int) -> float:
     n = 0
     end = time.perf_counter() + seconds
     while time.perf_counter() < end:
-        cur.execute("SELECT key, failures FROM petitions_trackingthrottle WHERE key IN (%s,%s) AND window = %s",
+        cur.execute("SELECT key, failures FROM petitions_trackingthrottle WHERE key IN (%s,%s) AND \"window\" = %s",
                     ("ip:127.0.0.1", f"rcpt:{number}", 1))  # fmt: skip
         cur.fetchall()
         cur.execute("SELECT * FROM petitions_application WHERE receipt_number = %s", (number,))
