@@ -92,7 +92,7 @@ def grant_permit(cmd: GrantPermit, *, ctx: Context) -> dict[str, Any]:
     if not Person.objects.filter(pk=cmd.holder_id, status=PersonStatus.ACTIVE).exists():
         raise NotFound("대표자를 찾을 수 없습니다.", "Holder not found.", field="holder_id")
     permit = Permit.objects.create(
-        number=f"pending-{ctx.command.command_id}",
+        number=f"tmp-{ctx.command.command_id.hex[:24]}",
         kind=cmd.kind,
         holder_id=cmd.holder_id,
         business_name=cmd.business_name.strip(),

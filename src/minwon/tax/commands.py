@@ -88,7 +88,7 @@ def issue_tax_bill(cmd: IssueTaxBill, *, ctx: Context) -> dict[str, Any]:
     if address is None:
         raise NotFound("납세자를 찾을 수 없습니다.", "Taxpayer not found.", field="taxpayer_id")
     bill = TaxBill.objects.create(
-        number=f"pending-{ctx.command.command_id}",
+        number=f"tmp-{ctx.command.command_id.hex[:24]}",
         taxpayer_id=cmd.taxpayer_id,
         item=cmd.item,
         period=cmd.period.strip(),
