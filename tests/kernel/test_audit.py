@@ -15,7 +15,9 @@ SYSTEM = Actor.system("test")
 
 
 @pytest.fixture
-def chain(db):  # type: ignore[no-untyped-def]
+def chain(db, monkeypatch):  # type: ignore[no-untyped-def]
+    # One stripe, so the five rows form one chain the tests can tamper with in order.
+    monkeypatch.setattr(audit, "STRIPES", 1)
     for day in range(1, 6):
         execute(
             sample.NoteSample(
@@ -69,3 +71,21 @@ def test_cli_exits_non_zero_and_names_the_row(chain, capsys) -> None:  # type: i
         call_command("audit", "verify")
     err = capsys.readouterr().err
     assert f"row id={chain[0].pk}" in err
+
+
+@pytest.mark.django_db
+def test_commands_spread_over_stripes_and_all_verify() -> None:
+    for day in range(1, 25):
+        execute(
+            sample.NoteSample(
+                actor=SYSTEM, channel=Channel.SYSTEM, jurisdiction="5113000000",
+                day=f"2027-01-{day:02d}", label="s",
+            )
+        )  # fmt: skip
+    chains = set(AuditRecord.objects.values_list("chain", flat=True))
+    assert len(chains) > 1
+    assert all(c.startswith("51130-") for c in chains)
+    assert list(audit.verify()) == []
+    victim = AuditRecord.objects.order_by("id")[10]
+    AuditRecord.objects.filter(pk=victim.pk).update(name="Forged")
+    assert [p.row_id for p in audit.verify()] == [victim.pk]

@@ -1,5 +1,6 @@
 """The audit chain (DESIGN §3.5): append-only rows, each hashing its content and the
-previous row's hash, one chain per 시·군·구 so offices do not queue behind each other.
+previous row's hash, in a few chains per 시·군·구 so offices, and concurrent commands within
+one office, do not queue behind each other.
 
 ``verify()`` walks every chain and names the first row that was edited, removed or moved.
 """
@@ -8,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import os
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -19,9 +21,18 @@ from minwon.kernel.types import canonical
 GENESIS = "0" * 64
 
 
-def chain_for(jurisdiction: str) -> str:
-    """The chain a jurisdiction's commands go to: its 시·군·구 (first five digits)."""
-    return (jurisdiction[:5] + "00000") if jurisdiction else "0000000000"
+#: Chains per 시·군·구. A command's chain is fixed by its id, so concurrent commands of one
+#: office spread over several head rows instead of queueing on one lock.
+STRIPES = int(os.environ.get("MINWON_AUDIT_STRIPES", "8"))
+
+_known_heads: set[str] = set()
+
+
+def chain_for(jurisdiction: str, command_id: uuid.UUID | None = None) -> str:
+    """The chain a command goes to: its 시·군·구 (first five digits) and a stripe."""
+    base = jurisdiction[:5] if jurisdiction else "00000"
+    stripe = (command_id.int % STRIPES) if command_id is not None and STRIPES > 1 else 0
+    return f"{base}-{stripe}"
 
 
 def _ts(moment: datetime) -> str:
@@ -75,11 +86,16 @@ def append(
 ) -> AuditRecord:
     """Append one row to its chain. Must run inside the command's transaction; the head
     row is locked last so the lock is held only until commit."""
-    chain = chain_for(jurisdiction)
-    AuditHead.objects.bulk_create(
-        [AuditHead(chain=chain, seq=0, hash=GENESIS)], ignore_conflicts=True
-    )
-    head = AuditHead.objects.select_for_update().get(chain=chain)
+    chain = chain_for(jurisdiction, command_id)
+    head = None
+    if chain in _known_heads:
+        head = AuditHead.objects.select_for_update().filter(chain=chain).first()
+    if head is None:
+        AuditHead.objects.bulk_create(
+            [AuditHead(chain=chain, seq=0, hash=GENESIS)], ignore_conflicts=True
+        )
+        head = AuditHead.objects.select_for_update().get(chain=chain)
+        _known_heads.add(chain)
     seq = head.seq + 1
     fields: dict[str, Any] = {
         "chain": chain,

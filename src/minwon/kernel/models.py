@@ -117,7 +117,7 @@ class AuditHead(models.Model):
     """The last link of one audit chain. Locking it serialises appends to that chain, and it
     lets ``audit verify`` notice a removed last row."""
 
-    chain = models.CharField(max_length=10, primary_key=True)
+    chain = models.CharField(max_length=16, primary_key=True)
     seq = models.BigIntegerField(default=0)
     hash = models.CharField(max_length=64)
 
@@ -127,7 +127,7 @@ class AuditRecord(models.Model):
     content and the previous row's hash, so an edit, a removal or a reordering breaks it."""
 
     id = models.BigAutoField(primary_key=True)
-    chain = models.CharField(max_length=10)
+    chain = models.CharField(max_length=16)
     seq = models.BigIntegerField()
     command_id = models.UUIDField()
     name = models.CharField(max_length=80)
