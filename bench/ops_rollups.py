@@ -75,15 +75,27 @@ def main() -> None:
     def fill() -> None:
         for d in districts:
             for ch in ("online", "counter", "kiosk", "mail", "agency", "edge"):
-                for cat in ("issuances", "petitions_received", "petitions_decided", "logins", "moves_in", "sharing", "edge_applied"):
-                    rollups.record("category", key=cat, channel=ch, jurisdiction=d, n=rnd.randint(1, 9))
+                for cat in (
+                    "issuances",
+                    "petitions_received",
+                    "petitions_decided",
+                    "logins",
+                    "moves_in",
+                    "sharing",
+                    "edge_applied",
+                ):
+                    rollups.record(
+                        "category", key=cat, channel=ch, jurisdiction=d, n=rnd.randint(1, 9)
+                    )
         for area in ("citizen", "staff", "api", "kiosk"):
             rollups.record("request", key=area, outcome="2xx", n=50, total=2.5)
 
     fill()
     rows = len(rollups.pending())
     flush_s = timed(lambda: (fill(), rollups.flush()), repeat=5)
-    print(f"flush of {rows} rows               {flush_s * 1e3:8.2f} ms ({flush_s / rows * 1e6:.0f} µs/row)")
+    print(
+        f"flush of {rows} rows               {flush_s * 1e3:8.2f} ms ({flush_s / rows * 1e6:.0f} µs/row)"
+    )
 
     # 4. The room's queries over a day (and last week's same day) of per-minute rollups.
     MetricMinute.objects.all().delete()
@@ -94,8 +106,21 @@ def main() -> None:
             minute = rollups.minute_of(now - timedelta(days=days_back, minutes=m))
             for d in districts[:10]:
                 for ch in ("online", "counter", "kiosk"):
-                    batch.append(MetricMinute(minute=minute, metric="category", key="issuances", channel=ch, jurisdiction=d, n=3))
-            batch.append(MetricMinute(minute=minute, metric="request", key="api", outcome="2xx", n=100, total=5.0))
+                    batch.append(
+                        MetricMinute(
+                            minute=minute,
+                            metric="category",
+                            key="issuances",
+                            channel=ch,
+                            jurisdiction=d,
+                            n=3,
+                        )
+                    )
+            batch.append(
+                MetricMinute(
+                    minute=minute, metric="request", key="api", outcome="2xx", n=100, total=5.0
+                )
+            )
             batch.append(MetricMinute(minute=minute, metric="latency", key="0.1", n=100))
     MetricMinute.objects.bulk_create(batch, batch_size=5000)
     print(f"rollup rows in table            {MetricMinute.objects.count():8d}")

@@ -56,7 +56,7 @@ class Component:
 
 
 def app_processes(now: datetime) -> Component:
-    rows = list(ProcessHeartbeat.objects.filter(seen_at__gte=now - timedelta(hours=1)))
+    rows = list(ProcessHeartbeat.objects.filter(role="web", seen_at__gte=now - timedelta(hours=1)))
     alive = [r for r in rows if r.seen_at >= now - PROCESS_ALIVE]
     stale = [r for r in rows if r.seen_at < now - PROCESS_ALIVE]
     status = GREEN if alive and not stale else AMBER if alive else RED

@@ -9,6 +9,7 @@ evaluation tick going (lease-guarded, so many open screens run it once).
 from __future__ import annotations
 
 import functools
+import logging
 from collections.abc import Callable
 from typing import Any
 
@@ -29,6 +30,7 @@ from minwon.ops import commands as c
 from minwon.ops.models import AlertRule, Incident, ServicePlan
 
 View = Callable[..., HttpResponse]
+log = logging.getLogger(__name__)
 
 
 def room_required(view: View) -> View:
@@ -56,10 +58,19 @@ def _lines(value: str) -> list[str]:
 
 @room_required
 def room(request: HttpRequest) -> HttpResponse:
-    alerts.tick()
+    _tick()
     return render(
         request, "ops/room.html", {**_summary_context(), **_health_context(), **_alerts_context()}
     )
+
+
+def _tick() -> None:
+    """Keep the evaluation going while the room is open; a failing check must not take
+    the wall screen down with it (the failure is logged, the next poll retries)."""
+    try:
+        alerts.tick()
+    except Exception:
+        log.exception("ops tick failed")
 
 
 def _summary_context() -> dict[str, Any]:
@@ -95,7 +106,7 @@ def live_health(request: HttpRequest) -> HttpResponse:
 
 @room_required
 def live_alerts(request: HttpRequest) -> HttpResponse:
-    alerts.tick()
+    _tick()
     return render(request, "ops/_alerts.html", _alerts_context())
 
 

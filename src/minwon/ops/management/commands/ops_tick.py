@@ -39,7 +39,7 @@ class Command(BaseCommand):
                 since = clock.local(datetime.fromisoformat(options["replay_since"]))
             except ValueError as exc:
                 raise CommandError(f"--replay-since: {exc}") from exc
-            n = rollups.replay_commands(since, clock.now())
+            n = rollups.replay_commands(since, rollups.minute_of(clock.now()))
             self.stdout.write(f"replayed {n} commands into rollups")
         signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
         started = time.monotonic()
