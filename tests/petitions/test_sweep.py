@@ -34,7 +34,11 @@ def test_reminder_then_escalation(apply: Apply) -> None:
     assert sweep.run(now=at("2026-03-18T09:30"))[WONJU]["escalations"] == 1
     petition = Petition.objects.get()
     assert petition.reminded_at and petition.escalated_at
-    assert sweep.run(now=at("2026-03-19T09:30"))[WONJU] == {"progress": 0, "reminders": 0, "escalations": 0}
+    assert sweep.run(now=at("2026-03-19T09:30"))[WONJU] == {
+        "progress": 0,
+        "reminders": 0,
+        "escalations": 0,
+    }
 
 
 def test_one_jurisdiction_failing_does_not_stop_the_others(
