@@ -11,7 +11,7 @@ from django.core.management.base import BaseCommand, CommandParser
 
 
 class Command(BaseCommand):
-    help = "Serve minwon with gunicorn (and run the outbox worker beside it)."
+    help = "Serve minwon with gunicorn, with the outbox worker and the ops tick beside it."
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
@@ -28,9 +28,12 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         workers = options["workers"] or (os.cpu_count() or 1) + 1
-        worker_proc = None
+        helpers: list[subprocess.Popen[bytes]] = []
         if not options["no_worker"]:
-            worker_proc = subprocess.Popen([sys.executable, "-m", "minwon.cli", "worker"])
+            # The outbox worker, and the situation room's tick (rollups, alert rules), so
+            # alarms fire and e-mail even when nobody has the room open.
+            for command in (["worker"], ["ops_tick", "--loop"]):
+                helpers.append(subprocess.Popen([sys.executable, "-m", "minwon.cli", *command]))
         argv = [
             sys.executable, "-m", "gunicorn", "minwon.config.wsgi:application",
             "--bind", f"{options['host']}:{options['port']}",
@@ -42,6 +45,7 @@ class Command(BaseCommand):
         except KeyboardInterrupt:
             pass
         finally:
-            if worker_proc is not None:
-                worker_proc.terminate()
-                worker_proc.wait(timeout=10)
+            for proc in helpers:
+                proc.terminate()
+            for proc in helpers:
+                proc.wait(timeout=10)
