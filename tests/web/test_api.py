@@ -159,3 +159,22 @@ def test_security_headers() -> None:
     assert response["X-Frame-Options"] == "DENY"
     assert "script-src 'self'" in response["Content-Security-Policy"]
     assert response["X-Content-Type-Options"] == "nosniff"
+
+
+def test_locked_out_api_log_in_is_json_429(make_staff) -> None:  # type: ignore[no-untyped-def]
+    user = make_staff("counter_clerk", WONJU)
+    client = Client()
+    for _ in range(6):
+        response = client.post(
+            "/api/auth/token",
+            json.dumps({"username": user.username, "password": "wrong"}),
+            content_type="application/json",
+        )
+    assert response.status_code == 429
+    assert response.json()["code"] == "locked_out"
+    good = client.post(
+        "/api/auth/token",
+        json.dumps({"username": user.username, "password": PASSWORD}),
+        content_type="application/json",
+    )
+    assert good.status_code == 429

@@ -192,7 +192,7 @@ AXES_FAILURE_LIMIT = int(os.environ.get("MINWON_LOGIN_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = 0.25  # hours
 AXES_LOCKOUT_PARAMETERS = ["username"]
 AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
+AXES_LOCKOUT_CALLABLE = "minwon.accounts.lockout.lockout_response"
 AXES_VERBOSE = False
 # Counters share one office IP behind NAT, so locking by IP would lock a whole office out:
 # we lock the username (the common practice for staff systems) and accept axes.W006.
