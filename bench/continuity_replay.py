@@ -5,7 +5,12 @@
 2. replay — N commands journaled offline, then healed: time until the edge's journal is
    empty (central executed every command through ``execute()``), goal >= 2,000/s.
 
-Run: ``.venv/bin/python bench/continuity_replay.py [N]`` (default 5000).
+3. central replay alone — N synthesized journal entries (``SubmitApplication`` as the
+   counter gateway builds them) posted to ``/api/continuity/replay`` in batches of 500:
+   central's replay rate without the edge's own pace.
+
+Run: ``.venv/bin/python bench/continuity_replay.py [N] [M]`` — N offline counter commands
+end to end (default 1000), M synthesized entries for central alone (default 5000).
 """
 
 from __future__ import annotations
@@ -18,7 +23,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from tests.continuity.harness import WONJU, cluster
+from tests.continuity.harness import WONJU, Cluster, cluster, http
 
 APPLY = {
     "items": [{"type_code": "GRIEVANCE"}],
@@ -27,8 +32,56 @@ APPLY = {
 }
 
 
+def central_replay(c: Cluster, m: int) -> tuple[float, dict[str, int]]:
+    """Post ``m`` synthesized entries straight to central; (seconds, outcome counts)."""
+    import json
+    import sqlite3
+    import urllib.request
+    import uuid
+    from datetime import datetime, timedelta, timezone
+
+    db = sqlite3.connect(c.base / "central" / "db.sqlite3")
+    (clerk,) = db.execute("SELECT id FROM accounts_user WHERE username = 'clerk-bench'").fetchone()
+    db.close()
+    alphabet = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # receipt alphabet (32 symbols)
+    when = datetime.now(timezone(timedelta(hours=9))) - timedelta(hours=5)
+    entries = []
+    for i in range(m):
+        digits = "".join(alphabet[(i >> (5 * k)) & 31] for k in reversed(range(6)))
+        entries.append(
+            {
+                "seq": i + 1,
+                "name": "SubmitApplication",
+                "command_id": str(uuid.uuid4()),
+                "occurred_at": (when + timedelta(seconds=i)).isoformat(),
+                "payload": {
+                    **APPLY,
+                    "actor": {"kind": "staff", "id": clerk, "name": "clerk-bench"},
+                    "channel": "counter",
+                    "jurisdiction": WONJU,
+                    "receipt_random": "YY" + digits,
+                },
+                "edge_result": None,
+            }
+        )
+    counts: dict[str, int] = {}
+    url = f"http://127.0.0.1:{c.central_port}/api/continuity/replay"
+    started = time.monotonic()
+    for at in range(0, m, 500):
+        body = json.dumps({"edge_id": "bench", "entries": entries[at : at + 500]}).encode()
+        req = urllib.request.Request(
+            url, data=body, method="POST",
+            headers={"X-Api-Key": c.secrets["keys"]["bench"], "Content-Type": "application/json"},
+        )  # fmt: skip
+        with urllib.request.urlopen(req, timeout=600) as resp:
+            for outcome in json.loads(resp.read())["outcomes"]:
+                counts[outcome["status"]] = counts.get(outcome["status"], 0) + 1
+    return time.monotonic() - started, counts
+
+
 def main() -> None:
-    n = int(sys.argv[1]) if len(sys.argv) > 1 else 5000
+    n = int(sys.argv[1]) if len(sys.argv) > 1 else 1000
+    m = int(sys.argv[2]) if len(sys.argv) > 2 else 5000
     with tempfile.TemporaryDirectory() as tmp, cluster(Path(tmp), {"bench": WONJU}, persons=2) as c:
         c.setup_central()
         c.start_central()
@@ -64,6 +117,11 @@ def main() -> None:
         print(f"heal -> reconciling: {started - heal:.2f} s")
         print(
             f"reconcile + resync: {done - started:.2f} s -> {pending / (done - started):.0f} commands/s"
+        )
+        http("GET", f"http://127.0.0.1:{c.central_port}/api/continuity/ping")
+        seconds, counts = central_replay(c, m)
+        print(
+            f"central replay alone: {m} entries in {seconds:.2f} s -> {m / seconds:.0f}/s {counts}"
         )
 
 

@@ -44,6 +44,9 @@ def env_for(var: Path) -> dict[str, str]:
         MINWON_DATABASE_URL=f"sqlite:///{var}/db.sqlite3",
         MINWON_DATA_KEY=DATA_KEY,
         MINWON_SECRET_KEY=SECRET,
+        # One key store for central and its edges: the demo's stand-in for the office's
+        # continuity key (and the root that certifies it) provisioned on the edge.
+        MINWON_KEYS_DIR=str(var.parent / "keys"),
         DJANGO_SETTINGS_MODULE="minwon.config.settings",
         PYTHONPATH=str(ROOT),
         MINWON_LOG_LEVEL="WARNING",

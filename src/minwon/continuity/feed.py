@@ -141,8 +141,8 @@ def purge_local_rows() -> int:
     removed = 0
     for label in reversed(REPLICATED):
         model = _model(label)
-        if model is None:
-            continue
+        if model is None or model._meta.pk.get_internal_type() not in _INTEGER_KEYS:
+            continue  # natural keys (petition type codes) are central's, never local
         try:
             with transaction.atomic():
                 removed += model.objects.filter(pk__gte=LOCAL_ID_BASE)._raw_delete(model.objects.db)
@@ -151,12 +151,37 @@ def purge_local_rows() -> int:
     return removed
 
 
+_INTEGER_KEYS = {"AutoField", "BigAutoField", "IntegerField", "BigIntegerField"}
+
+#: Replicated tables holding "open" rows (at most one per person), with the column that
+#: closes them. The feed sends only open rows, so a row central closed never arrives.
+OPEN_ROWS = {"registry.householdmember": "left_on", "registry.residence": "moved_out_on"}
+
+
+def _close_stale(rows: list[dict[str, Any]]) -> None:
+    """Drop open rows of central's that the snapshot no longer lists as open.
+
+    A person another edge (or central) moved meanwhile is open in a new household in the
+    snapshot and still open in the old one here; saving the new row would break the
+    one-open-membership constraint. The snapshot is the office's complete open set, so an
+    open replicated row (central id) missing from it is closed or gone on central."""
+    for label, column in OPEN_ROWS.items():
+        model = _model(label)
+        if model is None:
+            continue
+        keep = [o["pk"] for o in rows if str(o.get("model", "")).lower() == label]
+        model.objects.filter(**{f"{column}__isnull": True, "pk__lt": LOCAL_ID_BASE}).exclude(
+            pk__in=keep
+        )._raw_delete(model.objects.db)
+
+
 def apply(objects: list[dict[str, Any]]) -> int:
     """Save central's rows into the replica (one transaction; FKs are checked at commit)."""
     wanted = {label.lower() for label in REPLICATED}
     rows = [o for o in objects if str(o.get("model", "")).lower() in wanted]
     count = 0
     with transaction.atomic():
+        _close_stale(rows)
         for obj in serializers.deserialize("json", json.dumps(rows), ignorenonexistent=True):
             obj.save()
             count += 1

@@ -12,9 +12,10 @@ with the alternative (대체 창구 안내) taken from central's last public sta
 from __future__ import annotations
 
 import dataclasses
+from datetime import timedelta
 from typing import Any
 
-from minwon.kernel import execute, jurisdictions, registry
+from minwon.kernel import clock, execute, jurisdictions, registry
 from minwon.kernel.bus import Result
 from minwon.kernel.errors import Conflict, Forbidden, ValidationFailed
 from minwon.kernel.types import Actor, ActorKind, Channel
@@ -25,6 +26,38 @@ from .agent import NORMAL, Agent
 CONTINUITY_ALLOWED = frozenset(
     {"SubmitApplication", "ReportMoveIn", "RegisterPerson", "IssueCertificate"}
 )
+
+#: Certificates an edge may issue in continuity mode, and how old its replica may be
+#: (time since the last successful sync). Resident registration changes rarely and the
+#: edge holds the office's residents; the other registers are not replicated (refused).
+CERT_FRESHNESS = {
+    "resident_copy": timedelta(days=3),
+    "resident_abstract": timedelta(days=3),
+}
+
+
+def _certificate(edge: Agent, payload: dict[str, Any]) -> None:
+    """Certificates on an edge: only in continuity mode, only types whose data is fresh
+    enough, always marked and signed as continuity-mode documents."""
+    if edge.mode == NORMAL:
+        raise Conflict(
+            "정상 운영 중에는 증명서를 중앙 시스템의 발급 화면에서 발급합니다.",
+            "While central is up, certificates are issued on central's documents page.",
+            field="command",
+            code="issue_on_central",
+        )
+    bound = CERT_FRESHNESS.get(str(payload.get("cert_type", "")))
+    synced = edge.state().last_sync_at
+    if bound is None or synced is None or clock.now() - synced > bound:
+        raise Conflict(
+            f"거점 자료가 오래되어 이 증명서는 발급할 수 없습니다. {alternative(edge)}",
+            "This certificate cannot be issued from the edge's data now; "
+            "see the alternative channel.",
+            field="cert_type",
+            code="continuity_refused",
+            details={"alternative": alternative(edge)},
+        )
+    payload["mode"] = "continuity"
 
 
 def alternative(edge: Agent) -> str:
@@ -64,6 +97,8 @@ def run(edge: Agent, actor: Actor, name: str, fields: dict[str, Any]) -> Result:
     payload["actor"] = {"kind": actor.kind.value, "id": actor.id, "name": actor.name}
     payload["channel"] = Channel.COUNTER.value
     names = {f.name for f in dataclasses.fields(cls)}
+    if name == "IssueCertificate":
+        _certificate(edge, payload)
     if "receipt_random" in names and not payload.get("receipt_random"):
         payload["receipt_random"] = edge.next_receipt_random()
     try:

@@ -76,7 +76,33 @@ def pending(after: int, limit: int = 500) -> list[dict[str, Any]]:
             f"SELECT {_COLUMNS} FROM kernel_commandrecord WHERE {where} ORDER BY rowid LIMIT %s",  # noqa: S608
             [after, *params, limit],
         )
-        return [_row(r) for r in cur.fetchall()]
+        rows = [_row(r) for r in cur.fetchall()]
+    return [_issued_document(e) if e["name"] == "IssueCertificate" else e for e in rows]
+
+
+def _issued_document(entry: dict[str, Any]) -> dict[str, Any]:
+    """A certificate the edge issued travels as the document itself.
+
+    Central must record the document the citizen holds (same number, code and signed
+    bytes), not issue another, so the entry is sent as the documents app's
+    ``EnterContinuityIssuance`` with the edge's ledger row and PDF, under the original
+    command id and time. An issuance the edge's ledger does not have (refused, so never
+    journaled) cannot occur; the entry is then sent as it is and central decides."""
+    import base64
+
+    from minwon.documents.commands import LEDGER_FIELDS
+    from minwon.documents.models import Issuance, IssuedFile
+
+    row = Issuance.objects.filter(command_id=entry["command_id"]).values(*LEDGER_FIELDS).first()
+    if row is None:
+        return entry
+    pdf = IssuedFile.objects.filter(issuance__command_id=entry["command_id"]).values_list(
+        "pdf", flat=True
+    )[0]
+    row["issued_at"] = local(row["issued_at"]).isoformat()
+    payload = {k: entry["payload"][k] for k in ("actor", "channel", "jurisdiction")}
+    payload.update(ledger=row, pdf_base64=base64.b64encode(bytes(pdf)).decode())
+    return {**entry, "name": "EnterContinuityIssuance", "payload": payload}
 
 
 def length(after: int) -> int:

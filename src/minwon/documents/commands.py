@@ -148,7 +148,9 @@ def _applicant_person(cmd: IssueCertificate, ctx: Context) -> int | None:
         from minwon.accounts.models import User
 
         index = (
-            User.objects.filter(pk=ctx.actor.id or 0).values_list("identity_index", flat=True).first()
+            User.objects.filter(pk=ctx.actor.id or 0)
+            .values_list("identity_index", flat=True)
+            .first()
             or ""
         )
     person = registry.person_by_index(index) if index else None
@@ -367,5 +369,97 @@ def issue_certificate(cmd: IssueCertificate, *, ctx: Context) -> dict[str, Any]:
         "relation": relation.value,
         "download_url": f"/api/certificates/{number}/pdf",
         "issued_at": issued_at.isoformat(),
+        "content_sha256": issuance.content_sha256,
+    }
+
+
+#: Ledger columns an edge sends with a continuity-mode certificate (the rest are derived).
+LEDGER_FIELDS = (
+    "document_number", "verification_code", "cert_type", "subject_type", "subject_ref",
+    "subject_name", "requester", "requester_index", "relation", "delegate_name",
+    "authority_reference", "channel", "jurisdiction_id", "office", "kiosk_id", "issued_at",
+    "fee", "payment_method", "options", "summary", "content_sha256", "size",
+    "signing_key_id", "mode",
+)  # fmt: skip
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class EnterContinuityIssuance(Command):
+    """소급 적용 of a certificate an office edge node issued in continuity mode.
+
+    The citizen holds the document the edge signed, so central must record *that*
+    document — same number, code and bytes — not issue a new one. The edge's journal
+    entry for ``IssueCertificate`` is sent as this command (``minwon.continuity``) with
+    the ledger row and the PDF as issued. Central accepts it only if the PDF is the one
+    the row describes and the row names the continuity key central trusts for that
+    시·군·구 today (a revoked or unknown key is refused and lands in the reconciliation
+    queue)."""
+
+    permission = ISSUE_CONTINUITY
+
+    ledger: dict[str, Any]
+    pdf_base64: str
+
+
+@handler(EnterContinuityIssuance)
+def enter_continuity_issuance(cmd: EnterContinuityIssuance, *, ctx: Context) -> dict[str, Any]:
+    """Check and append the edge's ledger row and file; returns what verification shows."""
+    import base64
+    import binascii
+    from datetime import datetime
+
+    row = {k: cmd.ledger.get(k) for k in LEDGER_FIELDS}
+    try:
+        pdf = base64.b64decode(cmd.pdf_base64, validate=True)
+        issued_at = datetime.fromisoformat(str(row["issued_at"]))
+    except (binascii.Error, ValueError, TypeError):
+        raise _invalid(
+            "발급 문서를 읽을 수 없습니다.", "Unreadable document.", "pdf_base64"
+        ) from None
+    if row["mode"] != Mode.CONTINUITY or cmd.channel != Channel.COUNTER:
+        raise _invalid(
+            "연속성 모드 창구 발급만 소급 등록할 수 있습니다.",
+            "Only counter certificates issued in continuity mode can be entered.",
+            "ledger",
+        )
+    issuer_code, issuer_name = _sigungu(cmd.jurisdiction)
+    if row["jurisdiction_id"] != issuer_code or row["office"] != cmd.jurisdiction:
+        raise Forbidden(
+            "다른 기관의 발급 문서입니다.", "Issued by another office.", field="jurisdiction"
+        )
+    if hashlib.sha256(pdf).hexdigest() != row["content_sha256"] or len(pdf) != row["size"]:
+        raise _invalid(
+            "문서가 발급대장 내용과 다릅니다.", "The file does not match its ledger row.", "ledger"
+        )
+    trusted = signer_for(issuer_code, mode=Mode.CONTINUITY).key_id
+    if row["signing_key_id"] != trusted:
+        raise Forbidden(
+            "신뢰하지 않는(폐지된) 연속성 서명 키입니다.",
+            "Signed with a continuity key central does not trust (revoked or unknown).",
+            field="ledger",
+            code="untrusted_key",
+        )
+    _cert_type(str(row["cert_type"]))
+    if not luhn_valid(str(row["document_number"])):
+        raise _invalid("문서확인번호가 올바르지 않습니다.", "Bad document number.", "ledger")
+    issuance = Issuance(
+        **{k: v for k, v in row.items() if k != "issued_at"},
+        issued_at=issued_at,
+        occurred_at=cmd.occurred_at,
+        command_id=cmd.command_id,
+    )
+    issuance.save()
+    IssuedFile(issuance=issuance, pdf=pdf).save()
+    ctx.emit(
+        CertificateIssued(
+            document_number=issuance.document_number, cert_type=issuance.cert_type,
+            channel=issuance.channel, jurisdiction=issuer_code, fee=issuance.fee,
+            mode=Mode.CONTINUITY.value,
+        )
+    )  # fmt: skip
+    return {
+        "document_number": issuance.document_number,
+        "issuer": issuer_title(issuer_name),
+        "mode": Mode.CONTINUITY.value,
         "content_sha256": issuance.content_sha256,
     }

@@ -120,6 +120,13 @@ def download(request: HttpRequest, number: str) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
+def _counter_mode() -> str:
+    """Continuity mode on an office edge node cut off from central (minwon.continuity)."""
+    from minwon.continuity.agent import in_continuity
+
+    return "continuity" if in_continuity() else "normal"
+
+
 def counter(request: HttpRequest) -> HttpResponse:
     """창구 발급: the clerk checks the applicant's ID (and 위임장), takes the fee, issues
     and prints."""
@@ -142,7 +149,7 @@ def counter(request: HttpRequest) -> HttpResponse:
                     delegate_name=request.POST.get("delegate_name", ""),
                     power_of_attorney=request.POST.get("power_of_attorney", ""),
                     payment_method=request.POST.get("payment_method", ""),
-                    **options_from(request.POST),
+                    mode=_counter_mode(), **options_from(request.POST),
                 )
             )  # fmt: skip
             context["issued"] = result.value
