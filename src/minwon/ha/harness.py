@@ -275,7 +275,7 @@ def check(ops: list[Op], url: str, audit: Callable[[], tuple[bool, str]]) -> Ver
             (clients,),
         ).fetchall()
         ids = [row[2] for row in rows]
-        audited = dict(
+        audited: dict[str, int] = dict(
             conn.execute(
                 "SELECT command_id::text, count(*) FROM kernel_auditrecord "
                 "WHERE command_id::text = ANY(%s) GROUP BY command_id",
