@@ -17,9 +17,10 @@ from . import agent, gateway
 
 ALLOWED_PREFIXES = (
     "/staff/continuity",
-    "/staff/petitions/counter",
+    "/staff/petitions/intake",
+    "/staff/petitions/receipt",
     "/staff/registry",
-    "/staff/documents",
+    "/staff/certificates",
     "/staff/login",
     "/staff/logout",
     "/accounts/",

@@ -118,8 +118,6 @@ def download(request: HttpRequest, number: str) -> HttpResponse:
     return pdf_response(data, number)
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
 def _counter_mode() -> str:
     """Continuity mode on an office edge node cut off from central (minwon.continuity)."""
     from minwon.continuity.agent import in_continuity
@@ -127,6 +125,8 @@ def _counter_mode() -> str:
     return "continuity" if in_continuity() else "normal"
 
 
+@login_required
+@require_http_methods(["GET", "POST"])
 def counter(request: HttpRequest) -> HttpResponse:
     """창구 발급: the clerk checks the applicant's ID (and 위임장), takes the fee, issues
     and prints."""
