@@ -13,8 +13,10 @@ import os
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
-from typing import Any
 
+from django.db import connection
+
+from minwon.kernel import sql
 from minwon.kernel.models import AuditHead, AuditRecord
 from minwon.kernel.types import canonical
 
@@ -24,8 +26,6 @@ GENESIS = "0" * 64
 #: Chains per 시·군·구. A command's chain is fixed by its id, so concurrent commands of one
 #: office spread over several head rows instead of queueing on one lock.
 STRIPES = int(os.environ.get("MINWON_AUDIT_STRIPES", "8"))
-
-_known_heads: set[str] = set()
 
 
 def chain_for(jurisdiction: str, command_id: uuid.UUID | None = None) -> str:
@@ -83,37 +83,52 @@ def append(
     recorded_at: datetime,
     payload_digest: str,
     result_digest: str,
-) -> AuditRecord:
-    """Append one row to its chain. Must run inside the command's transaction; the head
+) -> int:
+    """Append one row to its chain and return its seq. Must run inside the command's transaction; the head
     row is locked last so the lock is held only until commit."""
     chain = chain_for(jurisdiction, command_id)
-    head = None
-    if chain in _known_heads:
-        head = AuditHead.objects.select_for_update().filter(chain=chain).first()
+    head = _lock_head(chain)
     if head is None:
         AuditHead.objects.bulk_create(
             [AuditHead(chain=chain, seq=0, hash=GENESIS)], ignore_conflicts=True
         )
-        head = AuditHead.objects.select_for_update().get(chain=chain)
-        _known_heads.add(chain)
-    seq = head.seq + 1
-    fields: dict[str, Any] = {
-        "chain": chain,
-        "seq": seq,
-        "command_id": command_id,
-        "name": name,
-        "actor": actor,
-        "channel": channel,
-        "jurisdiction": jurisdiction,
-        "occurred_at": occurred_at,
-        "recorded_at": recorded_at,
-        "payload_digest": payload_digest,
-        "result_digest": result_digest,
-    }
-    new_hash = row_hash(prev_hash=head.hash, **fields)
-    record = AuditRecord.objects.create(prev_hash=head.hash, hash=new_hash, **fields)
-    AuditHead.objects.filter(chain=chain).update(seq=seq, hash=new_hash)
-    return record
+        head = _lock_head(chain)
+        assert head is not None
+    prev_seq, prev_hash = head
+    seq = prev_seq + 1
+    new_hash = row_hash(
+        prev_hash=prev_hash, chain=chain, seq=seq, command_id=command_id, name=name, actor=actor,
+        channel=channel, jurisdiction=jurisdiction, occurred_at=occurred_at,
+        recorded_at=recorded_at, payload_digest=payload_digest, result_digest=result_digest,
+    )  # fmt: skip
+    _insert_row(
+        chain, seq, command_id, name, actor, channel, jurisdiction, occurred_at, recorded_at,
+        payload_digest, result_digest, prev_hash, new_hash,
+    )  # fmt: skip
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {sql.table(AuditHead)} SET seq = %s, hash = %s WHERE chain = %s",  # noqa: S608
+            [seq, new_hash, chain],
+        )
+    return seq
+
+
+_insert_row = sql.Insert(
+    AuditRecord,
+    ("chain", "seq", "command_id", "name", "actor", "channel", "jurisdiction", "occurred_at",
+     "recorded_at", "payload_digest", "result_digest", "prev_hash", "hash"),
+)  # fmt: skip
+
+
+def _lock_head(chain: str) -> tuple[int, str] | None:
+    """Read and lock a chain's head. On SQLite the immediate transaction already holds the
+    write lock; on PostgreSQL the row lock serialises appends to this chain only."""
+    lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
+    with connection.cursor() as cursor:
+        query = f"SELECT seq, hash FROM {sql.table(AuditHead)} WHERE chain = %s{lock}"  # noqa: S608
+        cursor.execute(query, [chain])
+        row = cursor.fetchone()
+    return None if row is None else (int(row[0]), str(row[1]))
 
 
 @dataclasses.dataclass(frozen=True)

@@ -16,9 +16,9 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 
-from minwon.kernel import audit, clock, metrics, registry
+from minwon.kernel import audit, clock, metrics, registry, sql
 from minwon.kernel.errors import DomainError, IdempotencyConflict
 from minwon.kernel.models import CommandRecord, OutboxDelivery, OutboxEvent
 from minwon.kernel.types import Actor, Channel, Command, Event, digest
@@ -64,24 +64,20 @@ class Context:
         with one delivery row per out-of-process receiver. Returns the outbox id."""
         for fn in registry.subscribers.get(type(event), ()):
             fn(event, ctx=self)
-        row = OutboxEvent.objects.create(
-            name=event.event_name(),
-            payload=event.to_json(),
-            command_id=self.command.command_id,
-            jurisdiction=self.command.jurisdiction,
-            occurred_at=self.occurred_at,
-            recorded_at=self.recorded_at,
+        event_id: int = _insert_event(
+            event.event_name(),
+            event.to_json(),
+            self.command.command_id,
+            self.command.jurisdiction,
+            self.occurred_at,
+            self.recorded_at,
         )
-        specs = registry.receivers.get(type(event), ())
-        if specs:
-            OutboxDelivery.objects.bulk_create(
-                [
-                    OutboxDelivery(event=row, receiver=s.name, next_attempt_at=self.recorded_at)
-                    for s in specs
-                ]
+        for spec in registry.receivers.get(type(event), ()):
+            _insert_delivery(
+                event_id, spec.name, OutboxDelivery.State.PENDING, 0, self.recorded_at, ""
             )
-        self.events.append((row.id, event))
-        return row.id
+        self.events.append((event_id, event))
+        return event_id
 
     def log_access(self, *, subject_type: str, subject_id: str, what: str, purpose: str) -> None:
         from minwon.kernel.privacy import log_access
@@ -111,11 +107,38 @@ def execute(command: Command) -> Result:
     return around(_execute_once, command)
 
 
+_insert_record = sql.Insert(
+    CommandRecord,
+    ("command_id", "name", "digest", "payload", "result", "actor", "channel",
+     "jurisdiction", "occurred_at", "recorded_at"),
+)  # fmt: skip
+_insert_event = sql.Insert(
+    OutboxEvent,
+    ("name", "payload", "command_id", "jurisdiction", "occurred_at", "recorded_at"),
+    returning_id=True,
+)
+_insert_delivery = sql.Insert(
+    OutboxDelivery, ("event", "receiver", "state", "attempts", "next_attempt_at", "last_error")
+)
+
+
+def _recorded(command_id: uuid.UUID) -> CommandRecord | None:
+    """The stored record of ``command_id``: one indexed probe, the full row only on a hit."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT 1 FROM {sql.table(CommandRecord)} WHERE command_id = %s",  # noqa: S608
+            [sql.prep(CommandRecord, "command_id", command_id)],
+        )
+        if cursor.fetchone() is None:
+            return None
+    return CommandRecord.objects.filter(pk=command_id).first()
+
+
 def _execute_once(command: Command) -> Result:
     spec = registry.handler_for(type(command))
     name = command.command_name()
     content = command.content_digest()
-    existing = CommandRecord.objects.filter(pk=command.command_id).first()
+    existing = _recorded(command.command_id)
     if existing is not None:
         return _replay(existing, content)
     started = time.perf_counter()
@@ -126,17 +149,17 @@ def _execute_once(command: Command) -> Result:
             if command.permission is not None:
                 ctx.require(command.permission, command.jurisdiction)
             value = spec.fn(command, ctx=ctx)
-            CommandRecord.objects.create(
-                command_id=command.command_id,
-                name=name,
-                digest=content,
-                payload=command.to_json(),
-                result=value,
-                actor=str(command.actor),
-                channel=command.channel.value,
-                jurisdiction=command.jurisdiction,
-                occurred_at=command.occurred_at,
-                recorded_at=recorded_at,
+            _insert_record(
+                command.command_id,
+                name,
+                content,
+                command.to_json(),
+                value,
+                str(command.actor),
+                command.channel.value,
+                command.jurisdiction,
+                command.occurred_at,
+                recorded_at,
             )
             audit.append(
                 command_id=command.command_id,
@@ -151,7 +174,7 @@ def _execute_once(command: Command) -> Result:
             )
     except IntegrityError:
         # A concurrent execution of the same id committed first: answer as a replay.
-        existing = CommandRecord.objects.filter(pk=command.command_id).first()
+        existing = _recorded(command.command_id)
         if existing is not None:
             return _replay(existing, content)
         metrics.command_done(command, "error", time.perf_counter() - started)
