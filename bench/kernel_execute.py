@@ -71,7 +71,9 @@ def run(n: int, label: str) -> None:
 
     with connection.cursor() as cursor:
         cursor.execute(
-            "CREATE TABLE IF NOT EXISTS bench_raw (id INTEGER PRIMARY KEY, n INTEGER, payload TEXT)"
+            "CREATE TABLE IF NOT EXISTS bench_raw (id "
+            + ("BIGSERIAL" if connection.vendor == "postgresql" else "INTEGER")
+            + " PRIMARY KEY, n INTEGER, payload TEXT)"
         )
 
     actor = Actor.system("bench")
