@@ -13,14 +13,18 @@ import hashlib
 import json
 import os
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
 import urllib.error
 import urllib.request
+import uuid
 from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parents[2]
 PYTHON = str(ROOT / ".venv" / "bin" / "python")
@@ -83,6 +87,22 @@ def wait_http(url: str, timeout: float = 90.0) -> None:
     raise TimeoutError(url)
 
 
+def central_database(base: Path) -> str:
+    """Central's database: SQLite in ``base``, or — when the tests run with ``--postgres``
+    (``MINWON_DATABASE_URL`` names a PostgreSQL server) — a fresh database on that server.
+    Edges always run on SQLite."""
+    url = os.environ.get("MINWON_DATABASE_URL", "")
+    if not url.startswith("postgres"):
+        return f"sqlite:///{base}/central/db.sqlite3"
+    import psycopg
+
+    name = "continuity_" + uuid.uuid4().hex[:12]
+    with psycopg.connect(url, autocommit=True) as db:
+        db.execute(f'CREATE DATABASE "{name}"')  # a generated identifier, not input
+    parts = urlsplit(url)
+    return urlunsplit(parts._replace(path="/" + name))
+
+
 class Cluster:
     """Central + cuttable proxy + edges, all on 127.0.0.1."""
 
@@ -97,12 +117,36 @@ class Cluster:
         self.cut_dir = base / "cuts"
         self.cut_dir.mkdir(parents=True, exist_ok=True)
         self.secrets: dict[str, Any] = {}
+        self.central_db = central_database(base)
+
+    def central_env(self) -> dict[str, str]:
+        env = env_for(self.base / "central")
+        env["MINWON_DATABASE_URL"] = self.central_db
+        return env
+
+    def central_rows(self, sql: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+        """Rows of a query on central's database, whichever engine it runs on (values as
+        SQLite gives them: UUIDs as 32 hex digits, times as text)."""
+        if self.central_db.startswith("sqlite"):
+            with contextlib.closing(sqlite3.connect(self.central_db[len("sqlite:///") :])) as db:
+                return list(db.execute(sql, params))
+        import psycopg
+
+        def plain(value: Any) -> Any:
+            if isinstance(value, uuid.UUID):
+                return value.hex
+            if isinstance(value, datetime):
+                return value.isoformat()
+            return value
+
+        with psycopg.connect(self.central_db) as db:
+            rows = db.execute(sql.replace("?", "%s"), params).fetchall()
+        return [tuple(plain(v) for v in row) for row in rows]
 
     # -- central -------------------------------------------------------------------------
     def setup_central(self) -> None:
-        var = self.base / "central"
-        var.mkdir(exist_ok=True)
-        env = env_for(var)
+        (self.base / "central").mkdir(exist_ok=True)
+        env = self.central_env()
         env["CONTINUITY_OFFICES"] = json.dumps(self.offices)
         env["CONTINUITY_PERSONS"] = str(self.persons)
         subprocess.run(
@@ -117,7 +161,7 @@ class Cluster:
         self.secrets = json.loads(out.stdout.decode().strip().splitlines()[-1])
 
     def start_central(self) -> None:
-        env = env_for(self.base / "central")
+        env = self.central_env()
         log = open(self.base / "central.log", "ab")  # noqa: SIM115
         self.procs["central"] = subprocess.Popen(
             [

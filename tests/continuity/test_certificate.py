@@ -72,12 +72,11 @@ def test_continuity_certificate_verifies_and_enters_central_ledger(tmp_path: Pat
         assert view["mode"] == "continuity"
         assert view["content_sha256"] == issued["content_sha256"]
         assert view["signing_key_id"] == edge_view["signing_key_id"]
-        db = sqlite3.connect(tmp_path / "central" / "db.sqlite3")
-        (stored,) = db.execute(
-            "SELECT pdf FROM documents_issuedfile WHERE issuance_id = ?", [number]
-        ).fetchone()
+        ((stored,),) = c.central_rows(
+            "SELECT pdf FROM documents_issuedfile WHERE issuance_id = ?", (number,)
+        )
         assert bytes(stored) == bytes(pdf)  # the citizen's paper, byte for byte
-        ((count,),) = db.execute(
+        ((count,),) = c.central_rows(
             "SELECT COUNT(*) FROM documents_issuance WHERE mode = 'continuity'"
-        ).fetchall()
+        )
         assert count == 1  # entered once, not issued again

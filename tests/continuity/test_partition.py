@@ -4,7 +4,6 @@ from the original reception times. Real processes (central, proxy, two edges).""
 
 from __future__ import annotations
 
-import sqlite3
 import threading
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -98,11 +97,10 @@ def test_three_days_partitioned_then_healed(tmp_path: Path) -> None:
             c.wait_mode(edge, "normal", timeout=600)
             assert c.edge_state(edge)["pending"] == 0
 
-        db = sqlite3.connect(tmp_path / "central" / "db.sqlite3")
-        done = {r[0] for r in db.execute("SELECT command_id FROM kernel_commandrecord")}
+        done = {r[0] for r in c.central_rows("SELECT command_id FROM kernel_commandrecord")}
         queued = {
             r[0]: r[1]
-            for r in db.execute("SELECT command_id, name FROM continuity_reconciliationitem")
+            for r in c.central_rows("SELECT command_id, name FROM continuity_reconciliationitem")
         }
         ids = [body["command_id"].replace("-", "") for _, body in acked]
         assert len(set(ids)) == len(ids)
@@ -111,13 +109,11 @@ def test_three_days_partitioned_then_healed(tmp_path: Path) -> None:
         # Every conflict is in the queue: exactly one of each pair of same-person move-ins.
         assert sorted(queued.values()) == ["ReportMoveIn"] * 10
         # 0 duplicated, same receipt numbers, deadlines from the original reception.
-        rows = {
-            r[0]: r[1:]
-            for r in db.execute(
-                "SELECT a.receipt_number, a.received_at, p.deadline_at, COUNT(*) FROM petitions_application a "
-                "JOIN petitions_petition p ON p.application_id = a.id GROUP BY a.receipt_number"
-            )
-        }
+        found = c.central_rows(
+            "SELECT a.receipt_number, a.received_at, p.deadline_at FROM petitions_application a "
+            "JOIN petitions_petition p ON p.application_id = a.id"
+        )
+        rows = {r[0]: (*r[1:], sum(1 for o in found if o[0] == r[0])) for r in found}
         apps = [body["result"] for name, body in acked if name == "SubmitApplication"]
         assert len(rows) == len(apps)
         for result in apps:

@@ -107,3 +107,15 @@ def test_out_of_scope_and_unknown_are_queued(make_staff: Any) -> None:
     out = replay.apply_batch(edge_id="e2", office="4415000000", agent=edge, entries=[gongju, bad])
     assert [o["error"]["code"] for o in out] == ["out_of_scope", "unknown_command"]
     assert ReconciliationItem.objects.filter(edge_id="e2").count() == 2
+
+
+def test_journal_reads_sqlite_times_as_utc() -> None:
+    """SQLite keeps datetimes as naive UTC text; the journal must send them as that
+    instant (read as Seoul time, every deadline ran nine hours early)."""
+    from minwon.continuity import journal
+
+    entry = journal._row(
+        (7, uuid.uuid4().hex, "SubmitApplication", "{}", "null", "2026-11-18 00:00:00", "counter")
+    )
+    assert entry["occurred_at"] == "2026-11-18T09:00:00+09:00"
+    assert entry["seq"] == 7

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 import uuid
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from django.db import connection
@@ -51,6 +51,8 @@ def _row(row: tuple[Any, ...]) -> dict[str, Any]:
         if isinstance(occurred_at, datetime)
         else datetime.fromisoformat(str(occurred_at))
     )
+    if when.tzinfo is None:  # SQLite keeps Django's datetimes as naive UTC text
+        when = when.replace(tzinfo=UTC)
     return {
         "seq": int(rowid),
         "command_id": str(uuid.UUID(str(cid))),
