@@ -250,9 +250,14 @@ if PRODUCTION:
         o for o in os.environ.get("MINWON_CSRF_TRUSTED_ORIGINS", "").split(",") if o
     ]
 
+# Without a mail server configured, e-mails are written as files under var/mail/ (one file
+# per process run) so the demo's console stays readable; production sets an SMTP backend.
 EMAIL_BACKEND = os.environ.get(
-    "MINWON_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
+    "MINWON_EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend"
 )
+EMAIL_FILE_PATH = os.environ.get("MINWON_EMAIL_FILE_PATH", str(VAR_DIR / "mail"))
+EMAIL_HOST = os.environ.get("MINWON_EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("MINWON_EMAIL_PORT", "25"))
 DEFAULT_FROM_EMAIL = os.environ.get("MINWON_FROM_EMAIL", "minwon@localhost")
 
 # The data key encrypts resident registration numbers (AES-GCM). It lives outside the
