@@ -139,8 +139,8 @@ class Cluster:
                 return value.isoformat()
             return value
 
-        with psycopg.connect(self.central_db) as db:
-            rows = db.execute(sql.replace("?", "%s"), params).fetchall()
+        with psycopg.connect(self.central_db) as pg:
+            rows = pg.execute(sql.replace("?", "%s"), params).fetchall()
         return [tuple(plain(v) for v in row) for row in rows]
 
     # -- central -------------------------------------------------------------------------
