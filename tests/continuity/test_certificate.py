@@ -8,10 +8,13 @@ import hashlib
 import sqlite3
 from pathlib import Path
 
+import pytest
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 
 from .harness import WONJU, cluster, http
+
+pytestmark = pytest.mark.slow
 
 DELEGATE = {"delegate_name": "김대리", "power_of_attorney": "위임-2026-001"}
 

@@ -10,7 +10,11 @@ import time
 import uuid
 from pathlib import Path
 
+import pytest
+
 from .harness import WONJU, cluster
+
+pytestmark = pytest.mark.slow
 
 
 def test_acknowledged_commands_survive_sigkill(tmp_path: Path) -> None:

@@ -10,7 +10,11 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import pytest
+
 from .harness import WONJU, cluster
+
+pytestmark = pytest.mark.slow
 
 SEOUL = ZoneInfo("Asia/Seoul")
 PER_EDGE = 2_520  # x2 edges, plus move-ins: over 5,000 commands
