@@ -13,6 +13,7 @@ indexed read and no write; an enumerator fails almost every time and is stopped 
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hmac
 import time
 from datetime import date
@@ -21,10 +22,17 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.db.models import F
 
+from minwon.kernel import sql
 from minwon.kernel.errors import DomainError, NotFound, ValidationFailed
 from minwon.petitions import receipts
 from minwon.petitions.commands.common import ACTION_LABELS
-from minwon.petitions.models import Application, Petition, PetitionStep, TrackingThrottle
+from minwon.petitions.models import (
+    Application,
+    Petition,
+    PetitionStep,
+    PetitionType,
+    TrackingThrottle,
+)
 
 WINDOW_SECONDS = 600
 IP_LIMIT = 20
@@ -48,11 +56,7 @@ def _keys(ip: str, number: str) -> list[str]:
 
 def check_allowed(ip: str, number: str) -> None:
     window = _window()
-    rows = dict(
-        TrackingThrottle.objects.filter(key__in=_keys(ip, number), window=window).values_list(
-            "key", "failures"
-        )
-    )
+    rows = dict(_statements().throttle.rows(*_keys(ip, number), window))
     if (
         rows.get(f"ip:{ip}"[:80], 0) >= IP_LIMIT
         or rows.get(f"rcpt:{number}"[:80], 0) >= RECEIPT_LIMIT
@@ -128,51 +132,111 @@ def track(number_text: str, factor: SecondFactor, *, ip: str) -> dict[str, Any]:
             "Malformed receipt number.",
             field="receipt_number",
         )
-    application = Application.objects.filter(receipt_number=number).first()
+    application = application_by_number(number)
     if application is None or not _factor_ok(application, factor):
         record_failure(ip, number)
         raise _failed()
     return public_view(application)
 
 
+def application_by_number(number: str) -> Application | None:
+    """The application with this receipt number (one precompiled, indexed read)."""
+    found = _statements().application.rows(number)
+    names = [f.attname for f in Application._meta.concrete_fields]
+    return sql.instances(Application, names, found)[0] if found else None
+
+
 def public_view(application: Application) -> dict[str, Any]:
-    petitions = list(
-        Petition.objects.filter(application=application).select_related("type").order_by("seq")
-    )
-    steps: dict[int, list[dict[str, Any]]] = {p.pk: [] for p in petitions}
-    for s in PetitionStep.objects.filter(petition__application=application).order_by("at", "id"):
-        steps[s.petition_id].append(
-            {
-                "action": s.action,
-                "action_label": ACTION_LABELS.get(s.action, s.action),
-                "state": s.state,
-                "at": s.at.isoformat(),
-                "department": s.department,
-                "note": s.public_note,
-                "deadline_at": s.deadline_at.isoformat() if s.deadline_at else None,
+    """Every petition of the application with its public steps, from one query (petitions,
+    their types and steps joined, in item and then step order)."""
+    petitions: dict[int, dict[str, Any]] = {}
+    receipt = application.receipt_number
+    for row in _statements().view.rows(application.pk):
+        (pid, seq, type_id, department, state, deadline_at, paused_since, outcome, reasons,
+         remedies, decided_by_rule, type_name, public, s_action, s_state, s_at, s_department,
+         s_note, s_deadline) = row  # fmt: skip
+        item = petitions.get(pid)
+        if item is None:
+            item = petitions[pid] = {
+                "item": seq,
+                "number": f"{receipt}-{seq}",
+                "type_code": type_id,
+                "type_name": type_name,
+                "department": department,
+                "state": state,
+                "state_label": Petition.State(state).label,
+                "deadline_at": deadline_at.isoformat(),
+                "paused": paused_since is not None,
+                "outcome": outcome,
+                "reasons": reasons if state in ("decided", "notified", "closed") else "",
+                "remedies": remedies,
+                "decided_by_rule": decided_by_rule,
+                "steps": [],
+                "_public": public,
             }
-        )
+        if s_action is not None and item["_public"]:
+            item["steps"].append(
+                {
+                    "action": s_action,
+                    "action_label": ACTION_LABELS.get(s_action, s_action),
+                    "state": s_state,
+                    "at": s_at.isoformat(),
+                    "department": s_department,
+                    "note": s_note,
+                    "deadline_at": s_deadline.isoformat() if s_deadline else None,
+                }
+            )
+    for item in petitions.values():
+        del item["_public"]
     return {
-        "receipt_number": application.receipt_number,
+        "receipt_number": receipt,
         "received_at": application.received_at.isoformat(),
         "channel": application.channel,
-        "petitions": [
-            {
-                "item": p.seq,
-                "number": p.number,
-                "type_code": p.type_id,
-                "type_name": p.type.name,
-                "department": p.department,
-                "state": p.state,
-                "state_label": Petition.State(p.state).label,
-                "deadline_at": p.deadline_at.isoformat(),
-                "paused": p.paused_since is not None,
-                "outcome": p.outcome,
-                "reasons": p.reasons if p.state in ("decided", "notified", "closed") else "",
-                "remedies": p.remedies,
-                "decided_by_rule": p.decided_by_rule,
-                "steps": steps[p.pk] if p.type.public else [],
-            }
-            for p in petitions
-        ],
+        "petitions": list(petitions.values()),
     }
+
+
+@dataclasses.dataclass(frozen=True)
+class _Statements:
+    throttle: sql.Select
+    application: sql.Select
+    view: sql.Select
+
+
+@functools.cache
+def _statements() -> _Statements:
+    """The look-up's reads, written once: a public and unauthenticated path that an
+    enumerator may hammer should cost the database work and little else."""
+    t, a, p = TrackingThrottle._meta, Application._meta, Petition._meta
+    pt, st = PetitionType._meta, PetitionStep._meta
+    app_fields = list(a.concrete_fields)
+    app_columns = ", ".join(f'"{f.column}"' for f in app_fields)
+    view_fields: list[Any] = [p.get_field(n) for n in ("id", "seq", "type", "department", "state",
+                                            "deadline_at", "paused_since", "outcome", "reasons",
+                                            "remedies", "decided_by_rule")]  # fmt: skip
+    view_fields += [pt.get_field("name"), pt.get_field("public")]
+    view_fields += [st.get_field(n) for n in ("action", "state", "at", "department",
+                                              "public_note", "deadline_at")]  # fmt: skip
+    view_columns = ", ".join(
+        [f'p."{f.column}"' for f in view_fields[:11]]
+        + [f'pt."{f.column}"' for f in view_fields[11:13]]
+        + [f's."{f.column}"' for f in view_fields[13:]]
+    )
+    return _Statements(
+        throttle=sql.Select(
+            f'SELECT "key", "failures" FROM "{t.db_table}"'  # noqa: S608
+            ' WHERE "key" IN (%s, %s) AND "window" = %s',
+            [t.get_field("key"), t.get_field("failures")],
+        ),
+        application=sql.Select(
+            f'SELECT {app_columns} FROM "{a.db_table}" WHERE "receipt_number" = %s',  # noqa: S608
+            app_fields,
+        ),
+        view=sql.Select(
+            f'SELECT {view_columns} FROM "{p.db_table}" p'  # noqa: S608
+            f' JOIN "{pt.db_table}" pt ON pt."code" = p."type_id"'
+            f' LEFT JOIN "{st.db_table}" s ON s."petition_id" = p."id"'
+            ' WHERE p."application_id" = %s ORDER BY p."seq", s."at", s."id"',
+            view_fields,
+        ),
+    )

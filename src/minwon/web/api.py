@@ -6,6 +6,7 @@ Errors are JSON: ``{"code", "message" (Korean), "message_en", "field"}``.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import importlib
 import importlib.util
@@ -20,7 +21,7 @@ from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import APIKeyHeader, HttpBearer, SessionAuth
 
 from minwon.accounts.actors import actor_for_request
-from minwon.kernel import clock
+from minwon.kernel import clock, sql
 from minwon.kernel.errors import DomainError, IdempotencyConflict
 from minwon.kernel.types import Actor, ActorKind, idempotency_uuid
 
@@ -63,18 +64,31 @@ class StaffTokenAuth(HttpBearer):
     """``Authorization: Bearer <token>`` from ``POST /api/auth/token``."""
 
     def authenticate(self, request: HttpRequest, token: str) -> Any:
-        from minwon.accounts.models import ApiToken
+        from minwon.accounts.models import ApiToken, User
 
-        row = (
-            ApiToken.objects.select_related("user")
-            .filter(key_hash=key_hash(token), revoked=False, expires_at__gt=clock.now())
-            .first()
-        )
-        if row is None or not row.user.is_active:
+        found = _token_user().rows(key_hash(token), sql.prep(ApiToken, "expires_at", clock.now()))
+        user = sql.instances(User, [f.attname for f in User._meta.concrete_fields], found)
+        if not user or not user[0].is_active:
             return None
-        request.user = row.user
-        request.minwon_actor = Actor(ActorKind.STAFF, row.user.pk, row.user.username)  # type: ignore[attr-defined]
-        return row.user
+        request.user = user[0]
+        request.minwon_actor = Actor(ActorKind.STAFF, user[0].pk, user[0].username)  # type: ignore[attr-defined]
+        return user[0]
+
+
+@functools.cache
+def _token_user() -> sql.Select:
+    """The user of a live token in one precompiled join: every API call of staff pays for
+    this, and building the same queryset each time cost more than the look-up itself."""
+    from minwon.accounts.models import ApiToken, User
+
+    fields = list(User._meta.concrete_fields)
+    user, token = User._meta.db_table, ApiToken._meta.db_table
+    columns = ", ".join(f'u."{f.column}"' for f in fields)
+    return sql.Select(
+        f'SELECT {columns} FROM "{user}" u JOIN "{token}" t ON t."user_id" = u."id"'  # noqa: S608
+        ' WHERE t."key_hash" = %s AND NOT t."revoked" AND t."expires_at" > %s LIMIT 1',
+        fields,
+    )
 
 
 class LoggedInSession(SessionAuth):
