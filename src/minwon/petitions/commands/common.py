@@ -7,6 +7,7 @@ import dataclasses
 from datetime import datetime
 from typing import Any
 
+from minwon.kernel import sql
 from minwon.kernel.bus import Context
 from minwon.kernel.clock import local
 from minwon.kernel.errors import Conflict, Forbidden, NotFound
@@ -130,7 +131,7 @@ def record_step(
 ) -> PetitionStep:
     """Append the step and its event. ``note`` is internal; ``public_note`` is what the
     tracking page may show (never personal data)."""
-    step = PetitionStep.objects.create(
+    step = PetitionStep(
         petition=petition,
         action=action,
         state=petition.state,
@@ -144,6 +145,7 @@ def record_step(
         deadline_at=petition.deadline_at,
         command_id=ctx.command.command_id,
     )
+    sql.create(step)
     ctx.emit(
         PetitionStepRecorded(
             number=petition.number,

@@ -6,10 +6,11 @@ records), at a kiosk where the type allows it, and from agency systems."""
 from __future__ import annotations
 
 import dataclasses
+import functools
 from datetime import date
 from typing import Any
 
-from minwon.kernel import jurisdictions
+from minwon.kernel import jurisdictions, sql
 from minwon.kernel.bus import Context
 from minwon.kernel.clock import local
 from minwon.kernel.errors import Forbidden, ValidationFailed
@@ -218,10 +219,43 @@ def _applicant(cmd: SubmitApplication, ctx: Context) -> dict[str, Any]:
     }
 
 
+_KNOWN_OFFICES: set[str] = set()
+
+
+def _office(code: str) -> str:
+    """The receiving 시·군·구's code, once known to exist. Codes are never deleted (a
+    retired one keeps its row), so a code seen once is remembered for the process; an
+    unknown one is asked about every time and refused as ``jurisdictions.get`` refuses."""
+    if code not in _KNOWN_OFFICES:
+        _KNOWN_OFFICES.add(jurisdictions.get(code).code)
+    return code
+
+
+@functools.cache
+def _types_statement(count: int) -> sql.Select:
+    meta = PetitionType._meta
+    fields = list(meta.concrete_fields)
+    columns = ", ".join(f'"{f.column}"' for f in fields)
+    marks = ", ".join(["%s"] * count)
+    return sql.Select(
+        f'SELECT {columns} FROM "{meta.db_table}" WHERE "code" IN ({marks}) AND "active"',  # noqa: S608
+        fields,
+    )
+
+
+def _active_types(codes: list[str]) -> dict[str, PetitionType]:
+    """The active petition types among ``codes`` (one precompiled read: the catalog can
+    change at any time, so it is read per application, but without an ORM compile)."""
+    unique = sorted(set(codes))
+    rows = _types_statement(len(unique)).rows(*unique)
+    names = [f.attname for f in PetitionType._meta.concrete_fields]
+    return {t.code: t for t in sql.instances(PetitionType, names, rows)}
+
+
 @handler(SubmitApplication)
 def submit_application(cmd: SubmitApplication, *, ctx: Context) -> dict[str, Any]:
     _authorise(cmd, ctx)
-    office = jurisdictions.get(cmd.jurisdiction)
+    office = _office(cmd.jurisdiction)
     if not cmd.items:
         raise _bad(
             "신청할 민원을 하나 이상 고르세요.", "Choose at least one petition type.", "items"
@@ -235,10 +269,7 @@ def submit_application(cmd: SubmitApplication, *, ctx: Context) -> dict[str, Any
     if cmd.email and ("@" not in cmd.email or len(cmd.email) > 254):
         raise _bad("전자우편 주소가 올바르지 않습니다.", "Invalid e-mail address.", "email")
     channel = CHANNEL_OF[cmd.channel]
-    types = {
-        t.code: t
-        for t in PetitionType.objects.filter(code__in=[i.type_code for i in cmd.items], active=True)
-    }
+    types = _active_types([i.type_code for i in cmd.items])
     prepared = []
     seen: set[str] = set()
     for n, item in enumerate(cmd.items):
@@ -273,12 +304,10 @@ def submit_application(cmd: SubmitApplication, *, ctx: Context) -> dict[str, Any
         len(cmd.receipt_random) != 8 or any(c not in receipts.ALPHABET for c in cmd.receipt_random)
     ):
         raise _bad("접수번호 난수부가 올바르지 않습니다.", "Bad receipt_random.", "receipt_random")
-    number = receipts.new_receipt_number(
-        office.code, received_at.date(), cmd.receipt_random or None
-    )
-    application = Application.objects.create(
+    number = receipts.new_receipt_number(office, received_at.date(), cmd.receipt_random or None)
+    application = Application(
         receipt_number=number,
-        jurisdiction=office,
+        jurisdiction_id=office,
         channel=channel,
         address=cmd.address.strip()[:200],
         received_at=received_at,
@@ -287,15 +316,17 @@ def submit_application(cmd: SubmitApplication, *, ctx: Context) -> dict[str, Any
         command_id=cmd.command_id,
         **applicant,
     )
+    sql.create(application)
     petitions: list[dict[str, Any]] = []
+    first: Petition | None = None
     auto = 0
     for seq, (ptype, form, documents) in enumerate(prepared, start=1):
         period = deadlines.parse_period(ptype.period)
-        petition = Petition.objects.create(
+        petition = Petition(
             application=application,
             seq=seq,
             type=ptype,
-            jurisdiction=office,
+            jurisdiction_id=office,
             department=ptype.department,
             form=form,
             documents=documents,
@@ -303,7 +334,8 @@ def submit_application(cmd: SubmitApplication, *, ctx: Context) -> dict[str, Any
             received_at=received_at,
             deadline_at=deadlines.deadline(received_at, period),
         )
-        petition.application = application
+        sql.create(petition)
+        first = first or petition
         record_step(ctx, petition, "received", public_note=f"{ptype.department}에 배정 대기")
         decided = _auto_decide(ctx, petition)
         auto += decided
@@ -319,7 +351,6 @@ def submit_application(cmd: SubmitApplication, *, ctx: Context) -> dict[str, Any
                 "decided_by_rule": petition.decided_by_rule,
             }
         )
-    first = application.items.order_by("seq").first()
     if first is not None:
         names = ", ".join(p["type_name"] for p in petitions)
         tell_applicant(
@@ -332,7 +363,7 @@ def submit_application(cmd: SubmitApplication, *, ctx: Context) -> dict[str, Any
     ctx.emit(
         ApplicationReceived(
             receipt_number=number,
-            jurisdiction=office.code,
+            jurisdiction=office,
             channel=channel,
             petitions=len(petitions),
             auto_decided=auto,
@@ -342,7 +373,7 @@ def submit_application(cmd: SubmitApplication, *, ctx: Context) -> dict[str, Any
         "receipt_number": number,
         "received_at": received_at.isoformat(),
         "channel": channel,
-        "jurisdiction": office.code,
+        "jurisdiction": office,
         "petitions": petitions,
     }
 
