@@ -1,4 +1,5 @@
 from django.urls import path
+from django.utils.translation import gettext_noop
 
 from minwon.continuity import views
 from minwon.web import nav
@@ -9,5 +10,9 @@ urlpatterns = [
 ]
 
 nav.register(
-    "staff", "소급 적용 대기열", "continuity-queue", order=85, permission="continuity.reconcile"
+    "staff",
+    gettext_noop("소급 적용 대기열"),
+    "continuity-queue",
+    order=85,
+    permission="continuity.reconcile",
 )

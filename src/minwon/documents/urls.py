@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 from django.urls import path
+from django.utils.translation import gettext_noop
 
 from minwon.documents import kiosk, views
 from minwon.web import nav
 
-nav.register("citizen", "증명서 발급", "documents-citizen", order=30)
-nav.register("citizen", "진위확인", "documents-verify", order=31)
+nav.register("citizen", gettext_noop("증명서 발급"), "documents-citizen", order=30)
+nav.register("citizen", gettext_noop("진위확인"), "documents-verify", order=31)
 nav.register(
-    "staff", "증명서 발급(창구)", "documents-counter", order=30, permission="documents.issue"
+    "staff",
+    gettext_noop("증명서 발급(창구)"),
+    "documents-counter",
+    order=30,
+    permission="documents.issue",
 )
 
 urlpatterns = [

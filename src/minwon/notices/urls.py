@@ -1,4 +1,5 @@
 from django.urls import path
+from django.utils.translation import gettext_noop
 
 from minwon.notices import views
 from minwon.web import nav
@@ -8,4 +9,4 @@ urlpatterns = [
     path("inbox/<int:message_id>/", views.message, name="inbox-message"),
 ]
 
-nav.register("citizen", "전자고지함", "inbox", order=80)
+nav.register("citizen", gettext_noop("전자고지함"), "inbox", order=80)

@@ -1,4 +1,5 @@
 from django.urls import path
+from django.utils.translation import gettext_noop
 
 from minwon.ops import views
 from minwon.web import nav
@@ -17,4 +18,4 @@ urlpatterns = [
     path("ops/public-status", views.public_status_fragment, name="ops-public-status"),
 ]
 
-nav.register("staff", "상황실", "ops-room", order=900, permission="ops.room")
+nav.register("staff", gettext_noop("상황실"), "ops-room", order=900, permission="ops.room")

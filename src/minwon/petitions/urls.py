@@ -1,4 +1,5 @@
 from django.urls import path
+from django.utils.translation import gettext_noop
 
 from minwon.petitions import views
 from minwon.web import nav
@@ -29,9 +30,19 @@ urlpatterns = [
     ),
 ]
 
-nav.register("citizen", "민원 신청", "petitions-apply", order=20)
-nav.register("citizen", "나의 민원", "petitions-mine", order=30)
-nav.register("citizen", "처리 과정 조회", "petitions-track", order=40)
-nav.register("staff", "민원 처리함", "petitions-queue", order=20, permission="petitions.process")
-nav.register("staff", "민원 접수", "petitions-intake", order=21, permission="petitions.intake")
-nav.register("staff", "부서 민원 현황", "petitions-load", order=22, permission="petitions.*")
+nav.register("citizen", gettext_noop("민원 신청"), "petitions-apply", order=20)
+nav.register("citizen", gettext_noop("나의 민원"), "petitions-mine", order=30)
+nav.register("citizen", gettext_noop("처리 과정 조회"), "petitions-track", order=40)
+nav.register(
+    "staff",
+    gettext_noop("민원 처리함"),
+    "petitions-queue",
+    order=20,
+    permission="petitions.process",
+)
+nav.register(
+    "staff", gettext_noop("민원 접수"), "petitions-intake", order=21, permission="petitions.intake"
+)
+nav.register(
+    "staff", gettext_noop("부서 민원 현황"), "petitions-load", order=22, permission="petitions.*"
+)

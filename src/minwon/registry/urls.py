@@ -2,6 +2,7 @@
 address history, online move-in)."""
 
 from django.urls import path
+from django.utils.translation import gettext_noop
 
 from minwon.registry import views
 from minwon.web import nav
@@ -16,8 +17,14 @@ urlpatterns = [
 ]
 
 nav.register(
-    "staff", "전입신고", "registry-counter-move-in", order=10, permission="registry.move_in"
+    "staff",
+    gettext_noop("전입신고"),
+    "registry-counter-move-in",
+    order=10,
+    permission="registry.move_in",
 )
-nav.register("staff", "주민 검색", "registry-search", order=11, permission="registry.read")
-nav.register("citizen", "우리 세대", "registry-my-household", order=30)
-nav.register("citizen", "전입신고", "registry-online-move-in", order=31)
+nav.register(
+    "staff", gettext_noop("주민 검색"), "registry-search", order=11, permission="registry.read"
+)
+nav.register("citizen", gettext_noop("우리 세대"), "registry-my-household", order=30)
+nav.register("citizen", gettext_noop("전입신고"), "registry-online-move-in", order=31)
