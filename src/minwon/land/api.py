@@ -10,7 +10,7 @@ from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 
 from minwon.accounts.actors import actor_for_request
-from minwon.kernel.privacy import log_access
+from minwon.kernel.privacy import log_reads
 from minwon.web.api import ERRORS
 
 from . import queries
@@ -83,11 +83,10 @@ def parcel_list(request: HttpRequest, f: Query[ParcelFilter]) -> list[dict[str, 
     if f.owner_id:
         qs = qs.filter(owner_id=f.owner_id)
     found = list(qs.order_by("id")[:100])
-    for p in found:
-        log_access(
-            actor=actor, channel="api", subject_type="person", subject_id=str(p.owner_id),
-            what=f"parcel:{p.pk}", purpose=f.purpose,
-        )  # fmt: skip
+    log_reads(
+        actor=actor, channel="api", purpose=f.purpose,
+        reads=[(str(p.owner_id), f"parcel:{p.pk}") for p in found],
+    )  # fmt: skip
     return [_out(p) for p in found]
 
 

@@ -9,7 +9,7 @@ from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 
 from minwon.accounts.actors import actor_for_request
-from minwon.kernel.privacy import log_access
+from minwon.kernel.privacy import log_reads
 from minwon.web.api import ERRORS
 
 from . import queries
@@ -76,11 +76,10 @@ def permit_list(request: HttpRequest, f: Query[PermitFilter]) -> list[dict[str, 
     if f.status:
         qs = qs.filter(status=f.status)
     found = list(qs.order_by("id")[:100])
-    for p in found:
-        log_access(
-            actor=actor, channel="api", subject_type="person", subject_id=str(p.holder_id),
-            what=f"permit:{p.pk}", purpose=f.purpose,
-        )  # fmt: skip
+    log_reads(
+        actor=actor, channel="api", purpose=f.purpose,
+        reads=[(str(p.holder_id), f"permit:{p.pk}") for p in found],
+    )  # fmt: skip
     return [_out(p) for p in found]
 
 

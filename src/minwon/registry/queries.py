@@ -19,7 +19,7 @@ from django.db.models import QuerySet
 from minwon.accounts.permissions import REVEAL_RRN, authorize, in_scope
 from minwon.kernel import rrn
 from minwon.kernel.errors import NotFound, ValidationFailed
-from minwon.kernel.privacy import log_access
+from minwon.kernel.privacy import log_access, log_reads
 from minwon.kernel.types import Actor, Channel
 
 from .models import (
@@ -36,15 +36,12 @@ SEARCH_LIMIT = 50
 
 
 def _log(actor: Actor, person_ids: Iterable[int], what: str, purpose: str, channel: str) -> None:
-    for pid in person_ids:
-        log_access(
-            actor=actor,
-            channel=channel,
-            subject_type="person",
-            subject_id=str(pid),
-            what=what,
-            purpose=purpose,
-        )
+    log_reads(
+        actor=actor,
+        channel=channel,
+        purpose=purpose,
+        reads=[(str(pid), what) for pid in person_ids],
+    )
 
 
 def _need_purpose(purpose: str) -> str:

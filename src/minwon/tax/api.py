@@ -9,7 +9,7 @@ from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 
 from minwon.accounts.actors import actor_for_request
-from minwon.kernel.privacy import log_access
+from minwon.kernel.privacy import log_reads
 from minwon.web.api import ERRORS
 
 from . import queries
@@ -64,11 +64,10 @@ def bill_list(request: HttpRequest, f: Query[BillFilter]) -> list[dict[str, Any]
     if f.open_only:
         qs = qs.filter(paid_on__isnull=True)
     found = list(qs.order_by("-due_on", "id")[:100])
-    for b in found:
-        log_access(
-            actor=actor, channel="api", subject_type="person", subject_id=str(b.taxpayer_id),
-            what=f"tax_bill:{b.pk}", purpose=f.purpose,
-        )  # fmt: skip
+    log_reads(
+        actor=actor, channel="api", purpose=f.purpose,
+        reads=[(str(b.taxpayer_id), f"tax_bill:{b.pk}") for b in found],
+    )  # fmt: skip
     return [_out(b) for b in found]
 
 
