@@ -29,14 +29,12 @@ def log_access(
 ) -> None:
     """Write one access-log row. Citizens reading their own data are logged too; the
     citizen can see every row about them."""
-    AccessLog.objects.create(
-        at=clock.now(),
-        actor=str(actor),
-        channel=str(getattr(channel, "value", channel)),
+    log_reads(
+        actor=actor,
+        channel=channel,
+        purpose=purpose,
+        reads=[(subject_id, what)],
         subject_type=subject_type,
-        subject_id=str(subject_id),
-        what=what[:120],
-        purpose=(purpose or "")[:200],
         jurisdiction=jurisdiction,
     )
 
