@@ -68,7 +68,7 @@ def _day(value: date | None) -> str:
     return value.strftime("%Y.%m.%d") if value else ""
 
 
-def _person(subject: str, requester_person_id: int | None) -> Any:
+def _person(subject: str, requester_person_id: int | None, known: Any = None) -> Any:
     from minwon.registry import queries as registry
 
     if subject in ("", "self"):
@@ -87,17 +87,22 @@ def _person(subject: str, requester_person_id: int | None) -> Any:
                 field="subject",
             )
         pid = int(subject)
+    if known is not None and known.pk == pid:
+        return known  # read already, in this transaction
     person = registry.persons_by_ids([pid]).get(pid)
     if person is None:
         raise NotFound("대상 주민을 찾을 수 없습니다.", "Person not found.", field="subject")
     return person
 
 
-def resolve(cert_type: CertType, subject: str, requester_person_id: int | None) -> Subject:
-    """Find the subject of a request (400/404 naming ``subject`` when it cannot)."""
+def resolve(
+    cert_type: CertType, subject: str, requester_person_id: int | None, *, known: Any = None
+) -> Subject:
+    """Find the subject of a request (400/404 naming ``subject`` when it cannot).
+    ``known`` is the requester's ``Person`` when the caller has read it already."""
     subject = (subject or "").strip()
     if cert_type in (CertType.RESIDENT_COPY, CertType.RESIDENT_ABSTRACT, CertType.TAX_PAYMENT):
-        person = _person(subject, requester_person_id)
+        person = _person(subject, requester_person_id, known)
         return Subject(str(person.pk), person.pk, person.jurisdiction_id, person)
     if cert_type == CertType.LAND_REGISTER:
         from minwon.land import queries as land

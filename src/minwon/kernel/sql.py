@@ -114,31 +114,34 @@ _creates: dict[tuple[type[models.Model], str], tuple[str, list[Any]]] = {}
 
 
 def create(obj: models.Model) -> models.Model:
-    """Insert ``obj`` as ``obj.save()`` would for a new row with an automatic primary key
-    (``pre_save`` hooks such as ``auto_now_add`` and each field's own database form), with
-    the statement built once per model. For the few hot models whose rows are written on
-    every request; models with signals, database defaults or generated fields do not use it."""
+    """Insert ``obj`` as ``obj.save(force_insert=True)`` would for a new row (``pre_save``
+    hooks such as ``auto_now_add`` and each field's own database form; an automatic primary
+    key comes back through RETURNING, an explicit one must be set), with the statement
+    built once per model. For the few hot models whose rows are written on every request;
+    models with signals, database defaults or generated fields do not use it."""
     model = type(obj)
     key = (model, connection.vendor)
     found = _creates.get(key)
     if found is None:
         meta = model._meta
         fields = [f for f in meta.local_concrete_fields if f is not meta.auto_field]
-        if meta.auto_field is None or any(f.generated or f.has_db_default() for f in fields):
+        if any(f.generated or f.has_db_default() for f in fields):
             raise TypeError(f"{model.__name__} needs Model.save()")
         qn = connection.ops.quote_name
         columns = ", ".join(qn(str(f.column)) for f in fields)
         marks = ", ".join(["%s"] * len(fields))
-        text = (
-            f"INSERT INTO {qn(meta.db_table)} ({columns}) VALUES ({marks})"  # noqa: S608
-            f" RETURNING {qn(str(meta.auto_field.column))}"
-        )
+        text = f"INSERT INTO {qn(meta.db_table)} ({columns}) VALUES ({marks})"  # noqa: S608
+        if meta.auto_field is not None:
+            text += f" RETURNING {qn(str(meta.auto_field.column))}"
         found = _creates[key] = (text, fields)
     text, fields = found
+    if type(obj)._meta.auto_field is None and obj.pk is None:
+        raise ValueError(f"{model.__name__} needs its primary key before insertion")
     params = [f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields]
     with connection.cursor() as cursor:
         cursor.execute(text, params)
-        obj.pk = cursor.fetchone()[0]
+        if type(obj)._meta.auto_field is not None:
+            obj.pk = cursor.fetchone()[0]
     obj._state.adding = False
     obj._state.db = connection.alias
     return obj
