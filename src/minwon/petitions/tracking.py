@@ -57,10 +57,11 @@ def _keys(ip: str, number: str) -> list[str]:
 def check_allowed(ip: str, number: str) -> None:
     window = _window()
     rows = dict(_statements().throttle.rows(*_keys(ip, number), window))
-    if (
-        rows.get(f"ip:{ip}"[:80], 0) >= IP_LIMIT
-        or rows.get(f"rcpt:{number}"[:80], 0) >= RECEIPT_LIMIT
-    ):
+    _refuse_if_throttled(rows.get(f"ip:{ip}"[:80]), rows.get(f"rcpt:{number}"[:80]))
+
+
+def _refuse_if_throttled(ip_failures: int | None, receipt_failures: int | None) -> None:
+    if (ip_failures or 0) >= IP_LIMIT or (receipt_failures or 0) >= RECEIPT_LIMIT:
         raise TooManyAttempts(
             "조회 실패가 너무 많습니다. 10분 뒤에 다시 시도하세요.",
             "Too many failed look-ups. Try again in 10 minutes.",
@@ -124,7 +125,11 @@ def track(number_text: str, factor: SecondFactor, *, ip: str) -> dict[str, Any]:
             field="pin",
         )
     number = receipts.normalize(number_text)
-    check_allowed(ip, number)
+    # One round trip: the throttle counters, the application and its public view. The
+    # checks below run in the same order as ever; nothing is shown before they pass.
+    window, (ip_key, receipt_key) = _window(), _keys(ip, number)
+    rows = _statements().track.rows(ip_key, window, receipt_key, window, number)
+    _refuse_if_throttled(rows[0][0], rows[0][1])
     if not receipts.is_well_formed(number):
         record_failure(ip, number)
         raise ValidationFailed(
@@ -132,26 +137,28 @@ def track(number_text: str, factor: SecondFactor, *, ip: str) -> dict[str, Any]:
             "Malformed receipt number.",
             field="receipt_number",
         )
-    application = application_by_number(number)
+    app_fields = Application._meta.concrete_fields
+    end = 2 + len(app_fields)
+    application = None
+    if rows[0][2] is not None:
+        names = [f.attname for f in app_fields]
+        application = sql.instances(Application, names, [rows[0][2:end]])[0]
     if application is None or not _factor_ok(application, factor):
         record_failure(ip, number)
         raise _failed()
-    return public_view(application)
-
-
-def application_by_number(number: str) -> Application | None:
-    """The application with this receipt number (one precompiled, indexed read)."""
-    found = _statements().application.rows(number)
-    names = [f.attname for f in Application._meta.concrete_fields]
-    return sql.instances(Application, names, found)[0] if found else None
+    return _view(application, [r[end:] for r in rows if r[end] is not None])
 
 
 def public_view(application: Application) -> dict[str, Any]:
     """Every petition of the application with its public steps, from one query (petitions,
     their types and steps joined, in item and then step order)."""
+    return _view(application, _statements().view.rows(application.pk))
+
+
+def _view(application: Application, rows: list[tuple[Any, ...]]) -> dict[str, Any]:
     petitions: dict[int, dict[str, Any]] = {}
     receipt = application.receipt_number
-    for row in _statements().view.rows(application.pk):
+    for row in rows:
         (pid, seq, type_id, department, state, deadline_at, paused_since, outcome, reasons,
          remedies, decided_by_rule, type_name, public, s_action, s_state, s_at, s_department,
          s_note, s_deadline) = row  # fmt: skip
@@ -199,8 +206,8 @@ def public_view(application: Application) -> dict[str, Any]:
 @dataclasses.dataclass(frozen=True)
 class _Statements:
     throttle: sql.Select
-    application: sql.Select
     view: sql.Select
+    track: sql.Select
 
 
 @functools.cache
@@ -228,15 +235,22 @@ def _statements() -> _Statements:
             ' WHERE "key" IN (%s, %s) AND "window" = %s',
             [t.get_field("key"), t.get_field("failures")],
         ),
-        application=sql.Select(
-            f'SELECT {app_columns} FROM "{a.db_table}" WHERE "receipt_number" = %s',  # noqa: S608
-            app_fields,
-        ),
         view=sql.Select(
             f'SELECT {view_columns} FROM "{p.db_table}" p'  # noqa: S608
             f' JOIN "{pt.db_table}" pt ON pt."code" = p."type_id"'
             f' LEFT JOIN "{st.db_table}" s ON s."petition_id" = p."id"'
             ' WHERE p."application_id" = %s ORDER BY p."seq", s."at", s."id"',
             view_fields,
+        ),
+        track=sql.Select(
+            f'SELECT (SELECT "failures" FROM "{t.db_table}" WHERE "key" = %s AND "window" = %s),'  # noqa: S608
+            f' (SELECT "failures" FROM "{t.db_table}" WHERE "key" = %s AND "window" = %s),'
+            f" {', '.join(f'a.{c}' for c in app_columns.split(', '))}, {view_columns}"
+            f' FROM (SELECT 1 AS "one") x LEFT JOIN "{a.db_table}" a ON a."receipt_number" = %s'
+            f' LEFT JOIN "{p.db_table}" p ON p."application_id" = a."id"'
+            f' LEFT JOIN "{pt.db_table}" pt ON pt."code" = p."type_id"'
+            f' LEFT JOIN "{st.db_table}" s ON s."petition_id" = p."id"'
+            ' ORDER BY p."seq", s."at", s."id"',
+            [t.get_field("failures"), t.get_field("failures"), *app_fields, *view_fields],
         ),
     )
