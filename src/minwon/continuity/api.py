@@ -23,7 +23,7 @@ from minwon.accounts.permissions import is_allowed
 from minwon.kernel import clock, execute, registry
 from minwon.kernel.errors import Forbidden, NotFound, ValidationFailed
 from minwon.kernel.types import Actor, ActorKind, Channel
-from minwon.web.api import AUTH, ERRORS, AgencyKeyAuth
+from minwon.web.api import AUTH, ERRORS, AgencyKeyAuth, ErrorOut
 
 from . import agent, feed, journal, replay
 from .commands import ReserveReceiptRange
@@ -250,7 +250,11 @@ def journal_ids(request: HttpRequest) -> dict[str, Any]:
 
 
 @router.get(
-    "/continuity/state", auth=None, response=dict[str, Any], operation_id="ContinuityEdgeState"
+    "/continuity/state",
+    auth=None,
+    response={200: dict[str, Any], 404: ErrorOut},
+    operation_id="ContinuityEdgeState",
+    summary="거점 서버 상태 (an edge's mode; 404 on a server that is not an edge)",
 )
 def edge_state(request: HttpRequest) -> dict[str, Any]:
     """The edge's mode (for the counter's banner script and for tests)."""
