@@ -178,3 +178,23 @@ def test_locked_out_api_log_in_is_json_429(make_staff) -> None:  # type: ignore[
         content_type="application/json",
     )
     assert good.status_code == 429
+
+
+def test_huge_numbers_are_400_not_500(make_staff) -> None:  # type: ignore[no-untyped-def]
+    client = Client()
+    token = token_for(client, make_staff("officer", WONJU).username)
+    huge = 2**70
+    response = client.get(
+        "/api/vehicles",
+        {"owner_id": huge, "purpose": "확인"},
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    # SQLite cannot bind it (400 out_of_range); PostgreSQL compares it and finds nothing (200).
+    assert response.status_code in (200, 400), response.content
+    if response.status_code == 400:
+        assert response.json()["code"] == "out_of_range"
+    else:
+        assert response.json() == []
+    client.force_login(make_staff("officer", WONJU))
+    page = client.get(f"/inbox/{huge}/")
+    assert page.status_code in (302, 400, 404)

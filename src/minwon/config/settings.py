@@ -76,6 +76,7 @@ MIDDLEWARE = [
     "minwon.accounts.middleware.StaffSessionExpiryMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
+    "minwon.web.middleware.BadValueMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
 

@@ -14,6 +14,7 @@ import uuid
 from typing import Any
 
 from django.apps import apps
+from django.db import DataError
 from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError
@@ -166,6 +167,22 @@ def validation_error(request: HttpRequest, exc: NinjaValidationError) -> HttpRes
                 {"field": ".".join(str(p) for p in e.get("loc", ())), "message": e.get("msg", "")}
                 for e in exc.errors
             ],
+        ),
+        status=400,
+    )
+
+
+@api.exception_handler(OverflowError)
+@api.exception_handler(DataError)
+def out_of_range(request: HttpRequest, exc: Exception) -> HttpResponse:
+    """A number too large for the database (an id of 2**70, say) is the client's mistake:
+    a 400, not a 500, whichever parameter carried it."""
+    return api.create_response(
+        request,
+        error_body(
+            "out_of_range",
+            "입력한 값이 허용 범위를 벗어났습니다. 숫자와 길이를 확인하세요.",
+            "A value is out of range; check numbers and lengths.",
         ),
         status=400,
     )
