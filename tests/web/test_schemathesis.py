@@ -3,6 +3,7 @@ response matches the OpenAPI schema (status codes, content types, bodies)."""
 
 from __future__ import annotations
 
+import os
 import secrets
 from collections.abc import Iterator
 from datetime import timedelta
@@ -56,8 +57,11 @@ def admin_token(make_staff) -> str:  # type: ignore[no-untyped-def]
 @pytest.mark.django_db
 @schema.parametrize()
 @settings(
-    max_examples=int(__import__("os").environ.get("MINWON_SCHEMATHESIS_EXAMPLES", "25")),
+    max_examples=int(os.environ.get("MINWON_SCHEMATHESIS_EXAMPLES", "25")),
     deadline=None,
+    # Deterministic in the suite, so a landing is never decided by a lucky draw; set
+    # MINWON_SCHEMATHESIS_RANDOM=1 (and raise the examples) to explore new inputs.
+    derandomize=not os.environ.get("MINWON_SCHEMATHESIS_RANDOM"),
     suppress_health_check=list(HealthCheck),
 )
 def test_api(case, admin_token: str) -> None:  # type: ignore[no-untyped-def]
