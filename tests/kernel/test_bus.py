@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import pytest
 
-from minwon.kernel import clock, execute, outbox
+from minwon.kernel import audit, bus, clock, execute, outbox
 from minwon.kernel.errors import IdempotencyConflict
 from minwon.kernel.models import (
     AuditRecord,
@@ -137,3 +137,37 @@ def test_dead_letter_and_operator_retry() -> None:
     execute(RetryDeadDeliveries(actor=SYSTEM, channel=Channel.SYSTEM, jurisdiction=NATION))
     with clock.frozen_at(later + timedelta(hours=1)):
         assert outbox.deliver_batch() == (1, 0)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_batch_commits_together_and_a_refusal_rolls_back_only_itself() -> None:
+    with bus.batch():
+        execute(note(day="2026-12-29", label="a"))
+        with pytest.raises(RuntimeError):
+            execute(note(day="2026-12-30", label="b", explode=True))
+        execute(note(day="2026-12-31", label="c"))
+        again = execute(note(day="2026-12-31", label="c", command_id=_last_command_id()))
+        assert again.replayed
+    assert counts() == (2, 2, 2, 2)
+    assert sorted(DeclaredHoliday.objects.values_list("name", flat=True)) == ["a", "c"]
+    assert list(audit.verify()) == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_batch_that_fails_leaves_nothing() -> None:
+    def two_then_fail() -> None:
+        with bus.batch():
+            execute(note(day="2026-12-29"))
+            execute(note(day="2026-12-30"))
+            raise ZeroDivisionError
+
+    with pytest.raises(ZeroDivisionError):
+        two_then_fail()
+    assert counts() == (0, 0, 0, 0)
+    # and execution outside a batch is durable on its own again
+    execute(note(day="2026-12-31"))
+    assert counts() == (1, 1, 1, 1)
+
+
+def _last_command_id() -> uuid.UUID:
+    return CommandRecord.objects.order_by("-recorded_at").values_list("command_id", flat=True)[0]

@@ -22,7 +22,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from minwon.kernel import execute, jurisdictions, registry
+from minwon.kernel import bus, execute, jurisdictions, registry
 from minwon.kernel.errors import DomainError, IdempotencyConflict
 from minwon.kernel.types import Actor, ActorKind, Channel
 
@@ -32,6 +32,10 @@ from .feed import LOCAL_ID_BASE
 log = logging.getLogger(__name__)
 
 MAX_BATCH = 1000
+#: Commands per commit while replaying: each command keeps its own savepoint, so a refusal
+#: still rolls back exactly that command; committing a chunk at a time keeps the write lock
+#: (and the audit chain heads) from being held for a whole request.
+COMMIT_EVERY = 100
 
 
 @dataclasses.dataclass(frozen=True)
@@ -127,33 +131,41 @@ def apply_batch(
     (``applied`` | ``replayed`` | ``queued``)."""
     ids: dict[int, int] = {}
     outcomes: list[dict[str, Any]] = []
-    for entry in sorted(entries, key=lambda e: e.seq):
-        translated = dataclasses.replace(entry, payload=translate(entry.payload, ids))
-        try:
-            cmd = _check(translated, office)
-            result = execute(cmd)
-        except DomainError as exc:
-            outcomes.append(_queue(edge_id, office, agent, translated, exc))
-            continue
-        except Exception as exc:  # a bug must not stall the office: queue it, loudly
-            log.exception("replay of %s %s failed", entry.name, entry.command_id)
-            err = DomainError(
-                "중앙에서 처리 중 오류가 발생했습니다.",
-                f"Central failed: {type(exc).__name__}",
-                code="internal_error",
-            )
-            outcomes.append(_queue(edge_id, office, agent, translated, err))
-            continue
-        learn_ids(entry.edge_result, result.value, ids)
-        outcomes.append(
-            {
-                "seq": entry.seq,
-                "command_id": str(entry.command_id),
-                "status": "replayed" if result.replayed else "applied",
-                "result": result.value,
-            }
-        )
+    ordered = sorted(entries, key=lambda e: e.seq)
+    for at in range(0, len(ordered), COMMIT_EVERY):
+        # The edge drops entries only after the answer, which comes after every commit: a
+        # failure here (database lost) leaves earlier chunks applied, and the edge's resend
+        # finds them as replays.
+        with bus.batch():
+            for entry in ordered[at : at + COMMIT_EVERY]:
+                outcomes.append(_apply(edge_id, office, agent, entry, ids))
     return outcomes
+
+
+def _apply(
+    edge_id: str, office: str, agent: Actor, entry: Entry, ids: dict[int, int]
+) -> dict[str, Any]:
+    translated = dataclasses.replace(entry, payload=translate(entry.payload, ids))
+    try:
+        cmd = _check(translated, office)
+        result = execute(cmd)
+    except DomainError as exc:
+        return _queue(edge_id, office, agent, translated, exc)
+    except Exception as exc:  # a bug must not stall the office: queue it, loudly
+        log.exception("replay of %s %s failed", entry.name, entry.command_id)
+        err = DomainError(
+            "중앙에서 처리 중 오류가 발생했습니다.",
+            f"Central failed: {type(exc).__name__}",
+            code="internal_error",
+        )
+        return _queue(edge_id, office, agent, translated, err)
+    learn_ids(entry.edge_result, result.value, ids)
+    return {
+        "seq": entry.seq,
+        "command_id": str(entry.command_id),
+        "status": "replayed" if result.replayed else "applied",
+        "result": result.value,
+    }
 
 
 def _queue(

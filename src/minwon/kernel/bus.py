@@ -4,15 +4,23 @@ In one database transaction: deduplicate by ``command_id`` (a repeat returns the
 result; the same id with other content is refused), authorise, run the handler, append its
 events to the outbox (running in-transaction subscribers), append the audit record and store
 the result. A handler that raises leaves nothing behind.
+
+``with batch():`` runs many commands in one durable transaction, each in its own savepoint:
+each command is still all-or-nothing (a refusal rolls back exactly that command and the
+caller may go on), but they commit together — one commit instead of one per command. For
+bulk paths whose caller answers only after the whole batch (the continuity replay); a
+command's result is durable only when the ``with`` block ends without an error.
 """
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import dataclasses
 import logging
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import datetime
 from typing import Any
 
@@ -107,6 +115,21 @@ def execute(command: Command) -> Result:
     return around(_execute_once, command)
 
 
+_in_batch: contextvars.ContextVar[bool] = contextvars.ContextVar("minwon_batch", default=False)
+
+
+@contextlib.contextmanager
+def batch() -> Iterator[None]:
+    """Commands executed inside commit together, each in its own savepoint (module
+    docstring). Not nestable in another transaction: a batch is itself the durable unit."""
+    with transaction.atomic(durable=True):
+        token = _in_batch.set(True)
+        try:
+            yield
+        finally:
+            _in_batch.reset(token)
+
+
 _insert_record = sql.Insert(
     CommandRecord,
     ("command_id", "name", "digest", "payload", "result", "actor", "channel",
@@ -143,7 +166,8 @@ def _execute_once(command: Command) -> Result:
         return _replay(existing, content)
     started = time.perf_counter()
     try:
-        with transaction.atomic(durable=True):
+        # In a batch, a savepoint inside the batch's transaction; otherwise the durable unit.
+        with transaction.atomic(durable=not _in_batch.get()):
             recorded_at = clock.now()
             ctx = Context(command, recorded_at)
             if command.permission is not None:

@@ -9,9 +9,52 @@ with the model field's own ``get_db_prep_save`` so the stored form is exactly th
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from typing import Any
 
-from django.db import connection, models
+from django.db import DEFAULT_DB_ALIAS, connection, connections, models
+
+#: Fields whose database form is the Python value itself when the value already has the
+#: field's own type (``get_db_prep_save`` would only call ``to_python``/``int``/``str`` on it).
+#: Exact classes only: a subclass may override its preparation.
+_PASSTHROUGH: dict[type[models.Field[Any, Any]], type] = {
+    models.CharField: str,
+    models.TextField: str,
+    models.IntegerField: int,
+    models.BigIntegerField: int,
+    models.SmallIntegerField: int,
+    models.PositiveIntegerField: int,
+    models.PositiveBigIntegerField: int,
+    models.PositiveSmallIntegerField: int,
+    models.AutoField: int,
+    models.BigAutoField: int,
+    models.BooleanField: bool,
+}
+
+Preparer = tuple[type | None, Callable[[Any, Any], Any]]
+
+
+def preparer(field: Any) -> Preparer:
+    """How to put a value for ``field`` into its database form: ``(passthrough type,
+    field.get_db_prep_save)``. A value of exactly the passthrough type (or None) is already
+    in database form; anything else goes through the field's own preparation."""
+    target = field.target_field if isinstance(field, models.ForeignKey) else field
+    return _PASSTHROUGH.get(type(target)), field.get_db_prep_save
+
+
+def prepare(preparers: Sequence[Preparer], values: Sequence[Any], conn: Any) -> list[Any]:
+    """``[field.get_db_prep_save(value, conn) ...]`` without the field machinery for values
+    that are already in database form (most of a row's strings and numbers)."""
+    return [
+        value if value is None or type(value) is kind else slow(value, conn)
+        for (kind, slow), value in zip(preparers, values, strict=True)
+    ]
+
+
+def _db() -> Any:
+    """The default connection itself: one look-up instead of one per attribute access
+    through the ``django.db.connection`` proxy."""
+    return connections[DEFAULT_DB_ALIAS]
 
 
 class Insert:
@@ -22,14 +65,16 @@ class Insert:
     ) -> None:
         self.model = model
         self.fields = [model._meta.get_field(name) for name in fields]
+        self.preparers = [preparer(f) for f in self.fields]
         self.returning_id = returning_id
         self._sql: dict[str, str] = {}
 
-    def sql(self) -> str:
-        vendor = connection.vendor
+    def sql(self, conn: Any = None) -> str:
+        conn = conn or _db()
+        vendor = conn.vendor
         text = self._sql.get(vendor)
         if text is None:
-            qn = connection.ops.quote_name
+            qn = conn.ops.quote_name
             columns = ", ".join(qn(str(f.column)) for f in self.fields)  # type: ignore[union-attr]
             marks = ", ".join(["%s"] * len(self.fields))
             # Names come from the model's own metadata, never from input.
@@ -40,12 +85,10 @@ class Insert:
         return text
 
     def __call__(self, *values: Any) -> Any:
-        params = [
-            field.get_db_prep_save(value, connection)  # type: ignore[union-attr]
-            for field, value in zip(self.fields, values, strict=True)
-        ]
-        with connection.cursor() as cursor:
-            cursor.execute(self.sql(), params)
+        conn = _db()
+        params = prepare(self.preparers, values, conn)
+        with conn.cursor() as cursor:
+            cursor.execute(self.sql(conn), params)
             if self.returning_id:
                 return cursor.fetchone()[0]
         return None
@@ -70,34 +113,34 @@ class Select:
     def __init__(self, text: str, fields: list[Any]) -> None:
         self.text = text
         self.fields = fields
-        self._converters: dict[str, list[list[Any]]] = {}
+        self._converters: dict[str, list[tuple[int, Any, Any]]] = {}
 
-    def _for(self) -> list[list[Any]]:
-        vendor = connection.vendor
+    def _for(self, conn: Any) -> list[tuple[int, Any, Any]]:
+        """``(column index, converter, column)`` for every converter, in application order."""
+        vendor = conn.vendor
         found = self._converters.get(vendor)
         if found is None:
             found = []
-            for field in self.fields:
+            for i, field in enumerate(self.fields):
                 col = field.cached_col
-                found.append(
-                    connection.ops.get_db_converters(col) + col.get_db_converters(connection)
-                )
+                for fn in conn.ops.get_db_converters(col) + col.get_db_converters(conn):
+                    found.append((i, fn, col))
             self._converters[vendor] = found
         return found
 
     def rows(self, *params: Any) -> list[tuple[Any, ...]]:
-        converters = self._for()
-        with connection.cursor() as cursor:
+        conn = _db()
+        converters = self._for(conn)
+        with conn.cursor() as cursor:
             cursor.execute(self.text, list(params))
             raw = cursor.fetchall()
-        if not any(converters):
+        if not converters:
             return [tuple(r) for r in raw]
         out = []
         for r in raw:
             values = list(r)
-            for i, chain in enumerate(converters):
-                for fn in chain:
-                    values[i] = fn(values[i], self.fields[i].cached_col, connection)
+            for i, fn, col in converters:
+                values[i] = fn(values[i], col, conn)
             out.append(tuple(values))
         return out
 
@@ -110,7 +153,16 @@ def instances(
     return [model.from_db(connection.alias, names, row) for row in rows]
 
 
-_creates: dict[tuple[type[models.Model], str], tuple[str, list[Any]]] = {}
+_creates: dict[
+    tuple[type[models.Model], str], tuple[str, list[Any], list[Any], list[Preparer]]
+] = {}
+
+
+def _plain_pre_save(field: Any) -> bool:
+    """Whether ``field.pre_save(obj, add=True)`` is just the attribute's value."""
+    if isinstance(field, models.DateField):
+        return not (field.auto_now or field.auto_now_add)
+    return type(field).pre_save is models.Field.pre_save
 
 
 def create(obj: models.Model) -> models.Model:
@@ -120,28 +172,32 @@ def create(obj: models.Model) -> models.Model:
     built once per model. For the few hot models whose rows are written on every request;
     models with signals, database defaults or generated fields do not use it."""
     model = type(obj)
-    key = (model, connection.vendor)
+    conn = _db()
+    key = (model, conn.vendor)
     found = _creates.get(key)
     if found is None:
         meta = model._meta
         fields = [f for f in meta.local_concrete_fields if f is not meta.auto_field]
         if any(f.generated or f.has_db_default() for f in fields):
             raise TypeError(f"{model.__name__} needs Model.save()")
-        qn = connection.ops.quote_name
+        qn = conn.ops.quote_name
         columns = ", ".join(qn(str(f.column)) for f in fields)
         marks = ", ".join(["%s"] * len(fields))
         text = f"INSERT INTO {qn(meta.db_table)} ({columns}) VALUES ({marks})"  # noqa: S608
         if meta.auto_field is not None:
             text += f" RETURNING {qn(str(meta.auto_field.column))}"
-        found = _creates[key] = (text, fields)
-    text, fields = found
-    if type(obj)._meta.auto_field is None and obj.pk is None:
+        # attname for a plain read, the field itself where ``pre_save`` does work
+        getters = [f.attname if _plain_pre_save(f) else f for f in fields]
+        found = _creates[key] = (text, fields, getters, [preparer(f) for f in fields])
+    text, fields, getters, preparers = found
+    auto = model._meta.auto_field is not None
+    if not auto and obj.pk is None:
         raise ValueError(f"{model.__name__} needs its primary key before insertion")
-    params = [f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields]
-    with connection.cursor() as cursor:
-        cursor.execute(text, params)
-        if type(obj)._meta.auto_field is not None:
+    values = [getattr(obj, g) if isinstance(g, str) else g.pre_save(obj, True) for g in getters]
+    with conn.cursor() as cursor:
+        cursor.execute(text, prepare(preparers, values, conn))
+        if auto:
             obj.pk = cursor.fetchone()[0]
     obj._state.adding = False
-    obj._state.db = connection.alias
+    obj._state.db = conn.alias
     return obj
