@@ -11,14 +11,18 @@ registers a move-in from anywhere (see ``registry.movein``).
 from __future__ import annotations
 
 import dataclasses
+import functools
 from collections.abc import Iterable
 from datetime import date
+from typing import Any
 
+from django.db import models
 from django.db.models import QuerySet
 
 from minwon.accounts.permissions import REVEAL_RRN, authorize, in_scope
-from minwon.kernel import rrn
+from minwon.kernel import rrn, sql
 from minwon.kernel.errors import NotFound, ValidationFailed
+from minwon.kernel.models import Jurisdiction
 from minwon.kernel.privacy import log_access, log_reads
 from minwon.kernel.types import Actor, Channel
 
@@ -143,26 +147,166 @@ def household_detail(
 
 def members_of(household: Household, *, on: date | None = None) -> list[HouseholdMember]:
     """Members (current, or on a date) in the order of the 주민등록표: head, spouse,
-    children … then by birth date."""
-    qs = HouseholdMember.objects.filter(household=household).select_related("person")
+    children … then by birth date. Each member's ``person`` (and ``household``) is loaded."""
+    hid = household.pk if isinstance(household, Household) else household
     if on is None:
-        qs = qs.filter(left_on__isnull=True)
+        rows = _statements().members.rows(hid)
     else:
-        qs = qs.filter(joined_on__lte=on).exclude(left_on__lte=on)
-    return sorted(
-        qs, key=lambda m: (RELATIONSHIP_ORDER.get(m.relationship, 99), m.person.birth_date, m.pk)
-    )
+        day = sql.prep(HouseholdMember, "joined_on", on)
+        rows = _statements().members_on.rows(hid, day, day)
+    members = _members(rows, 0)
+    if isinstance(household, Household):
+        for m in members:
+            _cache(m, "household", household)
+    return _in_register_order(members)
 
 
 def household_of(person: Person | int) -> Household | None:
-    """The person's current household (None after death, emigration …)."""
+    """The person's current household (None after death, emigration …), with its
+    ``jurisdiction`` and ``head`` loaded."""
     pid = person.pk if isinstance(person, Person) else person
-    member = (
-        HouseholdMember.objects.filter(person_id=pid, left_on__isnull=True)
-        .select_related("household", "household__jurisdiction", "household__head")
-        .first()
+    rows = _statements().household.rows(pid)
+    if not rows:
+        return None
+    row = rows[0]
+    household = _one(Household, row, 0)
+    _cache(household, "jurisdiction", _one(Jurisdiction, row, _width(Household)))
+    head_at = _width(Household) + _width(Jurisdiction)
+    _cache(household, "head", _one(Person, row, head_at) if row[head_at] is not None else None)
+    return household
+
+
+def household_with_members(
+    person: Person | int,
+) -> tuple[Household, list[HouseholdMember]] | None:
+    """``household_of(person)`` and ``members_of`` it in one statement (a 등본 prints both,
+    on the hottest path of the system). The household's ``head`` is the member's own
+    ``Person`` when the head is a current member, as it is in a consistent register;
+    otherwise it is read on first use."""
+    pid = person.pk if isinstance(person, Person) else person
+    rows = _statements().household_members.rows(pid)
+    if not rows:
+        return None
+    household = _one(Household, rows[0], 0)
+    _cache(household, "jurisdiction", _one(Jurisdiction, rows[0], _width(Household)))
+    members = _members(rows, _width(Household) + _width(Jurisdiction))
+    for m in members:
+        _cache(m, "household", household)
+    if household.head_id is None:
+        _cache(household, "head", None)
+    for m in members:
+        if m.person_id == household.head_id:
+            _cache(household, "head", m.person)
+    return household, _in_register_order(members)
+
+
+def _in_register_order(members: list[HouseholdMember]) -> list[HouseholdMember]:
+    return sorted(
+        members,
+        key=lambda m: (RELATIONSHIP_ORDER.get(m.relationship, 99), m.person.birth_date, m.pk),
     )
-    return member.household if member is not None else None
+
+
+# Precompiled reads. Households, members and persons are read on every certificate and
+# every household page; building these querysets (three select_related joins) cost more
+# CPU than the database spent answering them, so the statements are written once here
+# from the models' own metadata and rows become instances as the ORM would build them
+# (``kernel.sql.Select``: same converters, ``Model.from_db``, related caches filled as
+# ``select_related`` fills them).
+
+
+def _fields(model: type[models.Model]) -> list[Any]:
+    return list(model._meta.concrete_fields)
+
+
+def _width(model: type[models.Model]) -> int:
+    return len(model._meta.concrete_fields)
+
+
+def _columns(alias: str, model: type[models.Model]) -> str:
+    return ", ".join(f'{alias}."{f.column}"' for f in _fields(model))
+
+
+def _one(model: type[models.Model], row: tuple[Any, ...], start: int) -> Any:
+    names = [f.attname for f in _fields(model)]
+    return sql.instances(model, names, [row[start : start + len(names)]])[0]
+
+
+def _cache(obj: models.Model, field: str, value: Any) -> None:
+    obj._meta.get_field(field).set_cached_value(obj, value)  # type: ignore[union-attr]
+
+
+def _members(rows: list[tuple[Any, ...]], start: int) -> list[HouseholdMember]:
+    """Members with their persons from rows holding member then person columns at
+    ``start``."""
+    out = []
+    person_at = start + _width(HouseholdMember)
+    for row in rows:
+        member = _one(HouseholdMember, row, start)
+        _cache(member, "person", _one(Person, row, person_at))
+        out.append(member)
+    return out
+
+
+@dataclasses.dataclass(frozen=True)
+class _Statements:
+    person: sql.Select
+    household: sql.Select
+    members: sql.Select
+    members_on: sql.Select
+    household_members: sql.Select
+
+
+@functools.cache
+def _statements() -> _Statements:
+    t = {m: f'"{m._meta.db_table}"' for m in (Person, Household, HouseholdMember, Jurisdiction)}
+    person, household, member, place = (
+        t[Person], t[Household], t[HouseholdMember], t[Jurisdiction]
+    )  # fmt: skip
+    p, h, m, j = (
+        _fields(Person),
+        _fields(Household),
+        _fields(HouseholdMember),
+        _fields(Jurisdiction),
+    )
+    # Table and column names come from the models' metadata, never from input.
+    members = (
+        f"SELECT {_columns('m', HouseholdMember)}, {_columns('p', Person)}"  # noqa: S608
+        f' FROM {member} m JOIN {person} p ON p."id" = m."person_id"'
+        ' WHERE m."household_id" = %s'
+    )
+    return _Statements(
+        person=sql.Select(
+            f"SELECT {_columns('p', Person)}, {_columns('j', Jurisdiction)}"  # noqa: S608
+            f' FROM {person} p JOIN {place} j ON j."code" = p."jurisdiction_id"'
+            ' WHERE p."rrn_index" = %s LIMIT 1',
+            p + j,
+        ),
+        household=sql.Select(
+            f"SELECT {_columns('h', Household)}, {_columns('j', Jurisdiction)},"  # noqa: S608
+            f" {_columns('hp', Person)}"
+            f' FROM {member} me JOIN {household} h ON h."id" = me."household_id"'
+            f' JOIN {place} j ON j."code" = h."jurisdiction_id"'
+            f' LEFT JOIN {person} hp ON hp."id" = h."head_id"'
+            ' WHERE me."person_id" = %s AND me."left_on" IS NULL ORDER BY me."id" LIMIT 1',
+            h + j + p,
+        ),
+        members=sql.Select(members + ' AND m."left_on" IS NULL', m + p),
+        members_on=sql.Select(
+            members + ' AND m."joined_on" <= %s AND (m."left_on" IS NULL OR m."left_on" > %s)',
+            m + p,
+        ),
+        household_members=sql.Select(
+            f"SELECT {_columns('h', Household)}, {_columns('j', Jurisdiction)},"  # noqa: S608
+            f" {_columns('m', HouseholdMember)}, {_columns('p', Person)}"
+            f' FROM {member} me JOIN {household} h ON h."id" = me."household_id"'
+            f' JOIN {place} j ON j."code" = h."jurisdiction_id"'
+            f' JOIN {member} m ON m."household_id" = h."id" AND m."left_on" IS NULL'
+            f' JOIN {person} p ON p."id" = m."person_id"'
+            ' WHERE me."person_id" = %s AND me."left_on" IS NULL',
+            h + j + m + p,
+        ),
+    )
 
 
 def address_history(person: Person | int) -> list[Residence]:
@@ -221,10 +365,16 @@ def reveal_rrn(
 
 
 def person_by_index(index: str) -> Person | None:
-    """The person with an RRN blind index (a citizen's own record: ``identity_index``)."""
+    """The person with an RRN blind index (a citizen's own record: ``identity_index``),
+    with its ``jurisdiction`` loaded."""
     if not index:
         return None
-    return Person.objects.select_related("jurisdiction").filter(rrn_index=index).first()
+    rows = _statements().person.rows(index)
+    if not rows:
+        return None
+    person = _one(Person, rows[0], 0)
+    _cache(person, "jurisdiction", _one(Jurisdiction, rows[0], _width(Person)))
+    return person
 
 
 def pending_for_head(person: Person) -> list[PendingMoveIn]:
