@@ -247,6 +247,35 @@ def test_access_is_logged_for_the_subject(household: dict[str, Any]) -> None:
     ).exists()
 
 
+def test_a_household_copy_logs_every_member_it_shows(household: dict[str, Any]) -> None:
+    kiosk("resident_copy", SPOUSE_RRN)
+    logged = set(
+        AccessLog.objects.filter(what="certificate:resident_copy").values_list(
+            "subject_id", "purpose", "channel"
+        )
+    )
+    assert logged == {
+        (str(household["spouse"].pk), "증명서 발급(self)", "kiosk"),
+        (str(household["head"].pk), "증명서 발급(self)", "kiosk"),
+    }
+    assert not AccessLog.objects.filter(subject_id=str(household["stranger"].pk)).exists()
+    kiosk("resident_abstract", HEAD_RRN)  # an 초본 shows its subject only
+    assert AccessLog.objects.filter(what="certificate:resident_abstract").count() == 1
+
+
+def test_a_members_copy_reads_the_household_once(household: dict[str, Any]) -> None:
+    """Eligibility (is the applicant in the subject's household?) and the 등본 itself use
+    the same read: one statement for household, members and persons."""
+    from django.test.utils import CaptureQueriesContext
+
+    head = household["head"]
+    with CaptureQueriesContext(connection) as q:
+        result = kiosk("resident_copy", SPOUSE_RRN, subject=str(head.pk))
+    assert result.value["relation"] == "household"
+    member_reads = [x for x in q.captured_queries if "registry_householdmember" in x["sql"]]
+    assert len(member_reads) == 1
+
+
 def test_continuity_mode_uses_the_offices_continuity_key(
     household: dict[str, Any], make_staff: Any
 ) -> None:

@@ -33,6 +33,7 @@ from minwon.documents.signing import signer_for
 from minwon.kernel import clock, jurisdictions, sql
 from minwon.kernel.bus import Context
 from minwon.kernel.errors import Forbidden, ValidationFailed
+from minwon.kernel.privacy import log_reads
 from minwon.kernel.registry import handler, register_event
 from minwon.kernel.types import NATION, ActorKind, Channel, Command, Event
 
@@ -222,7 +223,7 @@ def _relation(
         Relation.HOUSEHOLD in spec.relations
         and applicant is not None
         and subject.person_id is not None
-        and applicant in providers.household_person_ids(subject.person_id)
+        and applicant in providers.household_person_ids(subject)
     ):
         return Relation.HOUSEHOLD
     if Relation.PUBLIC in spec.relations:
@@ -296,11 +297,15 @@ def issue_certificate(cmd: IssueCertificate, *, ctx: Context) -> dict[str, Any]:
     options = cmd.options()
     data = providers.build(cert_type, subject, options)
     if subject.person_id is not None:
-        ctx.log_access(
-            subject_type="person",
-            subject_id=str(subject.person_id),
-            what=f"certificate:{cert_type.value}",
+        # The subject and everyone else the document shows (a 등본's other members): one
+        # access-log row each, written in one statement.
+        what = f"certificate:{cert_type.value}"
+        log_reads(
+            actor=ctx.actor,
+            channel=ctx.channel,
             purpose=f"증명서 발급({relation.value})",
+            reads=[(str(pid), what) for pid in (subject.person_id, *data.also_shown)],
+            jurisdiction=cmd.jurisdiction,
         )
     place = (
         subject.jurisdiction

@@ -38,6 +38,19 @@ class Subject:
     person_id: int | None
     jurisdiction: str
     obj: Any
+    #: ``registry.household_with_members`` of the person once read (eligibility and the
+    #: 등본 both need it; one read per issuance); ``household_read`` says whether it was read.
+    household: Any = dataclasses.field(default=None, repr=False, compare=False)
+    household_read: bool = dataclasses.field(default=False, repr=False, compare=False)
+
+    def household_and_members(self) -> Any:
+        """The person's current household and its members (``None`` if none), read once."""
+        from minwon.registry import queries as registry
+
+        if not self.household_read and self.person_id is not None:
+            self.household = registry.household_with_members(self.person_id)
+        self.household_read = True
+        return self.household
 
 
 @dataclasses.dataclass
@@ -48,6 +61,9 @@ class FormData:
     fields: list[tuple[str, str]]
     tables: list[Table]
     summary: dict[str, str]
+    #: Other persons whose records the document shows besides the subject (the other
+    #: members on a 등본): each read is access-logged like the subject's.
+    also_shown: list[int] = dataclasses.field(default_factory=list)
 
 
 def masked_name(name: str) -> str:
@@ -136,14 +152,12 @@ def resolve(
     return Subject(permit.number, permit.holder_id, permit.jurisdiction_id, permit)
 
 
-def household_person_ids(person_id: int) -> set[int]:
-    """Ids of the current members of the person's household (the person included)."""
-    from minwon.registry import queries as registry
-
-    household = registry.household_of(person_id)
-    if household is None:
-        return {person_id}
-    return {m.person_id for m in registry.members_of(household)}
+def household_person_ids(subject: Subject) -> set[int]:
+    """Ids of the current members of the subject's household (the subject included)."""
+    found = subject.household_and_members()
+    if found is None:
+        return {subject.person_id} if subject.person_id is not None else set()
+    return {m.person_id for m in found[1]}
 
 
 def _period(options: dict[str, Any]) -> tuple[date | None, date | None]:
@@ -175,17 +189,15 @@ _HISTORY_COLUMNS = [("변동 사유", 0.14), ("주소", 0.58), ("전입일", 0.1
 
 
 def _resident_copy(subject: Subject, options: dict[str, Any]) -> FormData:
-    from minwon.registry import queries as registry
-
     person = subject.obj
-    household = registry.household_of(person)
-    if household is None:
+    found = subject.household_and_members()
+    if found is None:
         raise Conflict(
             "현재 세대가 없어 등본을 발급할 수 없습니다 (사망·국외이주·말소).",
             "The person has no current household, so no household copy can be issued.",
             field="subject",
         )
-    members = registry.members_of(household)
+    household, members = found
     head = household.head
     full = bool(options.get("show_rrn_back"))
     relationship = options.get("include_relationship", True)
@@ -220,23 +232,20 @@ def _resident_copy(subject: Subject, options: dict[str, Any]) -> FormData:
         ],
         tables=tables,
         summary={"세대주": masked_name(head.name if head else ""), "세대원 수": str(len(members))},
+        also_shown=[m.person_id for m in members if m.person_id != person.pk],
     )
 
 
 def _resident_abstract(subject: Subject, options: dict[str, Any]) -> FormData:
-    from minwon.registry import queries as registry
-
     person = subject.obj
     fields = [
         ("성명", person.name),
         ("주민등록번호", _rrn_text(person, full=bool(options.get("show_rrn_back")))),
     ]
     if options.get("include_relationship", True):
-        household = registry.household_of(person)
-        member = next(
-            (m for m in registry.members_of(household) if m.person_id == person.pk), None
-        ) if household else None  # fmt: skip
-        head = household.head if household else None
+        found = subject.household_and_members()
+        member = next((m for m in found[1] if m.person_id == person.pk), None) if found else None
+        head = found[0].head if found else None
         fields.append(("세대주 성명", head.name if head else ""))
         fields.append(("세대주와의 관계", member.get_relationship_display() if member else ""))
     start, end = _period(options)
