@@ -174,10 +174,19 @@ def _application_for(request: HttpRequest, receipt_number: str) -> Application:
             raise NotFound(
                 "민원을 찾을 수 없습니다.", "Petition not found.", field="receipt_number"
             )
-    elif not is_allowed(actor, "petitions.read", application.jurisdiction_id):
+    elif not any(is_allowed(actor, "petitions.read", code) for code in _offices_of(application)):
         raise Forbidden("담당 관할 구역 밖의 민원입니다.", "Outside your jurisdiction.",
                         field="receipt_number", code="out_of_scope")  # fmt: skip
     return application
+
+
+def _offices_of(application: Application) -> list[str]:
+    """The receiving office and every office a petition of it was transferred to: staff of
+    any of them may read the application (each action still checks its own petition)."""
+    codes = Petition.objects.filter(application=application).values_list(
+        "jurisdiction_id", flat=True
+    )
+    return [application.jurisdiction_id, *sorted(set(codes) - {application.jurisdiction_id})]
 
 
 @router.get("/petitions/{receipt_number}", response={200: ApplicationOut, **ERRORS},
@@ -187,7 +196,7 @@ def get_petition(request: HttpRequest, receipt_number: str) -> dict[str, Any]:
 
 
 class ActionIn(Schema):
-    item: int = Field(1, ge=1, le=15)
+    item: int = Field(1, ge=1, le=999)
     reason: str = Field("", max_length=2000)
     department: str = Field("", max_length=60)
     officer_id: int | None = None

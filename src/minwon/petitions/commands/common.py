@@ -95,6 +95,7 @@ ACTION_LABELS = {
     "decide": "처리 결과 결정",
     "deliver": "결과 통지·교부",
     "transfer": "이송",
+    "transfer_in": "이송 접수",
     "withdraw": "취하",
     "close": "종결",
     "progress_notice": "처리 진행 상황 안내",

@@ -19,6 +19,7 @@ from minwon.kernel.errors import Conflict, ValidationFailed
 from minwon.kernel.registry import handler
 from minwon.kernel.types import Command
 from minwon.petitions import deadlines
+from minwon.petitions.commands import transfer
 from minwon.petitions.commands.common import (
     ensure_state,
     fmt,
@@ -374,7 +375,9 @@ def deliver_decision(cmd: DeliverDecision, *, ctx: Context) -> dict[str, Any]:
 @dataclasses.dataclass(frozen=True, kw_only=True)
 class TransferPetition(PetitionCommand):
     """이송 (법 제16조): the petition belongs to another agency or jurisdiction; it is sent
-    there and the applicant is told where."""
+    there and the applicant is told where. ``to`` is either a 시·군·구 code that minwon
+    serves — the petition then arrives in that office's queue in this same command (see
+    ``transfer``) — or the name of an outside agency, which is only recorded."""
 
     to: str
 
@@ -387,7 +390,14 @@ def transfer_petition(cmd: TransferPetition, *, ctx: Context) -> dict[str, Any]:
     target = cmd.to.strip()[:120]
     if not target:
         raise ValidationFailed("이송할 기관을 입력하세요.", "Say where to transfer.", field="to")
+    office = (
+        transfer.destination_office(target, petition)
+        if transfer.is_jurisdiction_code(target)
+        else None
+    )
     reason = _reason(cmd, required=True)
+    if office is not None:
+        return result(petition, **transfer.transfer_to_office(ctx, petition, office, reason))
     petition.state = S.TRANSFERRED
     petition.transferred_to = target
     petition.closed_at = ctx.recorded_at
