@@ -239,6 +239,12 @@ class Cluster:
             token=self.secrets["tokens"][edge_id],
         )
 
+    def staff_session(self, edge_id: str) -> StaffSession:
+        """The edge's clerk logged in to the edge's HTML pages (session cookie + CSRF)."""
+        session = StaffSession(self.edge_url(edge_id, ""))
+        session.log_in(f"clerk-{edge_id}", "continuity-pass-2026")
+        return session
+
     def set_clock(self, edge_id: str, iso: str) -> None:
         status, body = http("POST", self.edge_url(edge_id, "/api/continuity/clock"), {"now": iso})
         assert status == 200, body
@@ -246,6 +252,53 @@ class Cluster:
     def close(self) -> None:
         for name in list(self.procs):
             self.stop(name)
+
+
+class StaffSession:
+    """A logged-in browser without a browser: cookies and the CSRF token, for posting the
+    counter pages' forms as a clerk would."""
+
+    def __init__(self, base: str) -> None:
+        import http.cookiejar
+
+        self.base = base
+        self.jar = http.cookiejar.CookieJar()
+        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar))
+
+    def _csrf(self) -> str:
+        return next((c.value or "" for c in self.jar if c.name == "csrftoken"), "")
+
+    def request(
+        self, method: str, path: str, form: dict[str, str] | None = None
+    ) -> tuple[int, bytes]:
+        from urllib.parse import urlencode
+
+        data = None if form is None else urlencode({**form, "csrfmiddlewaretoken": self._csrf()})
+        req = urllib.request.Request(
+            self.base + path, data=None if data is None else data.encode(), method=method
+        )
+        req.add_header("Referer", self.base + path)
+        try:
+            with self.opener.open(req, timeout=60) as resp:
+                return resp.status, resp.read()
+        except urllib.error.HTTPError as exc:
+            return exc.code, exc.read()
+
+    def get(self, path: str) -> tuple[int, str]:
+        status, body = self.request("GET", path)
+        return status, body.decode()
+
+    def post(self, path: str, form: dict[str, str]) -> tuple[int, str]:
+        self.request("GET", path)  # the form page sets the CSRF cookie
+        status, body = self.request("POST", path, form)
+        return status, body.decode()
+
+    def log_in(self, username: str, password: str) -> None:
+        status, html = self.post(
+            "/accounts/login/", {"username": username, "password": password, "next": "/staff/"}
+        )
+        if status != 200 or "/accounts/logout/" not in html:
+            raise RuntimeError(f"log-in failed: HTTP {status}")
 
 
 @contextlib.contextmanager

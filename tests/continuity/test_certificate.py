@@ -28,9 +28,9 @@ def test_continuity_certificate_verifies_and_enters_central_ledger(tmp_path: Pat
         person = c.secrets["residents"][WONJU][0]["person_id"]
         ask = {"cert_type": "resident_copy", "subject": str(person), "payment_method": "cash"}
 
-        # While central answers, the edge does not issue: central's documents page does.
+        # While central answers, central issues (forwarded: test_normal_certificate.py).
         status, body = c.counter("wonju-c", "IssueCertificate", {**ask, **DELEGATE})
-        assert status == 409 and body["code"] == "issue_on_central", body
+        assert status == 200 and body["mode"] == "normal", body
 
         c.cut()
         c.wait_mode("wonju-c", "continuity")

@@ -56,6 +56,21 @@ class FeedOut(Schema):
     objects: list[dict[str, Any]]
 
 
+class ForwardIn(Schema):
+    edge_id: str
+    name: str
+    command_id: uuid.UUID
+    payload: dict[str, Any]
+
+
+class ForwardOut(Schema):
+    command_id: uuid.UUID
+    replayed: bool
+    recorded_at: datetime
+    result: Any
+    objects: list[dict[str, Any]]
+
+
 class PingOut(Schema):
     ok: bool
     time: datetime
@@ -150,6 +165,21 @@ def replay_journal(request: HttpRequest, body: ReplayIn) -> dict[str, Any]:
             edge_id=body.edge_id, office=office, agent=actor, entries=entries
         )
     }
+
+
+@router.post(
+    "/continuity/forward",
+    auth=[AgencyKeyAuth()],
+    response={200: ForwardOut, **ERRORS},
+    operation_id="ContinuityForward",
+)
+def forward_command(request: HttpRequest, body: ForwardIn) -> dict[str, Any]:
+    """Normal mode at an edge: execute one counter command here and now (certificates, so
+    central issues and signs them); a refusal comes back to the clerk as it is."""
+    _actor, office = _edge_client(request, body.edge_id)
+    return replay.forward(
+        office=office, name=body.name, command_id=body.command_id, payload=body.payload
+    )
 
 
 @router.get(

@@ -186,3 +186,18 @@ def apply(objects: list[dict[str, Any]]) -> int:
             obj.save()
             count += 1
     return count
+
+
+def keep(objects: list[dict[str, Any]]) -> int:
+    """Save rows central made for this edge's counter (a forwarded certificate's ledger row
+    and PDF) as they are, once: ledger rows are append-only, so a row already here (a
+    resent answer) is left alone and nothing is ever updated."""
+    count = 0
+    with transaction.atomic():
+        for obj in serializers.deserialize("json", json.dumps(objects), ignorenonexistent=True):
+            model = type(obj.object)
+            if model._default_manager.filter(pk=obj.object.pk).exists():
+                continue
+            obj.save(force_insert=True)
+            count += 1
+    return count

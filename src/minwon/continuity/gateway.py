@@ -7,20 +7,40 @@ allows, gives offline receipts a number from the office's reserved block, and ru
 
 In continuity mode only the kinds in ``CONTINUITY_ALLOWED`` run; everything else is refused
 with the alternative (대체 창구 안내) taken from central's last public status.
+
+Certificates are the exception in normal mode: the document is the product, and it must be
+central's (central's key, central's ledger, ``mode=normal``), so ``IssueCertificate`` is
+forwarded to central and executed there at once (``forward``); the edge keeps a copy of
+central's ledger row and PDF so the clerk prints it and it verifies at the edge. Other
+counter pages on the edge reach the same policy through ``at_counter``.
 """
 
 from __future__ import annotations
 
 import dataclasses
-from datetime import timedelta
+import json
+import urllib.error
+import uuid
+from datetime import datetime, timedelta
 from typing import Any
 
 from minwon.kernel import clock, execute, jurisdictions, registry
 from minwon.kernel.bus import Result
-from minwon.kernel.errors import Conflict, Forbidden, ValidationFailed
-from minwon.kernel.types import Actor, ActorKind, Channel
+from minwon.kernel.errors import (
+    Conflict,
+    DomainError,
+    Forbidden,
+    NotFound,
+    ValidationFailed,
+)
+from minwon.kernel.types import Actor, ActorKind, Channel, Command
 
-from .agent import NORMAL, Agent
+from . import agent, feed
+from .agent import NORMAL, Agent, CentralUnavailable
+from .replay import FORWARDED
+
+#: How long the clerk waits for central to issue a forwarded certificate.
+FORWARD_TIMEOUT = 10.0
 
 #: What an office can do safely on its replica while central is away.
 CONTINUITY_ALLOWED = frozenset(
@@ -37,15 +57,12 @@ CERT_FRESHNESS = {
 
 
 def _certificate(edge: Agent, payload: dict[str, Any]) -> None:
-    """Certificates on an edge: only in continuity mode, only types whose data is fresh
-    enough, always marked and signed as continuity-mode documents."""
+    """Certificates on an edge: in normal mode central issues them (forwarded, see
+    ``forward``); in continuity mode only types whose data is fresh enough, always marked
+    and signed as continuity-mode documents."""
     if edge.mode == NORMAL:
-        raise Conflict(
-            "정상 운영 중에는 증명서를 중앙 시스템의 발급 화면에서 발급합니다.",
-            "While central is up, certificates are issued on central's documents page.",
-            field="command",
-            code="issue_on_central",
-        )
+        payload["mode"] = "normal"
+        return
     bound = CERT_FRESHNESS.get(str(payload.get("cert_type", "")))
     synced = edge.state().last_sync_at
     if bound is None or synced is None or clock.now() - synced > bound:
@@ -107,4 +124,87 @@ def run(edge: Agent, actor: Actor, name: str, fields: dict[str, Any]) -> Result:
         raise ValidationFailed(
             "입력값이 올바르지 않습니다.", f"Invalid fields: {str(exc)[:300]}", field="payload"
         ) from None
+    if name in FORWARDED and edge.mode == NORMAL:
+        return forward(edge, command)
     return execute(command)
+
+
+def at_counter(command: Command) -> Result:
+    """Execute a counter page's command under the edge's policy (``execute`` on central).
+
+    For pages of other apps that build their command themselves (the documents counter
+    page): on an edge in normal mode a forwarded kind goes to central; in continuity mode a
+    certificate is checked against ``CERT_FRESHNESS`` and issued as a continuity-mode
+    document. The mode is read here, once, so a page that read it a moment earlier cannot
+    issue a normal-mode document locally."""
+    edge = agent.current
+    if edge is None:
+        return execute(command)
+    name = command.command_name()
+    if name == "IssueCertificate":
+        payload = {"cert_type": getattr(command, "cert_type", "")}
+        _certificate(edge, payload)
+        command = dataclasses.replace(command, mode=payload["mode"])  # type: ignore[call-arg]
+    if name in FORWARDED and edge.mode == NORMAL:
+        return forward(edge, command)
+    return execute(command)
+
+
+_ERRORS: dict[int, type[DomainError]] = {
+    400: ValidationFailed,
+    403: Forbidden,
+    404: NotFound,
+    409: Conflict,
+}
+
+
+def forward(edge: Agent, command: Command) -> Result:
+    """Have central execute ``command`` now (normal mode) and keep a copy of what it made.
+
+    Central's refusal comes back as the same error (status, message, field). If central
+    does not answer, the breaker opens (continuity mode) and the clerk is asked to issue
+    again: the retry is a new continuity-mode document, and no document is issued twice
+    under one command id. Nothing is journaled here: the command lives on central."""
+    body = {
+        "edge_id": edge.config.edge_id,
+        "name": command.command_name(),
+        "command_id": str(command.command_id),
+        "payload": command.to_json(),
+    }
+    try:
+        answer = edge.central.call("POST", "/api/continuity/forward", body, timeout=FORWARD_TIMEOUT)
+    except CentralUnavailable as exc:
+        edge.trip(f"forward: {exc}")
+        raise Conflict(
+            "중앙 시스템이 응답하지 않아 연속성 모드로 전환했습니다. 다시 요청해 주세요.",
+            "Central did not answer; the counter is now in continuity mode. Please retry.",
+            field="command",
+            code="central_unavailable",
+        ) from None
+    except urllib.error.HTTPError as exc:
+        raise _central_refusal(exc) from None
+    feed.keep(answer.get("objects") or [])
+    return Result(
+        command_id=uuid.UUID(str(answer["command_id"])),
+        value=answer["result"],
+        replayed=bool(answer["replayed"]),
+        recorded_at=datetime.fromisoformat(str(answer["recorded_at"])),
+    )
+
+
+def _central_refusal(exc: urllib.error.HTTPError) -> DomainError:
+    """Central's 4xx answer as the domain error it was there."""
+    try:
+        body = json.loads(exc.read() or b"{}")
+    except ValueError:
+        body = {}
+    if not isinstance(body, dict):
+        body = {}
+    cls = _ERRORS.get(exc.code, DomainError)
+    return cls(
+        str(body.get("message") or "중앙 시스템이 요청을 거부했습니다."),
+        str(body.get("message_en") or f"Central refused the request (HTTP {exc.code})."),
+        field=body.get("field"),
+        code=body.get("code") or None,
+        details=body.get("details") if isinstance(body.get("details"), dict) else None,
+    )

@@ -17,12 +17,13 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import json
 import logging
 import uuid
 from datetime import datetime
 from typing import Any
 
-from minwon.kernel import bus, execute, jurisdictions, registry
+from minwon.kernel import bus, clock, execute, jurisdictions, registry
 from minwon.kernel.errors import DomainError, IdempotencyConflict
 from minwon.kernel.types import Actor, ActorKind, Channel
 
@@ -32,6 +33,9 @@ from .feed import LOCAL_ID_BASE
 log = logging.getLogger(__name__)
 
 MAX_BATCH = 1000
+#: Counter commands an edge in normal mode sends to central to be executed there and then,
+#: because central's result is the product: a certificate central issues and signs.
+FORWARDED = frozenset({"IssueCertificate"})
 #: Commands per commit while replaying: each command keeps its own savepoint, so a refusal
 #: still rolls back exactly that command; committing a chunk at a time keeps the write lock
 #: (and the audit chain heads) from being held for a whole request.
@@ -201,3 +205,43 @@ def _queue_command(edge_id: str, office: str, agent: Actor, entry: Entry, exc: D
             error_field=exc.field or "",
         )
     )
+
+
+def forward(
+    *, office: str, name: str, command_id: uuid.UUID, payload: dict[str, Any]
+) -> dict[str, Any]:
+    """Execute one counter command an edge forwards in normal mode, as its clerk, now.
+
+    Same checks as replay (a known, forwardable type; a staff or citizen actor; inside the
+    edge's office) but central's own time, and a refusal is an answer to the clerk, not a
+    queue item. For a certificate the answer carries central's ledger row and signed PDF
+    (Django-serialised, like the feed), so the edge keeps a copy: the clerk prints
+    central's document and it verifies at the edge too."""
+    if name not in FORWARDED:
+        raise _refuse(
+            "not_forwarded",
+            f"중앙에서 바로 처리하는 업무가 아닙니다: {name}",
+            f"Not a command central executes for an edge: {name}",
+            "name",
+        )
+    entry = Entry(seq=0, name=name, command_id=command_id, occurred_at=clock.now(), payload=payload)
+    cmd = _check(entry, office)
+    if name == "IssueCertificate":
+        cmd = dataclasses.replace(cmd, mode="normal")  # central signs with its own key
+    result = execute(cmd)
+    objects: list[Any] = []
+    if name == "IssueCertificate":
+        from django.core import serializers
+
+        from minwon.documents.models import Issuance, IssuedFile
+
+        number = result.value["document_number"]
+        rows = [*Issuance.objects.filter(pk=number), *IssuedFile.objects.filter(pk=number)]
+        objects = json.loads(serializers.serialize("json", rows))
+    return {
+        "command_id": str(result.command_id),
+        "replayed": result.replayed,
+        "recorded_at": result.recorded_at.isoformat(),
+        "result": result.value,
+        "objects": objects,
+    }

@@ -125,6 +125,14 @@ def _counter_mode() -> str:
     return "continuity" if in_continuity() else "normal"
 
 
+def _at_counter(command: IssueCertificate) -> Any:
+    """On an office edge node central issues while it answers, the edge only in continuity
+    mode (``minwon.continuity.gateway.at_counter``); elsewhere this is ``execute``."""
+    from minwon.continuity.gateway import at_counter
+
+    return at_counter(command)
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def counter(request: HttpRequest) -> HttpResponse:
@@ -141,7 +149,7 @@ def counter(request: HttpRequest) -> HttpResponse:
             index = (
                 rrn.blind_index(rrn.parse(applicant, field="applicant_rrn")) if applicant else ""
             )
-            result = execute(
+            result = _at_counter(
                 IssueCertificate(
                     actor=actor, channel=Channel.COUNTER,
                     jurisdiction=getattr(request.user, "office_id", None) or NATION,
