@@ -1,7 +1,7 @@
 from django.urls import path
 from django.utils.translation import gettext_noop
 
-from minwon.petitions import views
+from minwon.petitions import kiosk, views
 from minwon.web import nav
 
 urlpatterns = [
@@ -14,6 +14,12 @@ urlpatterns = [
         name="petitions-supplement",
     ),
     path("track/", views.track, name="petitions-track"),
+    path("kiosk/petitions/", kiosk.identity, name="petitions-kiosk-identity"),
+    path("kiosk/petitions/reset/", kiosk.reset, name="petitions-kiosk-reset"),
+    path("kiosk/petitions/types/", kiosk.choose, name="petitions-kiosk-choose"),
+    path("kiosk/petitions/types/<str:code>/", kiosk.fill, name="petitions-kiosk-fill"),
+    path("kiosk/petitions/confirm/", kiosk.confirm, name="petitions-kiosk-confirm"),
+    path("kiosk/petitions/done/<str:receipt_number>/", kiosk.done, name="petitions-kiosk-done"),
     path("staff/petitions/", views.queue, name="petitions-queue"),
     path("staff/petitions/load/", views.load, name="petitions-load"),
     path("staff/petitions/intake/", views.intake, name="petitions-intake"),
