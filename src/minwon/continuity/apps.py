@@ -7,6 +7,10 @@ class ContinuityConfig(AppConfig):
     verbose_name = "연속성(거점 노드)"
 
     def ready(self) -> None:
-        from . import journal
+        from minwon.petitions import receipts
+
+        from . import commands, journal
 
         journal.install()
+        # Central's random receipt numbers skip the blocks reserved to edge nodes.
+        receipts.reserved_prefixes = commands.reserved_prefixes

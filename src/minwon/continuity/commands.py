@@ -9,9 +9,13 @@ central unchanged (see ``replay.py``).
 from __future__ import annotations
 
 import dataclasses
+import functools
+import time
 import uuid
 from datetime import datetime
 from typing import Any
+
+from django.db import transaction
 
 from minwon.accounts.permissions import extend_role
 from minwon.kernel import jurisdictions
@@ -114,25 +118,66 @@ class ReserveReceiptRange(Command):
     edge_id: str
 
 
+#: At most this many blocks share one receipt office code (a quarter of the 1,024), so
+#: central's own random draw, which skips reserved blocks, needs 1.33 draws at worst.
+MAX_BLOCKS = 256
+#: How long a process trusts its copy of an office's reserved blocks.
+BLOCKS_CACHE_SECONDS = 60.0
+_blocks_cache: dict[str, tuple[float, frozenset[str]]] = {}
+
+
+def _blocks_of(office_code: str) -> Any:
+    """Blocks whose numbers share ``office_code``'s receipt prefix: receipt numbers carry
+    only the first five digits of the office's code, so two edges of one 시·군·구 (the
+    시 and a 동) must not hold the same block."""
+    return ReceiptBlock.objects.filter(office__startswith=office_code[:5])
+
+
+def reserved_prefixes(office_code: str) -> frozenset[str]:
+    """The receipt blocks reserved to edges for numbers of ``office_code`` (one indexed
+    read per office and process every ``BLOCKS_CACHE_SECONDS``). Installed as
+    ``petitions.receipts.reserved_prefixes``: central's online draw skips these blocks, so
+    a number it draws is never one an edge hands out offline.
+
+    A block is reserved at the edge's first feed, long before it numbers anything offline,
+    and the reserving process drops its copy at once; another process may draw in a new
+    block for up to a minute, which could only collide with the same six-character counter
+    suffix on the same day."""
+    key = office_code[:5]
+    now = time.monotonic()
+    hit = _blocks_cache.get(key)
+    if hit is not None and now - hit[0] < BLOCKS_CACHE_SECONDS:
+        return hit[1]
+    prefixes = frozenset(_blocks_of(key).values_list("prefix", flat=True))
+    _blocks_cache[key] = (now, prefixes)
+    return prefixes
+
+
+def _forget_blocks(office_code: str) -> None:
+    _blocks_cache.pop(office_code[:5], None)
+
+
 @handler(ReserveReceiptRange)
 def reserve_receipt_range(cmd: ReserveReceiptRange, *, ctx: Context) -> dict[str, Any]:
     existing = ReceiptBlock.objects.filter(edge_id=cmd.edge_id).first()
     if existing is not None:
         return {"prefix": existing.prefix, "office": existing.office}
-    taken = set(
-        ReceiptBlock.objects.filter(office=cmd.jurisdiction).values_list("prefix", flat=True)
-    )
+    taken = set(_blocks_of(cmd.jurisdiction).values_list("prefix", flat=True))
     # Edge blocks are handed out from the end of the alphabet ("ZZ", "ZY", …).
     for first in reversed(RECEIPT_ALPHABET):
         for second in reversed(RECEIPT_ALPHABET):
             prefix = first + second
-            if prefix not in taken:
+            if prefix not in taken and len(taken) < MAX_BLOCKS:
                 ReceiptBlock.objects.create(
                     office=cmd.jurisdiction,
                     edge_id=cmd.edge_id,
                     prefix=prefix,
                     reserved_at=ctx.recorded_at,
                 )
+                # Forget this process's copy now and again once committed (a read in
+                # between would have cached the set without the new block).
+                _forget_blocks(cmd.jurisdiction)
+                transaction.on_commit(functools.partial(_forget_blocks, cmd.jurisdiction))
                 return {"prefix": prefix, "office": cmd.jurisdiction}
     raise Conflict(
         "예약할 접수번호 구간이 남아 있지 않습니다.", "No receipt block left.", field="edge_id"

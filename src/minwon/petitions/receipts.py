@@ -16,6 +16,7 @@ import hashlib
 import hmac
 import re
 import secrets
+from collections.abc import Callable, Collection
 from datetime import date
 
 from django.conf import settings
@@ -44,8 +45,26 @@ def check_character(body: str) -> str:
     return _CHECK_ALPHABET[(m + 1 - p) % m]
 
 
+def _no_reserved_prefixes(office_code: str) -> Collection[str]:
+    return ()
+
+
+#: The first two random characters reserved elsewhere for ``office_code``'s numbers: the
+#: blocks office edge nodes number offline receipts from (``minwon.continuity`` installs
+#: its cached look-up at start-up). A random draw landing in one is drawn again.
+reserved_prefixes: Callable[[str], Collection[str]] = _no_reserved_prefixes
+
+
+def _random_part(office_code: str) -> str:
+    reserved = reserved_prefixes(office_code)
+    while True:
+        part = "".join(secrets.choice(ALPHABET) for _ in range(8))
+        if part[:2] not in reserved:
+            return part
+
+
 def new_receipt_number(office_code: str, on: date, random_part: str | None = None) -> str:
-    part = random_part or "".join(secrets.choice(ALPHABET) for _ in range(8))
+    part = random_part or _random_part(office_code)
     body = f"{office_code[:5]}-{on:%y%m%d}-{part}"
     return f"{body}-{check_character(body)}"
 
