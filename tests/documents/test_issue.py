@@ -199,6 +199,25 @@ def test_ledger_rows_cannot_be_changed(household: dict[str, Any]) -> None:
     assert Issuance.objects.get(pk=number).fee == 200
 
 
+def test_ledger_row_and_file_are_written_together(household: dict[str, Any]) -> None:
+    """Both rows in one statement on PostgreSQL: the stored row is the one the handler
+    built, field for field, and a refused ledger insert leaves no orphan file either."""
+    from django.db import IntegrityError
+
+    from minwon.documents import ledger
+
+    number = kiosk("resident_copy", HEAD_RRN).value["document_number"]
+    row = Issuance.objects.get(pk=number)
+    assert IssuedFile.objects.get(pk=number).issuance_id == number
+    assert row.options["show_rrn_back"] is False and row.summary["세대원 수"] == "2"
+    assert row.issued_at.tzinfo is not None and row.fee == 200
+    again = Issuance(**{f.attname: getattr(row, f.attname) for f in Issuance._meta.fields})
+    again.document_number, again.command_id = "1" * 16, uuid.uuid4()  # same content hash
+    with pytest.raises(IntegrityError), transaction.atomic():
+        ledger.append(again, b"%PDF-1.7 other")
+    assert IssuedFile.objects.count() == Issuance.objects.count() == 1
+
+
 def test_changed_pdf_is_detected_by_the_content_hash(household: dict[str, Any]) -> None:
     number = kiosk("resident_copy", HEAD_RRN).value["document_number"]
     pdf = bytes(IssuedFile.objects.get(pk=number).pdf)

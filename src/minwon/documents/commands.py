@@ -18,7 +18,7 @@ from datetime import date
 from typing import Any
 
 from minwon.accounts.permissions import extend_role
-from minwon.documents import providers, render
+from minwon.documents import ledger, providers, render
 from minwon.documents.catalog import (
     CATALOG,
     CertType,
@@ -30,7 +30,7 @@ from minwon.documents.catalog import (
 from minwon.documents.keys import Mode
 from minwon.documents.models import Issuance, IssuedFile
 from minwon.documents.signing import signer_for
-from minwon.kernel import clock, jurisdictions, sql
+from minwon.kernel import clock, jurisdictions
 from minwon.kernel.bus import Context
 from minwon.kernel.errors import Forbidden, ValidationFailed
 from minwon.kernel.privacy import log_reads
@@ -359,9 +359,8 @@ def issue_certificate(cmd: IssueCertificate, *, ctx: Context) -> dict[str, Any]:
         command_id=cmd.command_id,
     )
     # The ledger row and its file: append-only inserts (AppendOnly.save forces an insert
-    # too), through statements built once instead of two ORM compiles per document.
-    sql.create(issuance)
-    sql.create(IssuedFile(issuance=issuance, pdf=pdf))
+    # too), in one precompiled statement on PostgreSQL.
+    ledger.append(issuance, pdf)
     ctx.emit(
         CertificateIssued(
             document_number=number, cert_type=cert_type.value, channel=cmd.channel.value,
