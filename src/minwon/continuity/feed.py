@@ -10,7 +10,13 @@ rows with their central primary keys:
   tokens (hashes only), so clerks can log in at the edge while central is away;
 - households of the subtree with their current members, the persons of the subtree and
   of those households, and their current residences;
-- the petition catalog (every active petition type).
+- the petition catalog (every petition type);
+- the office's **open petitions**: every application received in the subtree or holding a
+  petition the subtree handles that is still open, with all its petitions and their steps,
+  so the counter can tell a citizen where a petition stands during an outage. Personal
+  data the counter does not need for that stays on central: the applicant's account, the
+  sealed resident number, e-mail and phone are blanked, and an officer outside the
+  replicated staff is left out.
 
 The edge saves those rows as they are (replication, like ``loaddata``: central's commands
 made them; the edge only keeps a copy). Rows the edge itself created while cut off carry
@@ -48,6 +54,9 @@ REPLICATED = [
     "registry.HouseholdMember",
     "registry.Residence",
     "petitions.PetitionType",
+    "petitions.Application",
+    "petitions.Petition",
+    "petitions.PetitionStep",
 ]
 
 
@@ -69,11 +78,13 @@ def working_set(office: str) -> list[Any]:
     """Every row the edge of ``office`` replicates (see the module docstring)."""
     path = jurisdictions.path_of(office)
     rows: list[Any] = []
+    staff: set[int] = set()
     user_model = _model("accounts.User")
     if user_model is not None:
         users = list(user_model.objects.filter(kind="staff", office__path__startswith=path))
         rows += users
         ids = [u.pk for u in users]
+        staff.update(ids)
         for label in ("accounts.RoleGrant", "accounts.ApiToken"):
             model = _model(label)
             if model is not None:
@@ -101,7 +112,34 @@ def working_set(office: str) -> list[Any]:
     ptype = _model("petitions.PetitionType")
     if ptype is not None:
         rows += list(ptype.objects.all())
+        rows += open_petitions(path, staff)
     return rows
+
+
+def open_petitions(path: str, staff: set[int]) -> list[Any]:
+    """Applications of the subtree at ``path`` with an open petition, all their petitions
+    and steps; fields the status look-up does not need are blanked (see the docstring)."""
+    from minwon.petitions.models import OPEN_STATES, Application, Petition, PetitionStep
+
+    here = Q(jurisdiction__path__startswith=path) | Q(
+        application__jurisdiction__path__startswith=path
+    )
+    app_ids = set(
+        Petition.objects.filter(here, state__in=OPEN_STATES).values_list(
+            "application_id", flat=True
+        )
+    )
+    applications = list(Application.objects.filter(pk__in=app_ids).order_by("pk"))
+    petitions = list(Petition.objects.filter(application_id__in=app_ids).order_by("pk"))
+    steps = list(PetitionStep.objects.filter(petition__application_id__in=app_ids).order_by("pk"))
+    for app in applications:
+        app.applicant_user_id = None
+        app.rrn_ciphertext = None
+        app.email = app.phone = ""
+    for petition in petitions:
+        if petition.officer_id not in staff:
+            petition.officer_id = None
+    return [*applications, *petitions, *steps]
 
 
 def build(office: str, after: int) -> dict[str, Any]:
@@ -175,6 +213,49 @@ def _close_stale(rows: list[dict[str, Any]]) -> None:
         )._raw_delete(model.objects.db)
 
 
+def _delete(model: Any, ids: set[int] | list[int]) -> None:
+    ordered = sorted(ids)
+    for at in range(0, len(ordered), 500):
+        model.objects.filter(pk__in=ordered[at : at + 500])._raw_delete(model.objects.db)
+
+
+def _drop_gone_petitions(rows: list[dict[str, Any]]) -> None:
+    """Make the replica's petitions the snapshot's: the snapshot lists every open
+    application of the office, so a central application (or petition, or step) missing from
+    it was closed on central and leaves the replica, with the edge's own rows hanging from
+    it. An edge's own copy of an application central now sends (same receipt number, the
+    journal pushed) gives way to central's."""
+    from minwon.petitions.models import Application, Petition, PetitionStep
+
+    def listed(label: str) -> list[dict[str, Any]]:
+        return [o for o in rows if str(o.get("model", "")).lower() == label]
+
+    incoming_apps = listed("petitions.application")
+    keep_apps = {o["pk"] for o in incoming_apps}
+    keep_petitions = {o["pk"] for o in listed("petitions.petition")}
+    keep_steps = {o["pk"] for o in listed("petitions.petitionstep")}
+    numbers = {o["fields"]["receipt_number"] for o in incoming_apps}
+    gone_apps = {
+        pk
+        for pk, number in Application.objects.values_list("pk", "receipt_number")
+        if (pk < LOCAL_ID_BASE and pk not in keep_apps)
+        or (pk >= LOCAL_ID_BASE and number in numbers)
+    }
+    gone_petitions = {
+        pk
+        for pk, app in Petition.objects.values_list("pk", "application_id")
+        if app in gone_apps or (pk < LOCAL_ID_BASE and pk not in keep_petitions)
+    }
+    gone_steps = {
+        pk
+        for pk, petition in PetitionStep.objects.values_list("pk", "petition_id")
+        if petition in gone_petitions or (pk < LOCAL_ID_BASE and pk not in keep_steps)
+    }
+    _delete(PetitionStep, gone_steps)
+    _delete(Petition, gone_petitions)
+    _delete(Application, gone_apps)
+
+
 def apply(objects: list[dict[str, Any]]) -> int:
     """Save central's rows into the replica (one transaction; FKs are checked at commit)."""
     wanted = {label.lower() for label in REPLICATED}
@@ -182,6 +263,8 @@ def apply(objects: list[dict[str, Any]]) -> int:
     count = 0
     with transaction.atomic():
         _close_stale(rows)
+        if _model("petitions.Application") is not None:
+            _drop_gone_petitions(rows)
         for obj in serializers.deserialize("json", json.dumps(rows), ignorenonexistent=True):
             obj.save()
             count += 1

@@ -7,6 +7,7 @@ from minwon.web import nav
 urlpatterns = [
     path("staff/continuity/queue/", views.queue, name="continuity-queue"),
     path("staff/continuity/edge/", views.edge, name="continuity-edge"),
+    path("staff/continuity/petitions/", views.petition_status, name="continuity-petitions"),
 ]
 
 nav.register(

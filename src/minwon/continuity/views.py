@@ -1,6 +1,9 @@
-"""Staff pages: the reconciliation queue (central) and the edge's state and switch (edge)."""
+"""Staff pages: the reconciliation queue (central), the edge's state and switch (edge), and
+the status of an open petition from the edge's replica (edge, any mode)."""
 
 from __future__ import annotations
+
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -113,3 +116,56 @@ def edge(request: HttpRequest) -> HttpResponse:
         "continuity/edge.html",
         {"node": node, "state": state, "pending": journal.length(state.pushed_rowid)},
     )
+
+
+@login_required
+@require_http_methods(["GET"])
+def petition_status(request: HttpRequest) -> HttpResponse:
+    """민원 진행 조회: where an open petition stands, by receipt number, from this server's
+    data. On an edge it is the replica of the office's open petitions (fresh as of the
+    last sync), so the counter can answer a citizen while central is away. It shows what
+    the public tracking page shows (types, state, department, deadline, public steps),
+    no personal data."""
+    from minwon.accounts.permissions import is_allowed
+    from minwon.kernel.types import ActorKind
+    from minwon.petitions import receipts, tracking
+    from minwon.petitions.models import Application
+
+    actor = actor_for_request(request)
+    if actor.kind != ActorKind.STAFF:
+        raise PermissionDenied
+    node = agent.current
+    context: dict[str, Any] = {
+        "number": request.GET.get("receipt", "").strip()[:40],
+        "synced": node.state().last_sync_at if node is not None else None,
+        "edge": node,
+    }
+    status = 200
+    if context["number"]:
+        number = receipts.normalize(context["number"])
+        application = None
+        if not receipts.is_well_formed(number):
+            context["error"] = DomainError(
+                "접수번호 형식이 올바르지 않습니다 (예: 51130-260309-7K3QX9MZ-4).",
+                "Malformed receipt number.",
+                field="receipt",
+            )
+            status = 400
+        else:
+            application = Application.objects.filter(receipt_number=number).first()
+            places = {application.jurisdiction_id} if application is not None else set()
+            if application is not None:
+                places |= set(application.items.values_list("jurisdiction_id", flat=True))
+            if application is None or not any(
+                is_allowed(actor, "petitions.read", place) for place in places
+            ):
+                context["error"] = DomainError(
+                    "이 서버의 자료에 없는 접수번호입니다. 종결된 민원과 다른 기관의 민원은 "
+                    "중앙 시스템(민원처리 인터넷공개)에서 확인하세요.",
+                    "No open petition of this office has that receipt number here.",
+                    field="receipt",
+                )
+                status = 404
+            else:
+                context["view"] = tracking.public_view(application)
+    return render(request, "continuity/petitions.html", context, status=status)
