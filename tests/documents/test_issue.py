@@ -282,17 +282,22 @@ def test_a_household_copy_logs_every_member_it_shows(household: dict[str, Any]) 
     assert AccessLog.objects.filter(what="certificate:resident_abstract").count() == 1
 
 
-def test_a_members_copy_reads_the_household_once(household: dict[str, Any]) -> None:
-    """Eligibility (is the applicant in the subject's household?) and the 등본 itself use
-    the same read: one statement for household, members and persons."""
+def test_a_members_copy_reads_the_register_once(household: dict[str, Any]) -> None:
+    """The applicant, their household, its members and the subject among them, for
+    eligibility (is the applicant in the subject's household?) and for the 등본 itself:
+    one statement."""
     from django.test.utils import CaptureQueriesContext
 
     head = household["head"]
-    with CaptureQueriesContext(connection) as q:
-        result = kiosk("resident_copy", SPOUSE_RRN, subject=str(head.pk))
-    assert result.value["relation"] == "household"
-    member_reads = [x for x in q.captured_queries if "registry_householdmember" in x["sql"]]
-    assert len(member_reads) == 1
+    for subject in ("self", str(head.pk)):
+        with CaptureQueriesContext(connection) as q:
+            result = kiosk("resident_copy", SPOUSE_RRN, subject=subject)
+        assert result.value["relation"] == ("self" if subject == "self" else "household")
+        registry_reads = [x for x in q.captured_queries if "registry_" in x["sql"]]
+        assert len(registry_reads) == 1
+    stranger = household["stranger"]
+    with pytest.raises(Forbidden):
+        kiosk("resident_copy", SPOUSE_RRN, subject=str(stranger.pk))
 
 
 def test_continuity_mode_uses_the_offices_continuity_key(

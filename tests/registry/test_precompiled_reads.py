@@ -12,6 +12,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from minwon.kernel import rrn
+from minwon.kernel.types import Channel
 from minwon.registry import queries
 from minwon.registry.models import Household, HouseholdMember, Person
 from tests.registry import factories
@@ -114,3 +115,40 @@ def test_household_with_members_is_one_statement(family: dict[str, Any]) -> None
     assert place.pk == household.jurisdiction_id
     assert [m.pk for m in members] == [m.pk for m in queries.members_of(household)]
     assert queries.household_with_members(10**9) is None
+
+
+def test_person_with_household_is_one_statement(family: dict[str, Any]) -> None:
+    from minwon.kernel import execute
+    from minwon.registry.commands import RecordEmigration
+
+    spouse = family["spouse"]
+    with CaptureQueriesContext(connection) as q:
+        found = queries.person_with_household(spouse.rrn_index)
+        assert found is not None
+        person, household_and_members = found
+        assert household_and_members is not None
+        household, members = household_and_members
+        shown = [m.person.name for m in members]
+        head, place, own_place = household.head, household.jurisdiction, person.jurisdiction
+    assert len(q.captured_queries) == 1
+    assert _values(person) == _values(Person.objects.get(pk=spouse.pk))
+    assert own_place.pk == person.jurisdiction_id
+    assert shown == ["김가장", "이배우", "김둘째"] and head is not None
+    assert _values(household) == _values(queries.household_of(spouse))
+    assert place.pk == household.jurisdiction_id
+    for mine, theirs in zip(members, queries.members_of(household), strict=True):
+        assert _values(mine) == _values(theirs)
+        assert _values(mine.person) == _values(theirs.person)
+
+    execute(
+        RecordEmigration(
+            actor=factories.SYSTEM, channel=Channel.COUNTER,
+            jurisdiction=factories.DANGU, person_id=family["younger"].pk,
+            effective_on=factories.today(),
+        )
+    )  # fmt: skip
+    gone = queries.person_with_household(family["younger"].rrn_index)
+    assert gone is not None and gone[0].pk == family["younger"].pk and gone[1] is None
+    assert queries.household_of(family["younger"]) is None
+    assert queries.person_with_household("0" * 64) is None
+    assert queries.person_with_household("") is None

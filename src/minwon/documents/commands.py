@@ -140,9 +140,10 @@ def _sigungu(code: str) -> tuple[str, str]:
     return unit, jurisdictions.get(unit).name
 
 
-def _applicant_person(cmd: IssueCertificate, ctx: Context) -> Any:
+def _applicant_person(cmd: IssueCertificate, ctx: Context, *, household: bool) -> tuple[Any, Any]:
     """The resident record (a ``Person``) of the person standing in front of us (or
-    logged in), or None."""
+    logged in), or None; with ``household``, their household and its members read in the
+    same statement (``providers.UNREAD`` otherwise, or when there is no such person)."""
     from minwon.registry import queries as registry
 
     index = cmd.applicant_index
@@ -155,7 +156,12 @@ def _applicant_person(cmd: IssueCertificate, ctx: Context) -> Any:
             .first()
             or ""
         )
-    return registry.person_by_index(index) if index else None
+    if not index:
+        return None, providers.UNREAD
+    if not household:
+        return registry.person_by_index(index), providers.UNREAD
+    found = registry.person_with_household(index)
+    return found if found is not None else (None, providers.UNREAD)
 
 
 def _check_channel(cmd: IssueCertificate, ctx: Context) -> None:
@@ -289,9 +295,14 @@ def issue_certificate(cmd: IssueCertificate, *, ctx: Context) -> dict[str, Any]:
         ctx.require(ISSUE, cmd.jurisdiction)
     if mode == Mode.CONTINUITY:
         ctx.require(ISSUE_CONTINUITY, cmd.jurisdiction)
-    applicant_row = _applicant_person(cmd, ctx)
+    # A 등본 or 초본 needs a household, usually the applicant's: read it with them.
+    applicant_row, applicant_household = _applicant_person(
+        cmd, ctx, household=cert_type in (CertType.RESIDENT_COPY, CertType.RESIDENT_ABSTRACT)
+    )
     applicant = applicant_row.pk if applicant_row is not None else None
-    subject = providers.resolve(cert_type, cmd.subject, applicant, known=applicant_row)
+    subject = providers.resolve(
+        cert_type, cmd.subject, applicant, known=applicant_row, known_household=applicant_household
+    )
     relation = _relation(cmd, ctx, cert_type, subject, applicant)
     fee, method = _payment(cmd, cert_type, relation)
     options = cmd.options()

@@ -84,9 +84,11 @@ def _day(value: date | None) -> str:
     return value.strftime("%Y.%m.%d") if value else ""
 
 
-def _person(subject: str, requester_person_id: int | None, known: Any = None) -> Any:
-    from minwon.registry import queries as registry
+#: ``known_household`` when the requester's household was not read with them.
+UNREAD: Any = object()
 
+
+def _person_id(subject: str, requester_person_id: int | None) -> int:
     if subject in ("", "self"):
         if requester_person_id is None:
             raise ValidationFailed(
@@ -94,32 +96,54 @@ def _person(subject: str, requester_person_id: int | None, known: Any = None) ->
                 "No resident record matches the requester's identity.",
                 field="subject",
             )
-        pid = requester_person_id
-    else:
-        if not subject.isdigit():
-            raise ValidationFailed(
-                "대상은 'self' 또는 주민 번호(숫자)여야 합니다.",
-                "The subject must be 'self' or a person id.",
-                field="subject",
-            )
-        pid = int(subject)
+        return requester_person_id
+    if not subject.isdigit():
+        raise ValidationFailed(
+            "대상은 'self' 또는 주민 번호(숫자)여야 합니다.",
+            "The subject must be 'self' or a person id.",
+            field="subject",
+        )
+    return int(subject)
+
+
+def _resident(subject: str, requester_person_id: int | None, known: Any, household: Any) -> Subject:
+    """The person a register certificate is about. What the caller read already in this
+    transaction is used, not read again: the requester's own record (``known``) and, when
+    read with it, their household (``household``, or ``UNREAD``). A subject who is a current
+    member of that household has it as theirs too (one open membership per person)."""
+    from minwon.registry import queries as registry
+
+    pid = _person_id(subject, requester_person_id)
+    person = None
     if known is not None and known.pk == pid:
-        return known  # read already, in this transaction
-    person = registry.persons_by_ids([pid]).get(pid)
+        person = known
+    elif household is not UNREAD and household is not None:
+        person = next((m.person for m in household[1] if m.person_id == pid), None)
     if person is None:
-        raise NotFound("대상 주민을 찾을 수 없습니다.", "Person not found.", field="subject")
-    return person
+        person = registry.persons_by_ids([pid]).get(pid)
+        if person is None:
+            raise NotFound("대상 주민을 찾을 수 없습니다.", "Person not found.", field="subject")
+        household = UNREAD
+    found = Subject(str(person.pk), person.pk, person.jurisdiction_id, person)
+    if household is not UNREAD:
+        found.household, found.household_read = household, True
+    return found
 
 
 def resolve(
-    cert_type: CertType, subject: str, requester_person_id: int | None, *, known: Any = None
+    cert_type: CertType,
+    subject: str,
+    requester_person_id: int | None,
+    *,
+    known: Any = None,
+    known_household: Any = UNREAD,
 ) -> Subject:
     """Find the subject of a request (400/404 naming ``subject`` when it cannot).
-    ``known`` is the requester's ``Person`` when the caller has read it already."""
+    ``known`` is the requester's ``Person`` when the caller has read it already, and
+    ``known_household`` their ``registry.household_with_members`` if read with it."""
     subject = (subject or "").strip()
     if cert_type in (CertType.RESIDENT_COPY, CertType.RESIDENT_ABSTRACT, CertType.TAX_PAYMENT):
-        person = _person(subject, requester_person_id, known)
-        return Subject(str(person.pk), person.pk, person.jurisdiction_id, person)
+        return _resident(subject, requester_person_id, known, known_household)
     if cert_type == CertType.LAND_REGISTER:
         from minwon.land import queries as land
 

@@ -184,12 +184,36 @@ def household_with_members(
     ``Person`` when the head is a current member, as it is in a consistent register;
     otherwise it is read on first use."""
     pid = person.pk if isinstance(person, Person) else person
-    rows = _statements().household_members.rows(pid)
+    return _household_from(_statements().household_members.rows(pid), 0)
+
+
+def person_with_household(
+    index: str,
+) -> tuple[Person, tuple[Household, list[HouseholdMember]] | None] | None:
+    """``person_by_index(index)`` and ``household_with_members`` of that person in one
+    statement: a resident asking for their own 등본 or 초본 at a kiosk, a counter or
+    online needs both, and this is the request the system answers most."""
+    if not index:
+        return None
+    rows = _statements().person_household.rows(index)
     if not rows:
         return None
-    household = _one(Household, rows[0], 0)
-    _cache(household, "jurisdiction", _one(Jurisdiction, rows[0], _width(Household)))
-    members = _members(rows, _width(Household) + _width(Jurisdiction))
+    person = _one(Person, rows[0], 0)
+    _cache(person, "jurisdiction", _one(Jurisdiction, rows[0], _width(Person)))
+    return person, _household_from(rows, _width(Person) + _width(Jurisdiction))
+
+
+def _household_from(
+    rows: list[tuple[Any, ...]], start: int
+) -> tuple[Household, list[HouseholdMember]] | None:
+    """A household (with its jurisdiction) and its members (with their persons) from rows
+    holding household, jurisdiction, member and person columns from ``start``; None when
+    there are no rows or the household columns are null (outer join, no household)."""
+    if not rows or rows[0][start] is None:
+        return None
+    household = _one(Household, rows[0], start)
+    _cache(household, "jurisdiction", _one(Jurisdiction, rows[0], start + _width(Household)))
+    members = _members(rows, start + _width(Household) + _width(Jurisdiction))
     for m in members:
         _cache(m, "household", household)
     if household.head_id is None:
@@ -255,6 +279,7 @@ class _Statements:
     members: sql.Select
     members_on: sql.Select
     household_members: sql.Select
+    person_household: sql.Select
 
 
 @functools.cache
@@ -305,6 +330,19 @@ def _statements() -> _Statements:
             f' JOIN {person} p ON p."id" = m."person_id"'
             ' WHERE me."person_id" = %s AND me."left_on" IS NULL',
             h + j + m + p,
+        ),
+        person_household=sql.Select(
+            f"SELECT {_columns('me', Person)}, {_columns('pj', Jurisdiction)},"  # noqa: S608
+            f" {_columns('h', Household)}, {_columns('j', Jurisdiction)},"
+            f" {_columns('m', HouseholdMember)}, {_columns('p', Person)}"
+            f' FROM {person} me JOIN {place} pj ON pj."code" = me."jurisdiction_id"'
+            f' LEFT JOIN {member} mm ON mm."person_id" = me."id" AND mm."left_on" IS NULL'
+            f' LEFT JOIN {household} h ON h."id" = mm."household_id"'
+            f' LEFT JOIN {place} j ON j."code" = h."jurisdiction_id"'
+            f' LEFT JOIN {member} m ON m."household_id" = h."id" AND m."left_on" IS NULL'
+            f' LEFT JOIN {person} p ON p."id" = m."person_id"'
+            ' WHERE me."rrn_index" = %s',
+            p + j + h + j + m + p,
         ),
     )
 
