@@ -152,3 +152,24 @@ def test_person_with_household_is_one_statement(family: dict[str, Any]) -> None:
     assert queries.household_of(family["younger"]) is None
     assert queries.person_with_household("0" * 64) is None
     assert queries.person_with_household("") is None
+
+
+def test_address_history_matches_the_orm(family: dict[str, Any]) -> None:
+    from minwon.registry.models import Residence
+
+    older = family["older"]
+    with CaptureQueriesContext(connection) as q:
+        history = queries.address_history(older)
+        places = [r.jurisdiction.name for r in history]
+    assert len(q.captured_queries) == 1
+    expected = list(
+        Residence.objects.filter(person=older)
+        .select_related("jurisdiction")
+        .order_by("moved_in_on", "id")
+    )
+    assert len(history) == 2 and len(places) == 2
+    for mine, theirs in zip(history, expected, strict=True):
+        assert _values(mine) == _values(theirs)
+        assert _values(mine.jurisdiction) == _values(theirs.jurisdiction)
+    assert history[0].moved_out_on is not None and history[1].moved_out_on is None
+    assert queries.address_history(10**9) == []

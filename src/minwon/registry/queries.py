@@ -280,6 +280,7 @@ class _Statements:
     members_on: sql.Select
     household_members: sql.Select
     person_household: sql.Select
+    history: sql.Select
 
 
 @functools.cache
@@ -344,17 +345,24 @@ def _statements() -> _Statements:
             ' WHERE me."rrn_index" = %s',
             p + j + h + j + m + p,
         ),
+        history=sql.Select(
+            f"SELECT {_columns('r', Residence)}, {_columns('j', Jurisdiction)}"  # noqa: S608
+            f' FROM "{Residence._meta.db_table}" r JOIN {place} j ON j."code" = r."jurisdiction_id"'
+            ' WHERE r."person_id" = %s ORDER BY r."moved_in_on", r."id"',
+            _fields(Residence) + j,
+        ),
     )
 
 
 def address_history(person: Person | int) -> list[Residence]:
     """Every address the person has had, oldest first (for the 초본)."""
     pid = person.pk if isinstance(person, Person) else person
-    return list(
-        Residence.objects.filter(person_id=pid)
-        .select_related("jurisdiction")
-        .order_by("moved_in_on", "id")
-    )
+    out = []
+    for row in _statements().history.rows(pid):
+        residence = _one(Residence, row, 0)
+        _cache(residence, "jurisdiction", _one(Jurisdiction, row, _width(Residence)))
+        out.append(residence)
+    return out
 
 
 @dataclasses.dataclass(frozen=True)
