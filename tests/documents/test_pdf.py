@@ -39,6 +39,27 @@ def test_font_subset_keeps_only_used_glyphs_and_composites() -> None:
     assert len(subset.program) < 20_000  # the full font is 5.6 MB
 
 
+@pytest.mark.parametrize("payload", ["https://minwon.example.kr/verify/?n=9876543210987654", "ab"])
+def test_qr_path_fills_exactly_the_dark_modules(payload: str) -> None:
+    """Read the rectangles of the drawn path back onto the module grid: every dark module
+    is covered once, no light one is."""
+    modules = qr.encode(payload)
+    n = len(modules)
+    x0, y0, size = 56.7, 30.0, 76.0
+    unit = size / (n + 8)
+    drawn = [[0] * n for _ in range(n)]
+    ops = qr.pdf_path(modules, x0, y0, size).decode().split("\n")
+    assert ops[0] == "0 g" and ops[-2:] == ["f", ""]
+    for op in ops[1:-2]:
+        left, bottom, width, height, name = op.split()
+        assert name == "re" and abs(float(height) - unit) < 0.01
+        col = round((float(left) - x0) / unit) - 4
+        row = round((y0 + size - float(bottom)) / unit) - 5
+        for c in range(col, col + round(float(width) / unit)):
+            drawn[row][c] += 1
+    assert drawn == [[int(dark) for dark in line] for line in modules]
+
+
 @pytest.mark.parametrize(
     "payload", ["https://minwon.example.kr/verify/?n=1234567890123452", "x" * 100]
 )

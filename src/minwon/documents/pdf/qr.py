@@ -12,6 +12,8 @@ suite checks the symbols against segno module for module.
 from __future__ import annotations
 
 import functools
+import operator
+import re
 
 # Level M: (data codewords per block, number of blocks) groups and EC codewords per block.
 _BLOCKS_M: dict[int, tuple[int, list[tuple[int, int]]]] = {
@@ -30,6 +32,9 @@ _ALIGN = {
     1: [], 2: [6, 18], 3: [6, 22], 4: [6, 26], 5: [6, 30], 6: [6, 34],
     7: [6, 22, 38], 8: [6, 24, 42], 9: [6, 26, 46], 10: [6, 28, 50],
 }  # fmt: skip
+
+_BITS = [bytes((v >> (7 - k)) & 1 for k in range(8)) for v in range(256)]
+_BOOL = (False, True)
 
 _EXP = [0] * 512
 _LOG = [0] * 256
@@ -57,18 +62,28 @@ def _generator(degree: int) -> tuple[int, ...]:
     return tuple(poly[1:])
 
 
+@functools.cache
+def _products(degree: int) -> tuple[int, ...]:
+    """For each byte value f, the generator's coefficients times f, packed big-endian into
+    one integer: the remainder register below then advances a byte with one XOR."""
+    log_gen = [_LOG[g] for g in _generator(degree)]
+    table = [0]
+    for f in range(1, 256):
+        lf = _LOG[f]
+        table.append(int.from_bytes(bytes(_EXP[lf + lg] for lg in log_gen), "big"))
+    return tuple(table)
+
+
 def _reed_solomon(data: list[int], degree: int) -> list[int]:
-    gen = _generator(degree)
-    log_gen = [_LOG[g] for g in gen]
-    rem = [0] * degree
-    exp, log = _EXP, _LOG
+    """The ``degree`` error-correction codewords of ``data`` (polynomial division by the
+    generator, the remainder kept as one integer of ``degree`` bytes)."""
+    table = _products(degree)
+    shift = 8 * (degree - 1)
+    mask = (1 << 8 * degree) - 1
+    rem = 0
     for byte in data:
-        factor = byte ^ rem[0]
-        rem = [*rem[1:], 0]
-        if factor:
-            lf = log[factor]
-            rem = [r ^ exp[lf + lg] for r, lg in zip(rem, log_gen, strict=True)]
-    return rem
+        rem = ((rem << 8) & mask) ^ table[byte ^ (rem >> shift)]
+    return list(rem.to_bytes(degree, "big"))
 
 
 class Template:
@@ -153,6 +168,20 @@ class Template:
             right -= 2
         self.base = modules
         self.positions = positions
+        # Everything per document is a gather: the data bits (XOR the mask) and the fixed
+        # modules in one sequence, and for each cell of the symbol, row-major, the index of
+        # its value in that sequence. Remainder bits (after the last codeword) are 0, so
+        # those modules are the mask's value, fixed like the function patterns.
+        n_bits = 8 * (capacity + ec * sum(n for _, n in groups))
+        for y, x, flip in positions[n_bits:]:
+            modules[y][x] = flip
+        self._n_bits = n_bits
+        self._mask = int.from_bytes(bytes(flip for _, _, flip in positions[:n_bits]), "big")
+        self._fixed = [dark for row in modules for dark in row]
+        source = [n_bits + cell for cell in range(size * size)]
+        for i, (y, x, _) in enumerate(positions[:n_bits]):
+            source[y * size + x] = i
+        self._gather = operator.itemgetter(*source)
 
     def codewords(self, payload: bytes) -> list[int]:
         return self.interleave(self.data_codewords(payload))
@@ -192,14 +221,11 @@ class Template:
         """The symbol's modules (row-major, True = dark), without the quiet zone."""
         if len(payload) != self.length:
             raise ValueError("payload length differs from the template's")
-        modules = [row[:] for row in self.base]
-        codewords = self.codewords(payload)
-        bits = [(cw >> (7 - k)) & 1 for cw in codewords for k in range(8)]
-        n = len(bits)
-        for i, (y, x, flip) in enumerate(self.positions):
-            bit = bits[i] if i < n else 0
-            modules[y][x] = bool(bit) ^ flip
-        return modules
+        bits = b"".join([_BITS[cw] for cw in self.codewords(payload)])
+        dark = (int.from_bytes(bits, "big") ^ self._mask).to_bytes(self._n_bits, "big")
+        cells = self._gather([_BOOL[b] for b in dark] + self._fixed)
+        size = self.size
+        return [list(cells[at : at + size]) for at in range(0, size * size, size)]
 
 
 @functools.lru_cache(maxsize=16)
@@ -212,23 +238,29 @@ def encode(payload: str) -> list[list[bool]]:
     return template(len(data)).matrix(data)
 
 
+@functools.lru_cache(maxsize=8)
+def _grid(n: int, x: float, y: float, size: float) -> tuple[list[str], list[str], list[str], str]:
+    """The formatted coordinates of a symbol's placement: left edge of each column, bottom
+    of each row, width of each run length, module size."""
+    unit = size / (n + 8)
+    lefts = [f"{x + (col + 4) * unit:.2f}" for col in range(n)]
+    tops = [f"{y + size - (row + 4 + 1) * unit:.2f}" for row in range(n)]
+    widths = [f"{length * unit:.2f}" for length in range(n + 1)]
+    return lefts, tops, widths, f"{unit:.2f}"
+
+
+_RUN = re.compile(b"\x01+")
+
+
 def pdf_path(modules: list[list[bool]], x: float, y: float, size: float) -> bytes:
     """PDF path operators drawing the symbol (with a 4-module quiet zone) as filled
-    rectangles, one per horizontal run of dark modules; (x, y) is the lower-left corner."""
-    n = len(modules)
-    unit = size / (n + 8)
+    rectangles, one per horizontal run of dark modules; (x, y) is the lower-left corner.
+    Coordinates are formatted once per placement (``_grid``), not per rectangle."""
+    lefts, tops, widths, unit = _grid(len(modules), x, y, size)
     parts = []
     for row, line in enumerate(modules):
-        top = y + size - (row + 4 + 1) * unit
-        col = 0
-        while col < n:
-            if line[col]:
-                start = col
-                while col < n and line[col]:
-                    col += 1
-                parts.append(
-                    f"{x + (start + 4) * unit:.2f} {top:.2f} {(col - start) * unit:.2f} {unit:.2f} re"
-                )
-            else:
-                col += 1
+        top = tops[row]
+        for run in _RUN.finditer(bytes(line)):
+            start, end = run.span()
+            parts.append(f"{lefts[start]} {top} {widths[end - start]} {unit} re")
     return ("0 g\n" + "\n".join(parts) + "\nf\n").encode()
