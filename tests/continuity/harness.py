@@ -226,8 +226,11 @@ class Cluster:
     def wait_mode(self, edge_id: str, mode: str, timeout: float = 60.0) -> float:
         started = time.monotonic()
         while time.monotonic() - started < timeout:
-            if self.edge_state(edge_id).get("mode") == mode:
-                return time.monotonic() - started
+            try:
+                if self.edge_state(edge_id).get("mode") == mode:
+                    return time.monotonic() - started
+            except OSError:  # busy (resync on two cores): not there yet, ask again
+                pass
             time.sleep(0.05)
         raise TimeoutError(f"{edge_id} never reached {mode}: {self.edge_state(edge_id)}")
 
