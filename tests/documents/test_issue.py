@@ -218,6 +218,20 @@ def test_ledger_row_and_file_are_written_together(household: dict[str, Any]) -> 
     assert IssuedFile.objects.count() == Issuance.objects.count() == 1
 
 
+def test_issued_pdfs_are_stored_with_lz4_on_postgresql(household: dict[str, Any]) -> None:
+    if connection.vendor != "postgresql":
+        pytest.skip("a PostgreSQL storage setting")
+    number = kiosk("resident_copy", HEAD_RRN).value["document_number"]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_column_compression(pdf), octet_length(pdf) FROM documents_issuedfile"
+            " WHERE issuance_id = %s",
+            [number],
+        )
+        method, size = cursor.fetchone()
+    assert method == "lz4" and size == Issuance.objects.get(pk=number).size
+
+
 def test_changed_pdf_is_detected_by_the_content_hash(household: dict[str, Any]) -> None:
     number = kiosk("resident_copy", HEAD_RRN).value["document_number"]
     pdf = bytes(IssuedFile.objects.get(pk=number).pdf)
