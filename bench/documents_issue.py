@@ -10,8 +10,11 @@
     .venv/bin/python bench/documents_issue.py --seconds 15 --workers 3 --threads 4
 
 It starts its own PostgreSQL (fsync on) in a temporary directory and removes it afterwards.
-Client and server share the cores, so the HTTP figure is a floor. Add ``--profile`` to print
-the top functions of an in-process issuance loop (cProfile) before optimising anything.
+Client and server share the cores, so the HTTP figure is a floor. The applicant heads a
+household of ``--members`` people (default 4; 1 is what runs before 2026-11-21 measured).
+Add ``--in-process N`` for the app's own cost per issuance (CPU ms and SQL statements of N
+requests through Django's test client, best of three), and ``--profile`` to print the top
+functions of an in-process issuance loop (cProfile) before optimising anything.
 """
 
 from __future__ import annotations
@@ -39,7 +42,15 @@ WONJU = "5113000000"
 DANGU = "5113055000"
 
 
-def setup() -> tuple[Any, str, str, int]:
+#: The bench household besides its head: a 등본 of four people is the common case, and the
+#: household read, the RRN decryptions and the access log grow with the members.
+MEMBERS = [("이배우", "spouse", "820304200002"), ("김자녀", "child", "100505300003"),
+           ("김막내", "child", "130707400004")]  # fmt: skip
+
+
+def setup(members: int = 4) -> tuple[Any, str, str, int]:
+    """PostgreSQL, the schema, a counter clerk with a bearer token and a household of
+    ``members`` people in 원주 단구동; returns (server, token, the head's RRN, head id)."""
     from minwon.testing.pgserver import PostgresServer
 
     var = tempfile.mkdtemp(prefix="minwon-bench-documents-")
@@ -81,6 +92,19 @@ def setup() -> tuple[Any, str, str, int]:
             address_code=DANGU, moved_in_on=clock.now().date() - timedelta(days=400),
         )
     ).value["person_id"]  # fmt: skip
+    from minwon.registry.models import HouseholdMember
+
+    household = HouseholdMember.objects.get(person_id=person).household_id
+    for name, relationship, birth in MEMBERS[: max(members - 1, 0)]:
+        execute(
+            RegisterPerson(
+                actor=system, channel=Channel.COUNTER, jurisdiction=DANGU, name=name,
+                sealed_rrn=rrn.SealedRRN.from_text(rrn.with_check_digit(birth)),
+                household_id=household, relationship=relationship,
+                road_address="강원특별자치도 원주시 단구로 170", address_detail="101동 1203호",
+                address_code=DANGU, moved_in_on=clock.now().date() - timedelta(days=300),
+            )
+        )  # fmt: skip
     return server, token, number, int(person)
 
 
@@ -162,6 +186,46 @@ def profile_issuance(number: str, count: int = 300) -> None:
     pstats.Stats(profiler).sort_stats("cumulative").print_stats(25)
 
 
+def in_process(token: str, number: str, count: int = 300) -> dict[str, Any]:
+    """CPU and statements of one ``POST /api/certificates`` in this process (Django's test
+    client, no HTTP and no load generator): what the app itself costs per issuance."""
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    client = Client()
+    body = json.dumps(
+        {"cert_type": "resident_copy", "applicant_rrn": number, "payment_method": "cash"}
+    )
+
+    def issue() -> None:
+        response = client.post(
+            "/api/certificates", body, content_type="application/json",
+            HTTP_AUTHORIZATION=f"Bearer {token}",
+        )  # fmt: skip
+        if response.status_code != 200:
+            raise RuntimeError(response.content)
+
+    for _ in range(30):
+        issue()  # warm-up: keys, static forms, statement caches
+    with CaptureQueriesContext(connection) as queries:
+        issue()
+    statements = [q["sql"] for q in queries.captured_queries]
+    runs = []
+    for _ in range(3):
+        wall, cpu = time.perf_counter(), time.process_time()
+        for _ in range(count):
+            issue()
+        runs.append(((time.perf_counter() - wall) / count, (time.process_time() - cpu) / count))
+    best = min(runs, key=lambda r: r[1])
+    return {
+        "statements": len(statements),
+        "statements_without_begin_commit": sum(s not in ("BEGIN", "COMMIT") for s in statements),
+        "cpu_ms": round(best[1] * 1000, 2), "wall_ms": round(best[0] * 1000, 2),
+        "cpu_ms_runs": [round(r[1] * 1000, 2) for r in runs],
+    }  # fmt: skip
+
+
 def start_gunicorn(workers: int, threads: int) -> tuple[subprocess.Popen[bytes], int]:
     from minwon.testing.pgserver import free_port
 
@@ -236,13 +300,21 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=4)
     parser.add_argument("--clients", type=int, default=16)
     parser.add_argument("--profile", action="store_true")
+    parser.add_argument("--members", type=int, default=4, help="people in the household")
+    parser.add_argument(
+        "--in-process", type=int, default=0, metavar="N",
+        help="also time N in-process issuances (CPU and statements per issuance)",
+    )  # fmt: skip
     args = parser.parse_args()
     sys.path.insert(0, str(ROOT / "src"))
-    server, token, number, _person = setup()
+    server, token, number, _person = setup(args.members)
     try:
         print(json.dumps({"raw": {k: round(v, 1) for k, v in raw_rates(args.raw_seconds).items()}}))
         if args.profile:
             profile_issuance(number)
+        if args.in_process:
+            result = in_process(token, number, args.in_process)
+            print(json.dumps({"in_process": result, "members": args.members}))
         proc, port = start_gunicorn(args.workers, args.threads)
         try:
             drive(port, token, number, clients=4, seconds=2)  # warm-up: keys, static forms
