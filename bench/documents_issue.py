@@ -14,7 +14,9 @@ Client and server share the cores, so the HTTP figure is a floor. The applicant 
 household of ``--members`` people (default 4; 1 is what runs before 2026-11-21 measured).
 Add ``--in-process N`` for the app's own cost per issuance (CPU ms and SQL statements of N
 requests through Django's test client, best of three), and ``--profile`` to print the top
-functions of an in-process issuance loop (cProfile) before optimising anything.
+functions of an in-process issuance loop (cProfile) before optimising anything. The HTTP
+load comes from the threaded Python client and then from wrk (``--driver``): the Python
+client burns the cores it shares with the server, so wrk's figure is the app's.
 """
 
 from __future__ import annotations
@@ -292,6 +294,22 @@ def drive(port: int, token: str, number: str, *, clients: int, seconds: float) -
     }  # fmt: skip
 
 
+def drive_wrk(
+    port: int, token: str, number: str, *, clients: int, seconds: float
+) -> dict[str, Any]:
+    """The same request in a closed loop from wrk (``bench/httpbench.py``)."""
+    from httpbench import wrk
+
+    body = json.dumps(
+        {"cert_type": "resident_copy", "applicant_rrn": number, "payment_method": "cash"}
+    ).encode()
+    return wrk(
+        f"http://127.0.0.1:{port}/api/certificates", method="POST", body=body,
+        headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
+        connections=clients, seconds=seconds,
+    )  # fmt: skip
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=15)
@@ -304,6 +322,11 @@ def main() -> None:
     parser.add_argument(
         "--in-process", type=int, default=0, metavar="N",
         help="also time N in-process issuances (CPU and statements per issuance)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--driver", choices=["python", "wrk", "both"], default="both",
+        help="HTTP load from the threaded Python client (the figures before 2026-11-21), "
+        "from wrk (C; costs the shared cores almost nothing), or both in turn",
     )  # fmt: skip
     args = parser.parse_args()
     sys.path.insert(0, str(ROOT / "src"))
@@ -318,9 +341,15 @@ def main() -> None:
         proc, port = start_gunicorn(args.workers, args.threads)
         try:
             drive(port, token, number, clients=4, seconds=2)  # warm-up: keys, static forms
-            result = drive(port, token, number, clients=args.clients, seconds=args.seconds)
-            print(json.dumps({"http": result, "workers": args.workers, "threads": args.threads,
-                              "clients": args.clients, "cores": os.cpu_count()}))  # fmt: skip
+            setting = {"workers": args.workers, "threads": args.threads, "clients": args.clients,
+                       "cores": os.cpu_count(),
+                       "load_average": [round(x, 2) for x in os.getloadavg()]}  # fmt: skip
+            if args.driver in ("python", "both"):
+                result = drive(port, token, number, clients=args.clients, seconds=args.seconds)
+                print(json.dumps({"http": result, "driver": "python", **setting}))
+            if args.driver in ("wrk", "both"):
+                result = drive_wrk(port, token, number, clients=args.clients, seconds=args.seconds)
+                print(json.dumps({"http": result, "driver": "wrk", **setting}))
         finally:
             proc.send_signal(signal.SIGTERM)
             proc.wait(timeout=30)
