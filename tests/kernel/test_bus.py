@@ -171,3 +171,49 @@ def test_batch_that_fails_leaves_nothing() -> None:
 
 def _last_command_id() -> uuid.UUID:
     return CommandRecord.objects.order_by("-recorded_at").values_list("command_id", flat=True)[0]
+
+
+def _id_on_stripe(stripe: int) -> uuid.UUID:
+    while True:
+        cid = uuid.uuid4()
+        if cid.int % audit.STRIPES == stripe:
+            return cid
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_batches_touching_chains_in_opposite_orders_both_commit() -> None:
+    """Two offices replaying at once: one batch's commands go to audit chains X then Y, the
+    other's to Y then X. Locking chain heads as each command ran made that a deadlock on
+    PostgreSQL; heads are taken at the end of a batch, in order. (SQLite serialises whole
+    transactions, so there the batches simply run one after the other.)"""
+    import threading
+
+    from django.db import connection
+
+    concurrent = connection.vendor == "postgresql"
+    barrier = threading.Barrier(2)
+    errors: list[BaseException] = []
+
+    def run(days: tuple[str, str], stripes: tuple[int, int]) -> None:
+        try:
+            with bus.batch():
+                execute(note(day=days[0], command_id=_id_on_stripe(stripes[0])))
+                if concurrent:
+                    barrier.wait(timeout=10)
+                execute(note(day=days[1], command_id=_id_on_stripe(stripes[1])))
+        except BaseException as exc:
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [
+        threading.Thread(target=run, args=(("2026-12-28", "2026-12-29"), (1, 2))),
+        threading.Thread(target=run, args=(("2026-12-30", "2026-12-31"), (2, 1))),
+    ]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert errors == []
+    assert counts() == (4, 4, 4, 4)
+    assert list(audit.verify()) == []

@@ -19,9 +19,13 @@ import contextlib
 import dataclasses
 import json
 import logging
+import random
+import time
 import uuid
 from datetime import datetime
 from typing import Any
+
+from django.db import DatabaseError
 
 from minwon.kernel import bus, clock, execute, jurisdictions, registry
 from minwon.kernel.errors import DomainError, IdempotencyConflict
@@ -40,6 +44,8 @@ FORWARDED = frozenset({"IssueCertificate"})
 #: still rolls back exactly that command; committing a chunk at a time keeps the write lock
 #: (and the audit chain heads) from being held for a whole request.
 COMMIT_EVERY = 100
+CHUNK_ATTEMPTS = 5
+TRANSIENT_SQLSTATES = {"40P01", "40001"}  # deadlock_detected, serialization_failure
 
 
 @dataclasses.dataclass(frozen=True)
@@ -140,10 +146,30 @@ def apply_batch(
         # The edge drops entries only after the answer, which comes after every commit: a
         # failure here (database lost) leaves earlier chunks applied, and the edge's resend
         # finds them as replays.
-        with bus.batch():
-            for entry in ordered[at : at + COMMIT_EVERY]:
-                outcomes.append(_apply(edge_id, office, agent, entry, ids))
+        chunk = ordered[at : at + COMMIT_EVERY]
+        for attempt in range(1, CHUNK_ATTEMPTS + 1):
+            learned = dict(ids)
+            try:
+                with bus.batch():
+                    done = [_apply(edge_id, office, agent, entry, learned) for entry in chunk]
+            except DatabaseError as exc:
+                # A deadlock with another office's replay or a counter command: the whole
+                # chunk was rolled back; run it again (its commands are idempotent).
+                if not _transient(exc) or attempt == CHUNK_ATTEMPTS:
+                    raise
+                log.info("replay chunk of %s retried (attempt %d): %s", edge_id, attempt, exc)
+                time.sleep(random.uniform(0.02, 0.1) * attempt)  # jitter
+                continue
+            ids = learned
+            outcomes.extend(done)
+            break
     return outcomes
+
+
+def _transient(exc: BaseException) -> bool:
+    """A deadlock or serialization failure: the database's own "try again"."""
+    sqlstate = getattr(exc.__cause__, "sqlstate", None)
+    return sqlstate in TRANSIENT_SQLSTATES
 
 
 def _apply(
@@ -156,6 +182,8 @@ def _apply(
     except DomainError as exc:
         return _queue(edge_id, office, agent, translated, exc)
     except Exception as exc:  # a bug must not stall the office: queue it, loudly
+        if _transient(exc):
+            raise  # a deadlock: the chunk is retried whole (apply_batch)
         log.exception("replay of %s %s failed", entry.name, entry.command_id)
         err = DomainError(
             "중앙에서 처리 중 오류가 발생했습니다.",

@@ -13,6 +13,7 @@ import os
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from typing import Any
 
 from django.db import connection
 
@@ -111,6 +112,38 @@ def append(
             [seq, new_hash, chain],
         )
     return seq
+
+
+def append_many(entries: list[dict[str, Any]]) -> None:
+    """Append ``entries`` (``append``'s keyword arguments, in command order) for a batch of
+    commands: each chain's head locked once, chains in sorted order so concurrent batches
+    cannot deadlock on heads, each head updated once."""
+    by_chain: dict[str, list[dict[str, Any]]] = {}
+    for entry in entries:
+        by_chain.setdefault(chain_for(entry["jurisdiction"], entry["command_id"]), []).append(entry)
+    for chain in sorted(by_chain):
+        head = _lock_head(chain)
+        if head is None:
+            AuditHead.objects.bulk_create(
+                [AuditHead(chain=chain, seq=0, hash=GENESIS)], ignore_conflicts=True
+            )
+            head = _lock_head(chain)
+            assert head is not None
+        seq, prev_hash = head
+        for e in by_chain[chain]:
+            seq += 1
+            new_hash = row_hash(prev_hash=prev_hash, chain=chain, seq=seq, **e)
+            _insert_row(
+                chain, seq, e["command_id"], e["name"], e["actor"], e["channel"],
+                e["jurisdiction"], e["occurred_at"], e["recorded_at"], e["payload_digest"],
+                e["result_digest"], prev_hash, new_hash,
+            )  # fmt: skip
+            prev_hash = new_hash
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"UPDATE {sql.table(AuditHead)} SET seq = %s, hash = %s WHERE chain = %s",  # noqa: S608
+                [seq, prev_hash, chain],
+            )
 
 
 _insert_row = sql.Insert(

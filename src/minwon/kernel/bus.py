@@ -9,7 +9,10 @@ the result. A handler that raises leaves nothing behind.
 each command is still all-or-nothing (a refusal rolls back exactly that command and the
 caller may go on), but they commit together — one commit instead of one per command. For
 bulk paths whose caller answers only after the whole batch (the continuity replay); a
-command's result is durable only when the ``with`` block ends without an error.
+command's result is durable only when the ``with`` block ends without an error. The audit
+rows of a batch's commands are appended at its end, chain heads locked in a fixed order:
+holding heads from the first command to the commit would make two concurrent batches (two
+offices' replays on PostgreSQL) wait on each other's heads in a cycle.
 """
 
 from __future__ import annotations
@@ -115,7 +118,10 @@ def execute(command: Command) -> Result:
     return around(_execute_once, command)
 
 
-_in_batch: contextvars.ContextVar[bool] = contextvars.ContextVar("minwon_batch", default=False)
+#: The audit entries of the current batch's committed-so-far commands (None: no batch).
+_batch: contextvars.ContextVar[list[dict[str, Any]] | None] = contextvars.ContextVar(
+    "minwon_batch", default=None
+)
 
 
 @contextlib.contextmanager
@@ -123,11 +129,13 @@ def batch() -> Iterator[None]:
     """Commands executed inside commit together, each in its own savepoint (module
     docstring). Not nestable in another transaction: a batch is itself the durable unit."""
     with transaction.atomic(durable=True):
-        token = _in_batch.set(True)
+        audits: list[dict[str, Any]] = []
+        token = _batch.set(audits)
         try:
             yield
+            audit.append_many(audits)
         finally:
-            _in_batch.reset(token)
+            _batch.reset(token)
 
 
 _insert_record = sql.Insert(
@@ -167,7 +175,8 @@ def _execute_once(command: Command) -> Result:
     started = time.perf_counter()
     try:
         # In a batch, a savepoint inside the batch's transaction; otherwise the durable unit.
-        with transaction.atomic(durable=not _in_batch.get()):
+        batched = _batch.get()
+        with transaction.atomic(durable=batched is None):
             recorded_at = clock.now()
             ctx = Context(command, recorded_at)
             if command.permission is not None:
@@ -185,17 +194,21 @@ def _execute_once(command: Command) -> Result:
                 command.occurred_at,
                 recorded_at,
             )
-            audit.append(
-                command_id=command.command_id,
-                name=name,
-                actor=str(command.actor),
-                channel=command.channel.value,
-                jurisdiction=command.jurisdiction,
-                occurred_at=command.occurred_at,
-                recorded_at=recorded_at,
-                payload_digest=content,
-                result_digest=digest(value),
-            )
+            entry: dict[str, Any] = {
+                "command_id": command.command_id,
+                "name": name,
+                "actor": str(command.actor),
+                "channel": command.channel.value,
+                "jurisdiction": command.jurisdiction,
+                "occurred_at": command.occurred_at,
+                "recorded_at": recorded_at,
+                "payload_digest": content,
+                "result_digest": digest(value),
+            }
+            if batched is None:
+                audit.append(**entry)
+        if batched is not None:  # this command's savepoint was released: it is in
+            batched.append(entry)
     except IntegrityError:
         # A concurrent execution of the same id committed first: answer as a replay.
         existing = _recorded(command.command_id)
