@@ -2,7 +2,8 @@
 
 Both rows are written on every issuance, the hottest write in the system. On PostgreSQL
 they go in as one statement — the ledger insert in a data-modifying ``WITH`` and the file
-insert after it — so an issuance pays one round trip for both; the file's foreign key is
+insert after it, values bound rather than inlined (``_binding_cursor``) — so an issuance
+pays one round trip for both; the file's foreign key is
 checked at commit (Django creates it ``DEFERRABLE INITIALLY DEFERRED``), and either both
 rows exist or neither. Other databases get the two inserts of ``kernel.sql.create``.
 The statement is built once from the models' metadata, and every value goes through its
@@ -44,6 +45,26 @@ def _params(obj: Issuance | IssuedFile) -> list[Any]:
     ]
 
 
+def _binding_cursor() -> Any:
+    """A cursor that sends values separately from the statement (server-side binding;
+    Django's own ``ServerBindingCursor`` class), wrapped as ``connection.cursor()`` wraps
+    its cursors (error translation, query capture, thread checks). The project's cursors
+    inline values into the SQL text, which turns the PDF into 88 kB of hex for PostgreSQL
+    to scan and decode; bound, it travels as its bytes: 0.6 -> 0.33 ms of server CPU and
+    0.21 -> 0.12 ms here per document. The connection's settings are unchanged (no
+    prepared statements), so a transaction-pooling proxy is as safe as before."""
+    from django.db.backends.postgresql.base import ServerBindingCursor
+
+    connection.close_if_health_check_failed()
+    connection.ensure_connection()
+    connection.validate_thread_sharing()
+    with connection.wrap_database_errors:
+        raw: Any = ServerBindingCursor(connection.connection)  # type: ignore[call-arg]
+    if connection.queries_logged:
+        return connection.make_debug_cursor(raw)
+    return connection.make_cursor(raw)
+
+
 def append(issuance: Issuance, pdf: bytes) -> IssuedFile:
     """Insert ``issuance`` (its primary key, the document number, set) and its file."""
     file = IssuedFile(issuance=issuance, pdf=pdf)
@@ -51,7 +72,7 @@ def append(issuance: Issuance, pdf: bytes) -> IssuedFile:
         sql.create(issuance)
         sql.create(file)
         return file
-    with connection.cursor() as cursor:
+    with _binding_cursor() as cursor:
         cursor.execute(_statement(), _params(issuance) + _params(file))
     for obj in (issuance, file):
         obj._state.adding = False
