@@ -88,13 +88,7 @@ def append(
     """Append one row to its chain and return its seq. Must run inside the command's transaction; the head
     row is locked last so the lock is held only until commit."""
     chain = chain_for(jurisdiction, command_id)
-    head = _lock_head(chain)
-    if head is None:
-        AuditHead.objects.bulk_create(
-            [AuditHead(chain=chain, seq=0, hash=GENESIS)], ignore_conflicts=True
-        )
-        head = _lock_head(chain)
-        assert head is not None
+    head = _head_for_append(chain)
     prev_seq, prev_hash = head
     seq = prev_seq + 1
     new_hash = row_hash(
@@ -122,14 +116,7 @@ def append_many(entries: list[dict[str, Any]]) -> None:
     for entry in entries:
         by_chain.setdefault(chain_for(entry["jurisdiction"], entry["command_id"]), []).append(entry)
     for chain in sorted(by_chain):
-        head = _lock_head(chain)
-        if head is None:
-            AuditHead.objects.bulk_create(
-                [AuditHead(chain=chain, seq=0, hash=GENESIS)], ignore_conflicts=True
-            )
-            head = _lock_head(chain)
-            assert head is not None
-        seq, prev_hash = head
+        seq, prev_hash = _head_for_append(chain)
         for e in by_chain[chain]:
             seq += 1
             new_hash = row_hash(prev_hash=prev_hash, chain=chain, seq=seq, **e)
@@ -151,6 +138,18 @@ _insert_row = sql.Insert(
     ("chain", "seq", "command_id", "name", "actor", "channel", "jurisdiction", "occurred_at",
      "recorded_at", "payload_digest", "result_digest", "prev_hash", "hash"),
 )  # fmt: skip
+
+
+def _head_for_append(chain: str) -> tuple[int, str]:
+    """The locked head of ``chain``, created at genesis the first time."""
+    head = _lock_head(chain)
+    if head is None:
+        AuditHead.objects.bulk_create(
+            [AuditHead(chain=chain, seq=0, hash=GENESIS)], ignore_conflicts=True
+        )
+        head = _lock_head(chain)
+        assert head is not None
+    return head
 
 
 def _lock_head(chain: str) -> tuple[int, str] | None:
