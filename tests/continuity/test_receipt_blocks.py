@@ -139,3 +139,21 @@ def test_reserved_prefixes_are_read_once_and_refreshed_on_reservation(
     _reserve(WONJU, "wonju-1")
     assert commands.reserved_prefixes(WONJU) == frozenset({"ZZ"})
     assert receipts.reserved_prefixes is commands.reserved_prefixes  # installed at start-up
+
+
+@pytest.mark.django_db
+def test_an_edge_without_its_block_gives_no_receipt_number() -> None:
+    """Before its first sync an edge has no block of its own; a number it made up could be
+    another edge's, so the counter is told to use another channel instead."""
+    from minwon.continuity.agent import Agent, EdgeConfig
+    from minwon.continuity.models import EdgeState
+    from minwon.kernel.errors import Conflict
+
+    agent = Agent(EdgeConfig(office=WONJU, edge_id="e-new", central="http://127.0.0.1:9", key="k"))
+    agent.state()
+    with pytest.raises(Conflict) as refused:
+        agent.next_receipt_random()
+    assert refused.value.code == "no_receipt_block"
+    EdgeState.objects.filter(edge_id="e-new").update(receipt_prefix="ZY")
+    first, second = agent.next_receipt_random(), agent.next_receipt_random()
+    assert first.startswith("ZY") and second.startswith("ZY") and first != second

@@ -23,6 +23,7 @@ from typing import Any
 from django.db import close_old_connections, transaction
 
 from minwon.kernel import clock
+from minwon.kernel.errors import Conflict
 
 from . import feed, journal
 from .models import EdgeState
@@ -267,7 +268,18 @@ class Agent:
             if self._receipt_next >= self._receipt_limit:
                 with transaction.atomic():
                     state = EdgeState.objects.select_for_update().get(edge_id=self.config.edge_id)
-                    self._receipt_prefix = state.receipt_prefix or "ZZ"
+                    if not state.receipt_prefix:
+                        # Never synchronised: without its own block an edge's numbers could
+                        # be another edge's, so it gives none.
+                        raise Conflict(
+                            "이 거점은 아직 중앙에서 접수번호 구간을 받지 못해 접수할 수 "
+                            "없습니다. 중앙 시스템 또는 다른 창구를 이용해 주세요.",
+                            "This edge has no receipt block from central yet; use central "
+                            "or another channel.",
+                            field="command",
+                            code="no_receipt_block",
+                        )
+                    self._receipt_prefix = state.receipt_prefix
                     self._receipt_next = state.receipt_counter + 1
                     self._receipt_limit = state.receipt_counter + RECEIPT_STEP + 1
                     EdgeState.objects.filter(pk=state.pk).update(
