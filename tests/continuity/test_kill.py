@@ -3,12 +3,12 @@ command the counter was told succeeded is still in the journal."""
 
 from __future__ import annotations
 
-import http.client
 import os
 import signal
 import threading
 import time
 import uuid
+from http.client import HTTPException
 from pathlib import Path
 
 import pytest
@@ -43,7 +43,7 @@ def test_acknowledged_commands_survive_sigkill(tmp_path: Path) -> None:
                             "applicant_birth": "1980-01-01",
                         },
                     )
-                except (OSError, http.client.HTTPException):
+                except (OSError, HTTPException):
                     return  # the edge died under us: this one was never acknowledged
                 if status == 200 and body:  # a status line without its body: not an answer
                     acked.append(body["command_id"])
