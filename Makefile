@@ -34,6 +34,7 @@ lint: setup
 
 typecheck: setup
 	$(VENV)/bin/mypy
+	$(VENV)/bin/mypy bench
 
 pytest-sqlite: setup
 	$(VENV)/bin/pytest -n $(TEST_WORKERS) -m "not chaos" $(PYTEST_ARGS)
