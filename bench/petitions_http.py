@@ -156,6 +156,10 @@ def main() -> None:
                            "items": [{"type_code": "GRIEVANCE", "form": {"content": "가로등 고장"}}]},
                           ensure_ascii=False).encode()  # fmt: skip
         submit: dict[str, Any] = {"method": "POST", "body": body, "headers": headers}
+        # The floor of the stack itself: gunicorn, every middleware, a JSON answer, no
+        # database; no request through this stack can be cheaper on this machine.
+        httpbench.wrk(f"{base}/healthz", connections=4, seconds=2)
+        floor = httpbench.wrk(f"{base}/healthz", connections=args.connections, seconds=args.seconds)
         httpbench.wrk(f"{base}/api/petitions", **submit, connections=4, seconds=2)  # warm-up
         closed = httpbench.wrk(f"{base}/api/petitions", **submit, connections=args.connections,
                                seconds=args.seconds)  # fmt: skip
@@ -183,6 +187,7 @@ def main() -> None:
         "machine": at_start, "load_average_at_end": httpbench.machine()["load_average"],
         "gunicorn": f"{args.workers} workers x {args.threads} threads",
         "client": f"wrk, {args.connections} connections",
+        "stack_floor_healthz": floor,
         "submit": closed, "submit_fixed_rate": {"offered_per_second": args.rate, **fixed},
         "submit_raw_sql_per_second": round(raw_submit, 1),
         "submit_ratio_http_to_raw": round(closed["per_second"] / raw_submit, 3),
