@@ -92,6 +92,7 @@ def main() -> None:
 
     fill()
     rows = len(rollups.pending())
+
     def fill_and_flush() -> None:
         fill()
         rollups.flush()
