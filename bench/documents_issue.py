@@ -15,8 +15,8 @@ household of ``--members`` people (default 4; 1 is what runs before 2026-11-21 m
 Add ``--in-process N`` for the app's own cost per issuance (CPU ms and SQL statements of N
 requests through Django's test client, best of three), and ``--profile`` to print the top
 functions of an in-process issuance loop (cProfile) before optimising anything. The HTTP
-load comes from the threaded Python client and then from wrk (``--driver``): the Python
-client burns the cores it shares with the server, so wrk's figure is the app's.
+load comes from wrk (``bench/httpbench.py``; a Python client would burn the cores it
+shares with the server). Runs before 2026-11-21 used a threaded Python client.
 """
 
 from __future__ import annotations
@@ -24,23 +24,21 @@ from __future__ import annotations
 import argparse
 import cProfile
 import hashlib
-import http.client
 import json
-import os
 import pstats
-import secrets
 import signal
-import subprocess
 import sys
-import tempfile
-import threading
 import time
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
-WONJU = "5113000000"
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import httpbench
+
+ROOT = httpbench.ROOT
+WONJU = httpbench.WONJU
 DANGU = "5113055000"
 
 
@@ -53,38 +51,13 @@ MEMBERS = [("이배우", "spouse", "820304200002"), ("김자녀", "child", "1005
 def setup(members: int = 4) -> tuple[Any, str, str, int]:
     """PostgreSQL, the schema, a counter clerk with a bearer token and a household of
     ``members`` people in 원주 단구동; returns (server, token, the head's RRN, head id)."""
-    from minwon.testing.pgserver import PostgresServer
-
-    var = tempfile.mkdtemp(prefix="minwon-bench-documents-")
-    os.environ["MINWON_VAR_DIR"] = var
-    server = PostgresServer(fast=False).start()
-    os.environ["MINWON_DATABASE_URL"] = server.url
-    os.environ["DJANGO_SETTINGS_MODULE"] = "minwon.config.settings"
-    import django
-
-    django.setup()
-    from django.contrib.auth.hashers import make_password
-    from django.core.management import call_command
-
-    call_command("migrate", interactive=False, verbosity=0)
-    from minwon.accounts.commands import CreateStaffAccount, GrantRole, IssueApiToken
+    server = httpbench.start_database("documents")
+    token = httpbench.staff_token("bench-clerk", "counter_clerk")
     from minwon.kernel import clock, execute, rrn
-    from minwon.kernel.management.commands.load_jurisdictions import load
-    from minwon.kernel.types import Actor, ActorKind, Channel
+    from minwon.kernel.types import Actor, Channel
     from minwon.registry.commands import RegisterPerson
-    from minwon.web.api import key_hash
 
-    load()
     system = Actor.system("bench")
-    uid = execute(CreateStaffAccount(actor=system, channel=Channel.SYSTEM, jurisdiction=WONJU,
-                                     username="bench-clerk", display_name="bench",
-                                     password_hash=make_password("x" * 12))).value["user_id"]  # fmt: skip
-    execute(GrantRole(actor=system, channel=Channel.SYSTEM, jurisdiction=WONJU, user_id=uid,
-                      role="counter_clerk"))  # fmt: skip
-    token = secrets.token_urlsafe(32)
-    execute(IssueApiToken(actor=Actor(ActorKind.STAFF, uid, "bench-clerk"), channel=Channel.SYSTEM,
-                          jurisdiction=WONJU, token_hash=key_hash(token),
-                          expires_at=clock.now() + timedelta(hours=2)))  # fmt: skip
     number = rrn.with_check_digit("800101100001")
     person = execute(
         RegisterPerson(
@@ -228,82 +201,12 @@ def in_process(token: str, number: str, count: int = 300) -> dict[str, Any]:
     }  # fmt: skip
 
 
-def start_gunicorn(workers: int, threads: int) -> tuple[subprocess.Popen[bytes], int]:
-    from minwon.testing.pgserver import free_port
-
-    port = free_port()
-    env = dict(os.environ, MINWON_LOG_LEVEL="WARNING")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "minwon.config.wsgi:application", "-b",
-         f"127.0.0.1:{port}", "-w", str(workers), "--threads", str(threads), "-k", "gthread",
-         "--keep-alive", "30", "--log-level", "warning"],
-        cwd=ROOT, env=env,
-    )  # fmt: skip
-    for _ in range(300):
-        try:
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=1)
-            conn.request("GET", "/healthz")
-            if conn.getresponse().status < 500:
-                return proc, port
-        except OSError:
-            time.sleep(0.1)
-    raise RuntimeError("gunicorn did not start")
-
-
 def drive(port: int, token: str, number: str, *, clients: int, seconds: float) -> dict[str, Any]:
+    """``POST /api/certificates`` in a closed loop from wrk (``bench/httpbench.py``)."""
     body = json.dumps(
         {"cert_type": "resident_copy", "applicant_rrn": number, "payment_method": "cash"}
     ).encode()
-    headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
-    done: list[float] = []
-    errors: list[int] = []
-    lock = threading.Lock()
-    deadline = time.perf_counter() + seconds
-
-    def worker() -> None:
-        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-        while time.perf_counter() < deadline:
-            sent = time.perf_counter()
-            try:
-                conn.request("POST", "/api/certificates", body=body, headers=headers)
-                response = conn.getresponse()
-                response.read()
-                status = response.status
-            except (OSError, http.client.HTTPException):
-                conn.close()
-                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-                status = 599
-            with lock:
-                done.append((time.perf_counter() - sent) * 1000)
-                if status != 200:
-                    errors.append(status)
-
-    start = time.perf_counter()
-    threads = [threading.Thread(target=worker) for _ in range(clients)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    elapsed = time.perf_counter() - start
-    done.sort()
-    return {
-        "requests": len(done), "errors": len(errors), "error_codes": sorted(set(errors))[:5],
-        "per_second": round(len(done) / elapsed, 1),
-        "p50_ms": round(done[len(done) // 2], 1) if done else None,
-        "p99_ms": round(done[int(len(done) * 0.99)], 1) if done else None,
-    }  # fmt: skip
-
-
-def drive_wrk(
-    port: int, token: str, number: str, *, clients: int, seconds: float
-) -> dict[str, Any]:
-    """The same request in a closed loop from wrk (``bench/httpbench.py``)."""
-    from httpbench import wrk
-
-    body = json.dumps(
-        {"cert_type": "resident_copy", "applicant_rrn": number, "payment_method": "cash"}
-    ).encode()
-    return wrk(
+    return httpbench.wrk(
         f"http://127.0.0.1:{port}/api/certificates", method="POST", body=body,
         headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
         connections=clients, seconds=seconds,
@@ -323,11 +226,6 @@ def main() -> None:
         "--in-process", type=int, default=0, metavar="N",
         help="also time N in-process issuances (CPU and statements per issuance)",
     )  # fmt: skip
-    parser.add_argument(
-        "--driver", choices=["python", "wrk", "both"], default="both",
-        help="HTTP load from the threaded Python client (the figures before 2026-11-21), "
-        "from wrk (C; costs the shared cores almost nothing), or both in turn",
-    )  # fmt: skip
     args = parser.parse_args()
     sys.path.insert(0, str(ROOT / "src"))
     server, token, number, _person = setup(args.members)
@@ -338,18 +236,13 @@ def main() -> None:
         if args.in_process:
             result = in_process(token, number, args.in_process)
             print(json.dumps({"in_process": result, "members": args.members}))
-        proc, port = start_gunicorn(args.workers, args.threads)
+        proc, port = httpbench.start_gunicorn(args.workers, args.threads)
         try:
             drive(port, token, number, clients=4, seconds=2)  # warm-up: keys, static forms
             setting = {"workers": args.workers, "threads": args.threads, "clients": args.clients,
-                       "cores": os.cpu_count(),
-                       "load_average": [round(x, 2) for x in os.getloadavg()]}  # fmt: skip
-            if args.driver in ("python", "both"):
-                result = drive(port, token, number, clients=args.clients, seconds=args.seconds)
-                print(json.dumps({"http": result, "driver": "python", **setting}))
-            if args.driver in ("wrk", "both"):
-                result = drive_wrk(port, token, number, clients=args.clients, seconds=args.seconds)
-                print(json.dumps({"http": result, "driver": "wrk", **setting}))
+                       **httpbench.machine()}  # fmt: skip
+            result = drive(port, token, number, clients=args.clients, seconds=args.seconds)
+            print(json.dumps({"http": result, "driver": "wrk", **setting}))
         finally:
             proc.send_signal(signal.SIGTERM)
             proc.wait(timeout=30)
