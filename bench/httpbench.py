@@ -44,7 +44,8 @@ def start_database(prefix: str) -> Any:
 
     os.environ["MINWON_VAR_DIR"] = tempfile.mkdtemp(prefix=f"minwon-bench-{prefix}-")
     server = PostgresServer(fast=False).start()
-    os.environ["MINWON_DATABASE_URL"] = server.url
+    # e.g. MINWON_BENCH_DB_QUERY="?server_side_binding=false" for an A/B of a URL option
+    os.environ["MINWON_DATABASE_URL"] = server.url + os.environ.get("MINWON_BENCH_DB_QUERY", "")
     os.environ["DJANGO_SETTINGS_MODULE"] = "minwon.config.settings"
     import django
 

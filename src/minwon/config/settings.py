@@ -133,7 +133,17 @@ def _database(url: str) -> dict[str, object]:
     parts = urlsplit(url)
     query = dict(parse_qsl(parts.query))
     pooled = query.pop("pool", "1") not in {"0", "false"}
+    # Values travel separately from the statement (server-side binding) and a statement a
+    # connection runs a few times is prepared once: PostgreSQL then skips parsing and
+    # planning, and psycopg skips quoting values into the text (a certificate's PDF was 88 kB
+    # of hex). ``?server_side_binding=false`` turns both off, e.g. behind a PgBouncer older
+    # than 1.21 in transaction mode, which cannot keep prepared statements.
+    bound = query.pop("server_side_binding", "true").lower() not in {"0", "false", "no"}
+    threshold = query.pop("prepare_threshold", "5")
     options: dict[str, object] = {k: v for k, v in query.items()}
+    if bound:
+        options["server_side_binding"] = True
+        options["prepare_threshold"] = None if threshold.lower() == "none" else int(threshold)
     if pooled and not _env_bool("MINWON_DISABLE_POOL"):
         options["pool"] = {
             "min_size": int(os.environ.get("MINWON_DB_POOL_MIN", "2")),
