@@ -219,9 +219,12 @@ def test_ledger_row_and_file_are_written_together(household: dict[str, Any]) -> 
 
 
 def test_issued_pdfs_are_stored_with_lz4_on_postgresql(household: dict[str, Any]) -> None:
-    if connection.vendor != "postgresql":
-        pytest.skip("a PostgreSQL storage setting")
     number = kiosk("resident_copy", HEAD_RRN).value["document_number"]
+    if connection.vendor != "postgresql":
+        # SQLite has no column compression: the file is stored as issued.
+        pdf = bytes(IssuedFile.objects.get(pk=number).pdf)
+        assert pdf.startswith(b"%PDF-") and len(pdf) == Issuance.objects.get(pk=number).size
+        return
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT pg_column_compression(pdf), octet_length(pdf) FROM documents_issuedfile"
