@@ -96,16 +96,17 @@ def append(
         channel=channel, jurisdiction=jurisdiction, occurred_at=occurred_at,
         recorded_at=recorded_at, payload_digest=payload_digest, result_digest=result_digest,
     )  # fmt: skip
-    _insert_row(
-        chain, seq, command_id, name, actor, channel, jurisdiction, occurred_at, recorded_at,
-        payload_digest, result_digest, prev_hash, new_hash,
+    # The row and the head's move in one round trip where the database allows it.
+    _insert_row.and_then(
+        (chain, seq, command_id, name, actor, channel, jurisdiction, occurred_at, recorded_at,
+         payload_digest, result_digest, prev_hash, new_hash),
+        _move_head(), (seq, new_hash, chain),
     )  # fmt: skip
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"UPDATE {sql.table(AuditHead)} SET seq = %s, hash = %s WHERE chain = %s",  # noqa: S608
-            [seq, new_hash, chain],
-        )
     return seq
+
+
+def _move_head() -> str:
+    return f"UPDATE {sql.table(AuditHead)} SET seq = %s, hash = %s WHERE chain = %s"  # noqa: S608
 
 
 def append_many(entries: list[dict[str, Any]]) -> None:
@@ -127,10 +128,7 @@ def append_many(entries: list[dict[str, Any]]) -> None:
             )  # fmt: skip
             prev_hash = new_hash
         with connection.cursor() as cursor:
-            cursor.execute(
-                f"UPDATE {sql.table(AuditHead)} SET seq = %s, hash = %s WHERE chain = %s",  # noqa: S608
-                [seq, prev_hash, chain],
-            )
+            cursor.execute(_move_head(), [seq, prev_hash, chain])
 
 
 _insert_row = sql.Insert(

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import timedelta
 
-from minwon.kernel import clock
+from minwon.kernel import clock, sql
 from minwon.kernel.models import AccessLog
 from minwon.kernel.types import Actor, ActorKind, Channel
 
@@ -51,21 +51,21 @@ def log_reads(
     """Write one access-log row per ``(subject_id, what)`` shown, in one statement: a list
     page showing fifty people logs fifty rows without fifty round trips."""
     at = clock.now()
+    who = str(actor)
+    via = str(getattr(channel, "value", channel))
+    why = (purpose or "")[:200]
     rows = [
-        AccessLog(
-            at=at,
-            actor=str(actor),
-            channel=str(getattr(channel, "value", channel)),
-            subject_type=subject_type,
-            subject_id=str(subject_id),
-            what=what[:120],
-            purpose=(purpose or "")[:200],
-            jurisdiction=jurisdiction,
-        )
+        (at, who, via, subject_type, str(subject_id), what[:120], why, jurisdiction)
         for subject_id, what in reads
     ]
-    AccessLog.objects.bulk_create(rows)
+    _insert_rows.many(rows)
     return len(rows)
+
+
+_insert_rows = sql.Insert(
+    AccessLog,
+    ("at", "actor", "channel", "subject_type", "subject_id", "what", "purpose", "jurisdiction"),
+)
 
 
 def accesses_of(subject_type: str, subject_id: str) -> list[AccessLog]:

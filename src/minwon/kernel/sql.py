@@ -93,6 +93,36 @@ class Insert:
                 return cursor.fetchone()[0]
         return None
 
+    def and_then(self, values: Sequence[Any], statement: str, params: Sequence[Any]) -> None:
+        """This insert of ``values``, then ``statement`` (which must not depend on the new
+        row): one round trip on PostgreSQL (``WITH _row AS (INSERT …) <statement>``), two
+        statements elsewhere (SQLite has no data-modifying WITH)."""
+        conn = _db()
+        row = prepare(self.preparers, values, conn)
+        with conn.cursor() as cursor:
+            if conn.vendor == "postgresql" and not self.returning_id:
+                cursor.execute(f"WITH _row AS ({self.sql(conn)}) {statement}", [*row, *params])
+            else:
+                cursor.execute(self.sql(conn), row)
+                cursor.execute(statement, list(params))
+
+    #: Rows per statement in ``many``: far below SQLite's and PostgreSQL's parameter limits.
+    MANY_CHUNK = 500
+
+    def many(self, rows: Sequence[Sequence[Any]]) -> None:
+        """Insert ``rows`` (each the values of the fields, in order) with one multi-row
+        ``INSERT … VALUES (…), (…)`` per ``MANY_CHUNK`` rows (no ids come back)."""
+        if self.returning_id:
+            raise TypeError("many() returns no ids")
+        conn = _db()
+        one = self.sql(conn)
+        marks = one[one.index(" VALUES ") + len(" VALUES ") :]
+        for at in range(0, len(rows), self.MANY_CHUNK):
+            chunk = rows[at : at + self.MANY_CHUNK]
+            params = [v for row in chunk for v in prepare(self.preparers, row, conn)]
+            with conn.cursor() as cursor:
+                cursor.execute(one + (", " + marks) * (len(chunk) - 1), params)
+
 
 def prep(model: type[models.Model], field: str, value: Any) -> Any:
     """A value in the database's form for ``model.field`` (for WHERE clauses)."""
