@@ -18,7 +18,7 @@ from minwon.petitions import receipts
 from minwon.petitions.commands import ApplicationItem
 from minwon.petitions.models import Application, Petition, PetitionStep, PetitionType
 
-from .conftest import at
+from .conftest import actor, at
 
 pytestmark = pytest.mark.django_db
 
@@ -247,3 +247,30 @@ def test_replayed_submission_returns_the_same_receipt(citizen: User, catalog_loa
     first, second = execute(cmd), execute(cmd)
     assert second.replayed and first.value == second.value
     assert Application.objects.count() == 1
+
+
+def test_a_counter_application_is_the_identified_citizens_own(
+    apply: Apply, act: Act, clerk: User, make_citizen: Callable[..., User]
+) -> None:
+    """Filed at a counter for a citizen identified by resident number: the citizen whose
+    verified account holds that number sees it in 나의 민원 and may withdraw it online;
+    another citizen may not."""
+    from minwon.petitions import queries
+
+    number_of_kim = rrn.with_check_digit("850505100007")
+    kim = make_citizen(number=number_of_kim, name="김창구")
+    other = make_citizen()
+    receipt = apply(
+        "SUGGESTION", who=actor(clerk), channel=Channel.COUNTER, applicant_name="김창구",
+        sealed_rrn=rrn.SealedRRN.from_text(number_of_kim),
+    )["receipt_number"]  # fmt: skip
+    application = Application.objects.get(receipt_number=receipt)
+    assert application.applicant_user_id is None
+    assert [a.receipt_number for a in queries.applications_of_citizen(kim.pk)] == [receipt]
+    assert queries.application_for_citizen(kim.pk, receipt) is not None
+    assert list(queries.applications_of_citizen(other.pk)) == []
+    assert queries.application_for_citizen(other.pk, receipt) is None
+    with pytest.raises(Forbidden):
+        act(other, "withdraw", receipt)
+    act(kim, "withdraw", receipt)
+    assert Petition.objects.get(application=application).state == "withdrawn"

@@ -16,7 +16,7 @@ from minwon.accounts.permissions import is_allowed
 from minwon.kernel import execute, rrn
 from minwon.kernel.errors import Forbidden, NotFound, ValidationFailed
 from minwon.kernel.types import ActorKind, Channel
-from minwon.petitions import tracking
+from minwon.petitions import queries, tracking
 from minwon.petitions.commands import ApplicationItem, SubmitApplication
 from minwon.petitions.commands.workflow import ACTIONS
 from minwon.petitions.models import Application, Petition
@@ -170,7 +170,7 @@ def _application_for(request: HttpRequest, receipt_number: str) -> Application:
     if application is None:
         raise NotFound("민원을 찾을 수 없습니다.", "Petition not found.", field="receipt_number")
     if actor.kind == ActorKind.CITIZEN:
-        if application.applicant_user_id != actor.id:
+        if not queries.is_applicant(application, actor.id):
             raise NotFound(
                 "민원을 찾을 수 없습니다.", "Petition not found.", field="receipt_number"
             )

@@ -7,7 +7,7 @@ from collections import Counter
 from datetime import datetime
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from minwon.accounts.permissions import in_scope
 from minwon.kernel.types import Actor
@@ -67,15 +67,46 @@ def department_load(actor: Actor, *, now: datetime) -> list[dict[str, Any]]:
     ]
 
 
+def citizen_index(user_id: int | None) -> str:
+    """The verified identity (RRN blind index) of a citizen account, or ""."""
+    if user_id is None:
+        return ""
+    from minwon.accounts.models import User
+
+    found = (
+        User.objects.filter(pk=user_id, kind=User.Kind.CITIZEN)
+        .values_list("identity_index", flat=True)
+        .first()
+    )
+    return found or ""
+
+
+def _of_citizen(user_id: int) -> Q:
+    """Applications the citizen filed online, and those filed for them at a counter, by mail
+    or at a kiosk where they were identified by their resident number — the same verified
+    identity their account holds."""
+    mine = Q(applicant_user_id=user_id)
+    index = citizen_index(user_id)
+    return mine | Q(identity_index=index) if index else mine
+
+
+def is_applicant(application: Application, user_id: int | None) -> bool:
+    """Whether the citizen account ``user_id`` is the application's applicant (see
+    ``_of_citizen``)."""
+    if user_id is None:
+        return False
+    if application.applicant_user_id == user_id:
+        return True
+    return bool(application.identity_index) and application.identity_index == citizen_index(user_id)
+
+
 def application_for_citizen(user_id: int, receipt_number: str) -> Application | None:
-    return Application.objects.filter(
-        receipt_number=receipt_number, applicant_user_id=user_id
-    ).first()
+    return Application.objects.filter(_of_citizen(user_id), receipt_number=receipt_number).first()
 
 
 def applications_of_citizen(user_id: int) -> QuerySet[Application]:
     return (
-        Application.objects.filter(applicant_user_id=user_id)
+        Application.objects.filter(_of_citizen(user_id))
         .prefetch_related("items__type")
         .order_by("-received_at")
     )

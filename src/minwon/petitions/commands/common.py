@@ -13,7 +13,7 @@ from minwon.kernel.clock import local
 from minwon.kernel.errors import Conflict, Forbidden, NotFound
 from minwon.kernel.registry import register_event
 from minwon.kernel.types import ActorKind, Event
-from minwon.petitions import deadlines
+from minwon.petitions import deadlines, queries
 from minwon.petitions.models import Petition, PetitionStep
 
 
@@ -55,7 +55,7 @@ def require_staff(ctx: Context, petition: Petition, permission: str) -> None:
 def require_applicant_or(ctx: Context, petition: Petition, permission: str) -> None:
     """The applicant themself (online), or staff holding ``permission`` (at the counter)."""
     if ctx.actor.kind == ActorKind.CITIZEN:
-        if ctx.actor.id is None or petition.application.applicant_user_id != ctx.actor.id:
+        if not queries.is_applicant(petition.application, ctx.actor.id):
             raise Forbidden(
                 "본인이 신청한 민원만 처리할 수 있습니다.",
                 "Only the applicant may do this.",
