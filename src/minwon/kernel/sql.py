@@ -34,19 +34,31 @@ _PASSTHROUGH: dict[type[models.Field[Any, Any]], type] = {
 Preparer = tuple[type | None, Callable[[Any, Any], Any]]
 
 
-def preparer(field: Any) -> Preparer:
-    """How to put a value for ``field`` into its database form: ``(passthrough type,
-    field.get_db_prep_save)``. A value of exactly the passthrough type (or None) is already
-    in database form; anything else goes through the field's own preparation."""
+_PROBES: dict[type, Any] = {str: "probe", int: 7, bool: True}
+
+
+def preparer(field: Any, conn: Any) -> Preparer:
+    """How to put a value for ``field`` into its database form on ``conn``: ``(passthrough
+    type, field.get_db_prep_save)``. A value of exactly the passthrough type (or None) is
+    already in database form; anything else goes through the field's own preparation. The
+    passthrough holds only where the backend gives the value back unchanged (with
+    server-side binding, PostgreSQL's backend wraps integers in typed ``Int4``)."""
     target = field.target_field if isinstance(field, models.ForeignKey) else field
-    return _PASSTHROUGH.get(type(target)), field.get_db_prep_save
+    kind = _PASSTHROUGH.get(type(target))
+    if kind is not None:
+        probe = _PROBES[kind]
+        prepared = field.get_db_prep_save(probe, conn)
+        if type(prepared) is not kind or prepared != probe:
+            kind = None
+    return kind, field.get_db_prep_save
 
 
 def prepare(preparers: Sequence[Preparer], values: Sequence[Any], conn: Any) -> list[Any]:
     """``[field.get_db_prep_save(value, conn) ...]`` without the field machinery for values
-    that are already in database form (most of a row's strings and numbers)."""
+    that are already in database form (most of a row's strings and numbers). None passes
+    through only for the passthrough fields: a JSONField stores None as JSON ``null``."""
     return [
-        value if value is None or type(value) is kind else slow(value, conn)
+        value if kind is not None and (value is None or type(value) is kind) else slow(value, conn)
         for (kind, slow), value in zip(preparers, values, strict=True)
     ]
 
@@ -65,9 +77,15 @@ class Insert:
     ) -> None:
         self.model = model
         self.fields = [model._meta.get_field(name) for name in fields]
-        self.preparers = [preparer(f) for f in self.fields]
+        self._preparers: dict[str, list[Preparer]] = {}
         self.returning_id = returning_id
         self._sql: dict[str, str] = {}
+
+    def preparers(self, conn: Any) -> list[Preparer]:
+        found = self._preparers.get(conn.vendor)
+        if found is None:
+            found = self._preparers[conn.vendor] = [preparer(f, conn) for f in self.fields]
+        return found
 
     def sql(self, conn: Any = None) -> str:
         conn = conn or _db()
@@ -86,7 +104,7 @@ class Insert:
 
     def __call__(self, *values: Any) -> Any:
         conn = _db()
-        params = prepare(self.preparers, values, conn)
+        params = prepare(self.preparers(conn), values, conn)
         with conn.cursor() as cursor:
             cursor.execute(self.sql(conn), params)
             if self.returning_id:
@@ -98,7 +116,7 @@ class Insert:
         row): one round trip on PostgreSQL (``WITH _row AS (INSERT …) <statement>``), two
         statements elsewhere (SQLite has no data-modifying WITH)."""
         conn = _db()
-        row = prepare(self.preparers, values, conn)
+        row = prepare(self.preparers(conn), values, conn)
         with conn.cursor() as cursor:
             if conn.vendor == "postgresql" and not self.returning_id:
                 cursor.execute(f"WITH _row AS ({self.sql(conn)}) {statement}", [*row, *params])
@@ -119,7 +137,7 @@ class Insert:
         marks = one[one.index(" VALUES ") + len(" VALUES ") :]
         for at in range(0, len(rows), self.MANY_CHUNK):
             chunk = rows[at : at + self.MANY_CHUNK]
-            params = [v for row in chunk for v in prepare(self.preparers, row, conn)]
+            params = [v for row in chunk for v in prepare(self.preparers(conn), row, conn)]
             with conn.cursor() as cursor:
                 cursor.execute(one + (", " + marks) * (len(chunk) - 1), params)
 
@@ -218,7 +236,7 @@ def create(obj: models.Model) -> models.Model:
             text += f" RETURNING {qn(str(meta.auto_field.column))}"
         # attname for a plain read, the field itself where ``pre_save`` does work
         getters = [f.attname if _plain_pre_save(f) else f for f in fields]
-        found = _creates[key] = (text, fields, getters, [preparer(f) for f in fields])
+        found = _creates[key] = (text, fields, getters, [preparer(f, conn) for f in fields])
     text, fields, getters, preparers = found
     auto = model._meta.auto_field is not None
     if not auto and obj.pk is None:

@@ -1,0 +1,45 @@
+"""kernel.sql's fast value preparation gives exactly what each field's own
+``get_db_prep_save`` gives (the ORM's stored form), for the kinds of values rows hold."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+from typing import Any
+
+import pytest
+from django.db import connection
+
+from minwon.kernel import clock, sql
+from minwon.kernel.models import AccessLog, CommandRecord, DeclaredHoliday, OutboxDelivery
+
+CASES: list[tuple[Any, str, Any]] = [
+    (CommandRecord, "result", None),  # JSONField: None is JSON null, not SQL NULL
+    (CommandRecord, "result", {"a": [1, "둘"]}),
+    (CommandRecord, "result", "text"),
+    (CommandRecord, "command_id", uuid.UUID(int=7)),
+    (CommandRecord, "name", "SubmitApplication"),
+    (CommandRecord, "occurred_at", clock.now()),
+    (AccessLog, "subject_id", "12"),
+    (AccessLog, "jurisdiction", None),
+    (OutboxDelivery, "attempts", 3),
+    (OutboxDelivery, "attempts", True),  # a bool is not an int here: the field decides
+    (OutboxDelivery, "event", 5),  # a foreign key's id
+    (OutboxDelivery, "event", None),
+    (DeclaredHoliday, "date", date(2026, 12, 31)),
+]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("model", "name", "value"), CASES)
+def test_prepare_equals_the_fields_own_preparation(model: Any, name: str, value: Any) -> None:
+    field = model._meta.get_field(name)
+    expected = field.get_db_prep_save(value, connection)
+    (got,) = sql.prepare([sql.preparer(field, connection)], [value], connection)
+    assert type(got) is type(expected)
+    assert _plain(got) == _plain(expected)
+
+
+def _plain(value: Any) -> Any:
+    """psycopg's JSON wrapper (PostgreSQL) has no equality of its own: compare its object."""
+    return getattr(value, "obj", value)
