@@ -118,15 +118,17 @@ def append_many(entries: list[dict[str, Any]]) -> None:
         by_chain.setdefault(chain_for(entry["jurisdiction"], entry["command_id"]), []).append(entry)
     for chain in sorted(by_chain):
         seq, prev_hash = _head_for_append(chain)
+        rows = []
         for e in by_chain[chain]:
             seq += 1
             new_hash = row_hash(prev_hash=prev_hash, chain=chain, seq=seq, **e)
-            _insert_row(
-                chain, seq, e["command_id"], e["name"], e["actor"], e["channel"],
-                e["jurisdiction"], e["occurred_at"], e["recorded_at"], e["payload_digest"],
-                e["result_digest"], prev_hash, new_hash,
+            rows.append(
+                (chain, seq, e["command_id"], e["name"], e["actor"], e["channel"],
+                 e["jurisdiction"], e["occurred_at"], e["recorded_at"], e["payload_digest"],
+                 e["result_digest"], prev_hash, new_hash)
             )  # fmt: skip
             prev_hash = new_hash
+        _insert_row.many(rows)  # the chain's rows of the batch in one statement
         with connection.cursor() as cursor:
             cursor.execute(_move_head(), [seq, prev_hash, chain])
 
