@@ -8,7 +8,7 @@ export PORT
 # Parallel test processes (pytest-xdist); CI and 2-core machines use 2.
 TEST_WORKERS ?= 2
 
-.PHONY: run test setup lint typecheck pytest pytest-sqlite pytest-postgres demo clean
+.PHONY: run test setup lint typecheck pytest pytest-sqlite pytest-postgres pytest-clock demo clean
 
 $(VENV)/.installed: pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -46,7 +46,19 @@ pytest-postgres: setup
 pytest-chaos: setup
 	$(VENV)/bin/pytest -m chaos tests/chaos $(PYTEST_ARGS) || test $$? -eq 5
 
-pytest: pytest-sqlite pytest-postgres pytest-chaos
+# The tests whose subject is time (deadlines, the calendar, sweeps, alerts, health ages) run
+# again at each instant of the clock sweep (minwon.testing.plugin.SWEEP: 00:30 to 23:59 KST
+# on a Monday, a Friday, a Sunday and the working day before 설날), with the project's own
+# clock set there. `--clock INSTANT` runs any selection at one instant.
+CLOCK_TESTS ?= tests/kernel/test_calendar.py tests/petitions/test_deadlines.py \
+	tests/petitions/test_sweep.py tests/petitions/test_commands.py \
+	tests/registry/test_movein.py tests/ops/test_alerts.py tests/ops/test_health.py \
+	tests/notices
+pytest-clock: setup
+	$(VENV)/bin/pytest -n $(TEST_WORKERS) --clock-sweep -q -m "not browser and not slow" \
+		$(CLOCK_TESTS) $(PYTEST_ARGS)
+
+pytest: pytest-sqlite pytest-postgres pytest-chaos pytest-clock
 
 test: lint typecheck pytest
 

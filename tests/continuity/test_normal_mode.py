@@ -6,12 +6,12 @@ from __future__ import annotations
 
 import sqlite3
 import time
-from datetime import date
 from pathlib import Path
 
 import pytest
 
 from minwon.continuity.feed import LOCAL_ID_BASE
+from minwon.kernel import clock
 
 from .harness import WONJU, cluster
 
@@ -43,7 +43,7 @@ def test_normal_mode_command_reaches_central_and_replica_converges(tmp_path: Pat
             {
                 "movers": [{"person_id": mover, "relationship": "cohabitant"}],
                 "household_id": residents[0]["household_id"],
-                "moved_in_on": date.today().isoformat(),
+                "moved_in_on": clock.now().date().isoformat(),
             },
         )
         assert status == 200 and body["mode"] == "normal", body

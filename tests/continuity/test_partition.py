@@ -12,6 +12,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from minwon.kernel import calendar, clock
+
 from .harness import WONJU, cluster
 
 pytestmark = pytest.mark.slow
@@ -25,15 +27,27 @@ def _utc(text: str) -> datetime:
     return value if value.tzinfo else value.replace(tzinfo=ZoneInfo("UTC"))
 
 
+def _anchor() -> datetime:
+    """09:00 KST on the last working day at least four calendar days ago: the scripted days
+    lie wholly in the past whatever the hour, weekday or holiday the suite runs on."""
+    day = clock.now().date() - timedelta(days=4)
+    while not calendar.is_working_day(day):
+        day -= timedelta(days=1)
+    return datetime(day.year, day.month, day.day, 9, tzinfo=SEOUL)
+
+
 def _work(
-    c: Any, edge: str, residents: list[dict[str, int]], side: int, out: dict[str, Any]
+    c: Any,
+    edge: str,
+    start: datetime,
+    residents: list[dict[str, int]],
+    side: int,
+    out: dict[str, Any],
 ) -> None:
-    """One edge's three days: applications all day, move-ins on the second day — ten
-    of them the same movers into the same household as the other edge (conflicts)."""
+    """One edge's three days from ``start``: applications all day, move-ins on the second
+    day — ten of them the same movers into the same household as the other edge
+    (conflicts)."""
     acked: list[tuple[str, dict[str, Any]]] = []
-    start = (datetime.now(SEOUL) - timedelta(days=3)).replace(
-        hour=9, minute=0, second=0, microsecond=0
-    )
     per_day = PER_EDGE // 3
     for day in range(3):
         c.set_clock(edge, (start + timedelta(days=day)).isoformat())
@@ -83,9 +97,10 @@ def test_three_days_partitioned_then_healed(tmp_path: Path) -> None:
         for edge in offices:
             assert c.wait_mode(edge, "continuity") < 2.0
         residents = c.secrets["residents"][WONJU]
+        start = _anchor()
         out: dict[str, Any] = {}
         threads = [
-            threading.Thread(target=_work, args=(c, edge, residents, side, out))
+            threading.Thread(target=_work, args=(c, edge, start, residents, side, out))
             for side, edge in enumerate(offices)
         ]
         for t in threads:
@@ -125,6 +140,6 @@ def test_three_days_partitioned_then_healed(tmp_path: Path) -> None:
             assert count == 1
             assert _utc(received) == datetime.fromisoformat(result["received_at"])
             assert _utc(deadline) == datetime.fromisoformat(result["petitions"][0]["deadline_at"])
-            assert datetime.fromisoformat(result["received_at"]) < datetime.now(SEOUL) - timedelta(
-                hours=20
-            )
+            # Received at the edge's scripted time, not when central applied it.
+            received_at = datetime.fromisoformat(result["received_at"])
+            assert start <= received_at < start + timedelta(days=2, hours=12)

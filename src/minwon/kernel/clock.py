@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import os
 import threading
 from collections.abc import Iterator
 from datetime import datetime, timedelta
@@ -11,7 +12,11 @@ from zoneinfo import ZoneInfo
 SEOUL = ZoneInfo("Asia/Seoul")
 
 _local = threading.local()
-_offset = timedelta(0)
+# A process started with MINWON_TEST_CLOCK_OFFSET (seconds) runs that far from the wall
+# clock, and so do the processes it starts: how the suite is run at chosen instants
+# (`make test-clock`) without faking the C library's clocks.
+OFFSET_ENV = "MINWON_TEST_CLOCK_OFFSET"
+_offset = timedelta(seconds=float(os.environ.get(OFFSET_ENV) or 0))
 _frozen: datetime | None = None
 
 
@@ -38,6 +43,17 @@ def set_offset(delta: timedelta) -> None:
     """Shift the whole process's clock (a fake clock for long scripted scenarios)."""
     global _offset
     _offset = delta
+
+
+def offset() -> timedelta:
+    """How far the process's clock runs from the wall clock."""
+    return _offset
+
+
+def wall() -> datetime:
+    """The wall clock, unshifted, in Asia/Seoul: only for talking to things outside the
+    project's control (a PostgreSQL server's own clock, file times)."""
+    return datetime.now(SEOUL)
 
 
 def local(moment: datetime) -> datetime:

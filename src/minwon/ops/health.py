@@ -203,7 +203,8 @@ def cluster(urls: list[str], now: datetime) -> list[Component]:
             facts={"members": members, "errors": errors},
         )
     ]
-    age = now.timestamp() - dcs_seen if dcs_seen else None
+    # Patroni stamps dcs_last_seen with its host's wall clock, not the project's clock.
+    age = clock.wall().timestamp() - dcs_seen if dcs_seen else None
     etcd_status = RED if age is None or age > 60 else AMBER if age > 20 else GREEN
     etcd_detail = "DCS 응답 없음" if age is None else f"마지막 응답 {age:.0f}초 전"
     out.append(

@@ -6,7 +6,6 @@ confirmation. Views parse, call a query or ``execute``, and render."""
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from django import forms
@@ -256,7 +255,7 @@ class OnlineMoveInForm(forms.Form):
 @login_required
 def online_move_in(request: HttpRequest) -> HttpResponse:
     me = _me(request)
-    form = OnlineMoveInForm(request.POST or None, initial={"moved_in_on": date.today()})
+    form = OnlineMoveInForm(request.POST or None, initial={"moved_in_on": clock.now().date()})
     if request.method == "POST" and me is not None and form.is_valid():
         data = form.cleaned_data
         try:
