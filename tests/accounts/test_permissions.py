@@ -39,12 +39,20 @@ def test_city_grant_covers_its_gu(make_staff) -> None:  # type: ignore[no-untype
 
 def test_national_operator_and_citizens(make_staff) -> None:  # type: ignore[no-untyped-def]
     ops = actor_of(make_staff("operator", "0000000000"))
-    assert permissions.is_allowed(ops, "ops.view", GONGJU)
+    assert permissions.is_allowed(ops, "ops.room", GONGJU)
     assert not permissions.is_allowed(ops, "registry.read", GONGJU)
     citizen = Actor(ActorKind.CITIZEN, 1, "c")
-    assert permissions.is_allowed(citizen, "citizen.apply", GONGJU)
     assert not permissions.is_allowed(citizen, "registry.read", GONGJU)
-    assert not permissions.is_allowed(Actor.anonymous(), "citizen.apply", GONGJU)
+    assert not permissions.is_allowed(Actor.anonymous(), "petitions.read", GONGJU)
+    assert permissions.scopes_for(citizen, "petitions.read") == []
+
+
+def test_an_undeclared_permission_is_an_error(make_staff) -> None:  # type: ignore[no-untyped-def]
+    admin = actor_of(make_staff("sysadmin", "0000000000"))
+    with pytest.raises(LookupError):
+        permissions.is_allowed(admin, "petitions.procss", GONGJU)
+    with pytest.raises(LookupError):
+        permissions.scopes_for(admin, "petitions.*")
 
 
 def test_in_scope_filters_querysets(make_staff) -> None:  # type: ignore[no-untyped-def]

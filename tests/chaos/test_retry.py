@@ -126,7 +126,7 @@ def test_nothing_is_retried_inside_an_enclosing_transaction(
 def test_the_kernel_runs_every_command_through_the_retry() -> None:
     from minwon.kernel import bus
 
-    assert bus.around is retry.retrying_execute
+    assert bus.stages()[0] is retry.retry_stage
 
 
 # -- the write probe through the API --------------------------------------------------------

@@ -13,12 +13,13 @@ from datetime import datetime
 
 from minwon.accounts.models import AgencyClient, ApiToken, Role, RoleGrant, User
 from minwon.accounts.permissions import clear_cache
+from minwon.accounts.roles import AccountsPermission
 from minwon.kernel import jurisdictions
 from minwon.kernel.bus import Context
 from minwon.kernel.errors import Conflict, NotFound, ValidationFailed
 from minwon.kernel.registry import handler
 from minwon.kernel.rrn import SealedRRN
-from minwon.kernel.types import ActorKind, Command
+from minwon.kernel.types import ActorKind, Command, Continuity
 
 _USERNAME = re.compile(r"^[a-zA-Z0-9_.@+-]{3,150}$")
 
@@ -38,7 +39,7 @@ def _check_username(username: str) -> None:
 class CreateStaffAccount(Command):
     """Open an account for a staff member at an office (``jurisdiction``)."""
 
-    permission = "accounts.manage"
+    permission = AccountsPermission.MANAGE
     username: str
     display_name: str
     password_hash: str
@@ -65,7 +66,7 @@ def create_staff_account(cmd: CreateStaffAccount, *, ctx: Context) -> dict[str, 
 class GrantRole(Command):
     """Give a staff member a role over ``jurisdiction`` and everything below it."""
 
-    permission = "accounts.manage"
+    permission = AccountsPermission.MANAGE
     user_id: int
     role: str
     department: str = ""
@@ -93,7 +94,7 @@ def grant_role(cmd: GrantRole, *, ctx: Context) -> dict[str, object]:
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
 class RevokeRole(Command):
-    permission = "accounts.manage"
+    permission = AccountsPermission.MANAGE
     user_id: int
     role: str
 
@@ -149,6 +150,8 @@ class IssueApiToken(Command):
     """Give the acting staff member a bearer token; the caller keeps the token, we keep its
     hash."""
 
+    continuity = Continuity.LOCAL
+
     token_hash: str
     expires_at: datetime
 
@@ -172,7 +175,7 @@ def issue_api_token(cmd: IssueApiToken, *, ctx: Context) -> dict[str, object]:
 class RegisterAgencyClient(Command):
     """Register an agency system allowed to call the API within ``jurisdiction``."""
 
-    permission = "accounts.manage"
+    permission = AccountsPermission.MANAGE
     name: str
     prefix: str
     key_hash: str
@@ -198,6 +201,8 @@ def register_agency_client(cmd: RegisterAgencyClient, *, ctx: Context) -> dict[s
 @dataclasses.dataclass(frozen=True, kw_only=True)
 class RecordSignIn(Command):
     """A successful log-in, kept in the audit chain and counted by the situation room."""
+
+    continuity = Continuity.LOCAL
 
     method: str = "password"
 

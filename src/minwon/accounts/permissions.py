@@ -1,12 +1,12 @@
-"""Who may do what, where — checked in one place (DESIGN §3.6).
+"""Who may do what, where: the one engine behind every app's policy (DESIGN §3.6).
 
-A permission is a dotted name (``petitions.process``). Roles hold permissions, possibly by
-prefix (``registry.*``); a staff member holds roles over jurisdiction subtrees; an action on
-a record is allowed when one of the actor's grants carries the permission and its
-jurisdiction contains the record's. Citizens and anonymous visitors hold fixed sets, and
-handlers check that a citizen acts on their own data.
-
-Apps add permissions to roles with ``extend_role`` at import time of their ``commands``.
+A permission is a declared value (``minwon.kernel.permissions``; each app's
+``permissions.py``). Roles are data (``accounts.roles``); a staff member holds roles over
+jurisdiction subtrees; an action on a record is allowed when one of the actor's grants
+carries the permission and its jurisdiction contains the record's. Citizens and anonymous
+visitors hold no staff permission: what they may do on their own data is decided by the
+apps' policies. Agency clients hold the permissions stored on their key, within its
+jurisdiction. A name nobody declared is a programming error and raises at once.
 """
 
 from __future__ import annotations
@@ -17,89 +17,33 @@ from collections.abc import Iterable
 
 from minwon.kernel import jurisdictions
 from minwon.kernel.errors import Forbidden
+from minwon.kernel.permissions import declared, matches
 from minwon.kernel.types import NATION, Actor, ActorKind
+from minwon.registry.permissions import RegistryPermission
 
-ROLE_PERMISSIONS: dict[str, set[str]] = {
-    "counter_clerk": {
-        "registry.read",
-        "registry.register",
-        "registry.move_in",
-        "registry.household",
-        "petitions.read",
-        "petitions.intake",
-        "documents.issue",
-        "documents.read",
-        "vehicles.read",
-        "land.read",
-        "licensing.read",
-        "tax.read",
-        "portal.use",
-        "continuity.counter",
-        "notices.send",
-    },
-    "officer": {
-        "registry.read",
-        "petitions.read",
-        "petitions.intake",
-        "petitions.process",
-        "documents.read",
-        "documents.issue",
-        "vehicles.*",
-        "land.*",
-        "licensing.*",
-        "tax.*",
-        "sharing.request",
-        "portal.use",
-    },
-    "department_head": {
-        "registry.read",
-        "petitions.*",
-        "documents.read",
-        "vehicles.read",
-        "land.read",
-        "licensing.*",
-        "tax.read",
-        "sharing.request",
-        "portal.*",
-    },
-    "operator": {"ops.*", "continuity.*", "portal.use", "kernel.read"},
-    "sysadmin": {"*"},
-    "auditor": {
-        "audit.read",
-        "privacy.read_access_log",
-        "registry.read",
-        "petitions.read",
-        "documents.read",
-        "portal.use",
-        "ops.view",
-    },
-}
-
-CITIZEN_PERMISSIONS: set[str] = {"citizen.*"}
-ANONYMOUS_PERMISSIONS: set[str] = {"public.*"}
+from .roles import ROLES
 
 # Revealing a full RRN needs this permission *and* a stated purpose (logged).
-REVEAL_RRN = "registry.reveal_rrn"
-ROLE_PERMISSIONS["counter_clerk"].add(REVEAL_RRN)
-ROLE_PERMISSIONS["auditor"].add(REVEAL_RRN)
+REVEAL_RRN = RegistryPermission.REVEAL_RRN
 
 CACHE_SECONDS = 10.0
 _cache_lock = threading.Lock()
 _grant_cache: dict[tuple[str, int], tuple[float, list[tuple[str, str]]]] = {}
 
 
-def extend_role(role: str, *permissions: str) -> None:
-    """Let an app add its permissions to a role."""
-    ROLE_PERMISSIONS.setdefault(role, set()).update(permissions)
+def _known(permission: str) -> str:
+    if permission not in declared:
+        raise LookupError(f"undeclared permission {permission!r}")
+    return permission
 
 
 def _matches(held: Iterable[str], permission: str) -> bool:
-    for item in held:
-        if item == "*" or item == permission:
-            return True
-        if item.endswith(".*") and permission.startswith(item[:-1]):
-            return True
-    return False
+    return any(matches(item, permission) for item in held)
+
+
+def role_permissions(role: str) -> frozenset[str]:
+    """The permissions (or ``*``) a role holds; an unknown role holds none."""
+    return ROLES.get(role, frozenset())
 
 
 def grants_of(actor: Actor) -> list[tuple[str, str]]:
@@ -127,16 +71,14 @@ def permissions_over(actor: Actor, jurisdiction: str) -> set[str]:
     """Every permission (pattern) the actor holds over ``jurisdiction``."""
     if actor.kind == ActorKind.SYSTEM:
         return {"*"}
-    if actor.kind == ActorKind.CITIZEN:
-        return set(CITIZEN_PERMISSIONS)
-    if actor.kind == ActorKind.ANONYMOUS:
-        return set(ANONYMOUS_PERMISSIONS)
+    if actor.kind in (ActorKind.CITIZEN, ActorKind.ANONYMOUS):
+        return set()
     if actor.kind == ActorKind.AGENCY:
         return _agency_permissions(actor, jurisdiction)
     held: set[str] = set()
     for role, scope in grants_of(actor):
         if jurisdictions.contains(scope, jurisdiction):
-            held |= ROLE_PERMISSIONS.get(role, set())
+            held |= role_permissions(role)
     return held
 
 
@@ -156,6 +98,7 @@ def _agency_permissions(actor: Actor, jurisdiction: str) -> set[str]:
 
 
 def is_allowed(actor: Actor, permission: str, jurisdiction: str) -> bool:
+    _known(permission)
     if actor.kind == ActorKind.SYSTEM:
         return True
     return _matches(permissions_over(actor, jurisdiction), permission)
@@ -166,7 +109,7 @@ def authorize(actor: Actor, permission: str, jurisdiction: str) -> None:
     if is_allowed(actor, permission, jurisdiction):
         return
     if actor.kind == ActorKind.STAFF and any(
-        _matches(ROLE_PERMISSIONS.get(role, set()), permission) for role, _ in grants_of(actor)
+        _matches(role_permissions(role), permission) for role, _ in grants_of(actor)
     ):
         raise Forbidden(
             "담당 관할 구역 밖의 업무입니다.",
@@ -185,6 +128,7 @@ def authorize(actor: Actor, permission: str, jurisdiction: str) -> None:
 def scopes_for(actor: Actor, permission: str) -> list[str]:
     """Jurisdiction codes whose subtrees the actor may act on with ``permission`` — for
     filtering querysets (``jurisdiction__path__startswith``)."""
+    _known(permission)
     if actor.kind == ActorKind.SYSTEM:
         return [NATION]
     if actor.kind in (ActorKind.CITIZEN, ActorKind.ANONYMOUS):
@@ -201,9 +145,7 @@ def scopes_for(actor: Actor, permission: str) -> list[str]:
         )
         return [row[0]] if row and _matches(row[1], permission) else []
     return [
-        scope
-        for role, scope in grants_of(actor)
-        if _matches(ROLE_PERMISSIONS.get(role, set()), permission)
+        scope for role, scope in grants_of(actor) if _matches(role_permissions(role), permission)
     ]
 
 

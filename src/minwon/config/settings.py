@@ -37,6 +37,19 @@ ALLOWED_HOSTS = [
     if h.strip()
 ]
 
+#: The stages of ``kernel.execute`` (``minwon.kernel.bus``), outermost first: the retry that
+#: carries a command across a database failover, then the kernel's own. ``minwon edge``
+#: adds the edge's continuity stage in front.
+MINWON_PIPELINE = [
+    "minwon.ha.retry.retry_stage",
+    "minwon.kernel.bus.measure",
+    "minwon.kernel.bus.deduplicate",
+    "minwon.kernel.bus.in_transaction",
+    "minwon.kernel.bus.authenticate_channel",
+    "minwon.kernel.bus.authorise",
+    "minwon.kernel.bus.run",
+]
+
 INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",

@@ -176,9 +176,14 @@ def replay_journal(request: HttpRequest, body: ReplayIn) -> dict[str, Any]:
 def forward_command(request: HttpRequest, body: ForwardIn) -> dict[str, Any]:
     """Normal mode at an edge: execute one counter command here and now (certificates, so
     central issues and signs them); a refusal comes back to the clerk as it is."""
-    _actor, office = _edge_client(request, body.edge_id)
+    actor, office = _edge_client(request, body.edge_id)
     return replay.forward(
-        office=office, name=body.name, command_id=body.command_id, payload=body.payload
+        edge_id=body.edge_id,
+        office=office,
+        agent=actor,
+        name=body.name,
+        command_id=body.command_id,
+        payload=body.payload,
     )
 
 

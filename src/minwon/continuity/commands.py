@@ -17,20 +17,15 @@ from typing import Any
 
 from django.db import transaction
 
-from minwon.accounts.permissions import extend_role
+from minwon.continuity.permissions import ContinuityPermission
 from minwon.kernel import jurisdictions
 from minwon.kernel.bus import Context
 from minwon.kernel.errors import Conflict, NotFound, ValidationFailed
 from minwon.kernel.registry import handler
-from minwon.kernel.types import Command
+from minwon.kernel.types import Command, Continuity
 
 from .models import EdgeState, ReceiptBlock, ReconciliationItem
 
-extend_role("officer", "continuity.reconcile")
-extend_role("department_head", "continuity.reconcile")
-
-#: Commands that only concern the edge itself and are never pushed to central.
-LOCAL_ONLY = frozenset({"SwitchContinuityMode", "ApplyFeed"})
 RECEIPT_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # the petitions app's Crockford set
 
 
@@ -39,7 +34,7 @@ class QueueReconciliation(Command):
     """Central refused an edge's command on replay: keep it, with both sides, for a person
     (소급 적용 대기열). ``jurisdiction`` is the edge's office."""
 
-    permission = "continuity.replay"
+    permission = ContinuityPermission.REPLAY
     edge_id: str
     original_id: uuid.UUID
     name: str
@@ -79,7 +74,7 @@ class ResolveReconciliation(Command):
     the data was put right), otherwise the note records what was done by hand (e.g. the
     citizen was called and the move-in filed again)."""
 
-    permission = "continuity.reconcile"
+    permission = ContinuityPermission.RECONCILE
     item_id: int
     retry: bool = False
     note: str = ""
@@ -114,7 +109,7 @@ class ReserveReceiptRange(Command):
     """Reserve to an edge node a block of receipt numbers (the first two characters of the
     random part) for its office, so numbers issued offline never collide between edges."""
 
-    permission = "continuity.replay"
+    permission = ContinuityPermission.REPLAY
     edge_id: str
 
 
@@ -189,7 +184,9 @@ class SwitchContinuityMode(Command):
     """운영자 전환 (edge only): force continuity mode on (e.g. the network is known to be
     unreliable) or hand the decision back to the health probes."""
 
-    permission = "continuity.switch"
+    continuity = Continuity.EDGE_ONLY
+
+    permission = ContinuityPermission.SWITCH
     edge_id: str
     force: bool
 
@@ -200,6 +197,3 @@ def switch_continuity_mode(cmd: SwitchContinuityMode, *, ctx: Context) -> dict[s
     if not updated:
         raise NotFound("거점 노드가 아닙니다.", "This is not an edge node.", field="edge_id")
     return {"edge_id": cmd.edge_id, "forced": cmd.force}
-
-
-extend_role("counter_clerk", "continuity.switch")

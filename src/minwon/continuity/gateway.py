@@ -5,8 +5,11 @@ the logged-in clerk, at the counter, in the edge's office, checks what continuit
 allows, gives offline receipts a number from the office's reserved block, and runs it with
 ``execute()`` on the edge's database (journaled, see ``journal.py``).
 
-In continuity mode only the kinds in ``CONTINUITY_ALLOWED`` run; everything else is refused
-with the alternative (대체 창구 안내) taken from central's last public status.
+Each command type says what an edge may do with it (``Command.continuity``): in continuity
+mode only ``local`` and ``forward`` types run; everything else is refused with the
+alternative (대체 창구 안내) taken from central's last public status. The edge's pipeline
+stage (``stages.at_edge``) holds the same rule for every other way a command is executed
+on the edge.
 
 Certificates are the exception in normal mode: the document is the product, and it must be
 central's (central's key, central's ledger, ``mode=normal``), so ``IssueCertificate`` is
@@ -33,19 +36,16 @@ from minwon.kernel.errors import (
     NotFound,
     ValidationFailed,
 )
-from minwon.kernel.types import Actor, ActorKind, Channel, Command
+from minwon.kernel.types import Actor, ActorKind, Channel, Command, Continuity
 
 from . import agent, feed
 from .agent import NORMAL, Agent, CentralUnavailable
-from .replay import FORWARDED
 
 #: How long the clerk waits for central to issue a forwarded certificate.
 FORWARD_TIMEOUT = 10.0
 
-#: What an office can do safely on its replica while central is away.
-CONTINUITY_ALLOWED = frozenset(
-    {"SubmitApplication", "ReportMoveIn", "RegisterPerson", "IssueCertificate"}
-)
+#: What an office can do on its replica while central is away.
+AT_EDGE = (Continuity.LOCAL, Continuity.FORWARD)
 
 #: Certificates an edge may issue in continuity mode, and how old its replica may be
 #: (time since the last successful sync). Resident registration changes rarely and the
@@ -89,6 +89,19 @@ def alternative(edge: Agent) -> str:
     return "정부24(www.gov.kr) 온라인 발급 또는 가까운 다른 주민센터를 이용해 주세요."
 
 
+def refused(edge: Agent) -> Conflict:
+    """The counter cannot do this here: where the citizen can (대체 창구 안내)."""
+    return Conflict(
+        f"중앙 시스템에서만 처리하는 업무입니다. {alternative(edge)}"
+        if edge.mode == NORMAL
+        else f"중앙 시스템 장애로 지금 이 업무는 처리할 수 없습니다. {alternative(edge)}",
+        "Not available at this office's edge node; see the alternative channel.",
+        field="command",
+        code="continuity_refused",
+        details={"alternative": alternative(edge)},
+    )
+
+
 def run(edge: Agent, actor: Actor, name: str, fields: dict[str, Any]) -> Result:
     if actor.kind != ActorKind.STAFF:
         raise Forbidden("직원만 사용할 수 있습니다.", "Staff only.", code="permission_denied")
@@ -97,14 +110,8 @@ def run(edge: Agent, actor: Actor, name: str, fields: dict[str, Any]) -> Result:
         raise ValidationFailed(
             f"알 수 없는 업무입니다: {name}", f"Unknown command: {name}", field="command"
         )
-    if edge.mode != NORMAL and name not in CONTINUITY_ALLOWED:
-        raise Conflict(
-            f"중앙 시스템 장애로 지금 이 업무는 처리할 수 없습니다. {alternative(edge)}",
-            "Not available in continuity mode; see the alternative channel.",
-            field="command",
-            code="continuity_refused",
-            details={"alternative": alternative(edge)},
-        )
+    if cls.continuity not in AT_EDGE:
+        raise refused(edge)
     payload = {k: v for k, v in fields.items() if k not in ("actor", "channel")}
     payload.setdefault("jurisdiction", edge.config.office)
     if not jurisdictions.contains(edge.config.office, str(payload["jurisdiction"])):
@@ -124,7 +131,7 @@ def run(edge: Agent, actor: Actor, name: str, fields: dict[str, Any]) -> Result:
         raise ValidationFailed(
             "입력값이 올바르지 않습니다.", f"Invalid fields: {str(exc)[:300]}", field="payload"
         ) from None
-    if name in FORWARDED and edge.mode == NORMAL:
+    if cls.continuity == Continuity.FORWARD and edge.mode == NORMAL:
         return forward(edge, command)
     return execute(command)
 
@@ -145,7 +152,7 @@ def at_counter(command: Command) -> Result:
         payload = {"cert_type": getattr(command, "cert_type", "")}
         _certificate(edge, payload)
         command = dataclasses.replace(command, mode=payload["mode"])  # type: ignore[call-arg]
-    if name in FORWARDED and edge.mode == NORMAL:
+    if command.continuity == Continuity.FORWARD and edge.mode == NORMAL:
         return forward(edge, command)
     return execute(command)
 

@@ -17,9 +17,9 @@ from typing import Any
 from django.db import connection
 from django.db.backends.signals import connection_created
 
+from minwon.kernel import registry
 from minwon.kernel.clock import local
-
-from .commands import LOCAL_ONLY
+from minwon.kernel.types import Continuity
 
 EDGE_ENV = "MINWON_EDGE_OFFICE"
 
@@ -64,7 +64,11 @@ def _row(row: tuple[Any, ...]) -> dict[str, Any]:
 
 
 def _where() -> tuple[str, list[Any]]:
-    names = sorted(LOCAL_ONLY)
+    names = sorted(
+        name
+        for name, cls in registry.commands_by_name.items()
+        if cls.continuity == Continuity.EDGE_ONLY
+    )
     marks = ", ".join(["%s"] * len(names))
     return f"rowid > %s AND channel <> 'system' AND name NOT IN ({marks})", names
 

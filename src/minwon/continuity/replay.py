@@ -3,7 +3,10 @@ command's original ``command_id`` and ``occurred_at``.
 
 Generic over kernel commands: an entry names its command type and carries
 ``cmd.to_json()``; central rebuilds it with ``commands_by_name[name].from_json(payload)``
-and runs it through ``execute()``. A repeat (the edge resent after a lost answer) is a
+and runs it through ``execute(cmd, origin=edge)``, so the pipeline authorises it twice:
+the edge may carry it (a type declared ``local`` or ``forward``, an actor who is staff of
+the edge's office, a jurisdiction inside it) and its original actor may do it, with every
+check the handler makes bounded to the office. A repeat (the edge resent after a lost answer) is a
 replay and answers the first result. A refusal goes to the reconciliation queue with both
 sides; nothing is dropped.
 
@@ -27,19 +30,17 @@ from typing import Any
 
 from django.db import DatabaseError
 
-from minwon.kernel import bus, clock, execute, jurisdictions, registry
+from minwon.kernel import bus, clock, registry
+from minwon.kernel.bus import execute
 from minwon.kernel.errors import DomainError, IdempotencyConflict
-from minwon.kernel.types import Actor, ActorKind, Channel
+from minwon.kernel.types import Actor, Channel, Command, Continuity, Origin
 
-from .commands import LOCAL_ONLY, QueueReconciliation
+from .commands import QueueReconciliation
 from .feed import LOCAL_ID_BASE
 
 log = logging.getLogger(__name__)
 
 MAX_BATCH = 1000
-#: Counter commands an edge in normal mode sends to central to be executed there and then,
-#: because central's result is the product: a certificate central issues and signs.
-FORWARDED = frozenset({"IssueCertificate"})
 #: Commands per commit while replaying: each command keeps its own savepoint, so a refusal
 #: still rolls back exactly that command; committing a chunk at a time keeps the write lock
 #: (and the audit chain heads) from being held for a whole request.
@@ -93,10 +94,9 @@ def _refuse(code: str, ko: str, en: str, field: str | None = None) -> DomainErro
     return DomainError(ko, en, field=field, code=code)
 
 
-def _check(entry: Entry, office: str) -> Any:
-    """Rebuild the command and check the edge may send it."""
-    if entry.name in LOCAL_ONLY:
-        raise _refuse("local_only", "거점 전용 명령입니다.", "Edge-local command.", "name")
+def _rebuild(entry: Entry) -> Command:
+    """The command the entry names, as the edge executed it; who may send it is the
+    pipeline's to decide (``authenticate_channel``)."""
     cls = registry.commands_by_name.get(entry.name)
     if cls is None:
         raise _refuse(
@@ -117,20 +117,8 @@ def _check(entry: Entry, office: str) -> Any:
             f"Cannot rebuild the command: {str(exc)[:300]}",
             "payload",
         ) from None
-    if cmd.actor.kind not in (ActorKind.STAFF, ActorKind.CITIZEN):
-        raise _refuse(
-            "actor_not_allowed",
-            "거점은 직원·시민의 명령만 보낼 수 있습니다.",
-            "An edge forwards only staff and citizen commands.",
-            "actor",
-        )
-    if not jurisdictions.contains(office, cmd.jurisdiction):
-        raise _refuse(
-            "out_of_scope",
-            "거점 관할 밖의 명령입니다.",
-            "The command lies outside the edge's office.",
-            "jurisdiction",
-        )
+    if cls.continuity == Continuity.EDGE_ONLY:
+        raise _refuse("local_only", "거점 전용 명령입니다.", "Edge-local command.", "name")
     return cmd
 
 
@@ -166,6 +154,10 @@ def apply_batch(
     return outcomes
 
 
+def _origin(edge_id: str, office: str, agent: Actor) -> Origin:
+    return Origin(edge_id=edge_id, office=office, key=str(agent))
+
+
 def _transient(exc: BaseException) -> bool:
     """A deadlock or serialization failure: the database's own "try again"."""
     sqlstate = getattr(exc.__cause__, "sqlstate", None)
@@ -177,8 +169,8 @@ def _apply(
 ) -> dict[str, Any]:
     translated = dataclasses.replace(entry, payload=translate(entry.payload, ids))
     try:
-        cmd = _check(translated, office)
-        result = execute(cmd)
+        cmd = _rebuild(translated)
+        result = execute(cmd, origin=_origin(edge_id, office, agent))
     except DomainError as exc:
         return _queue(edge_id, office, agent, translated, exc)
     except Exception as exc:  # a bug must not stall the office: queue it, loudly
@@ -236,16 +228,22 @@ def _queue_command(edge_id: str, office: str, agent: Actor, entry: Entry, exc: D
 
 
 def forward(
-    *, office: str, name: str, command_id: uuid.UUID, payload: dict[str, Any]
+    *,
+    edge_id: str,
+    office: str,
+    agent: Actor,
+    name: str,
+    command_id: uuid.UUID,
+    payload: dict[str, Any],
 ) -> dict[str, Any]:
     """Execute one counter command an edge forwards in normal mode, as its clerk, now.
 
-    Same checks as replay (a known, forwardable type; a staff or citizen actor; inside the
-    edge's office) but central's own time, and a refusal is an answer to the clerk, not a
+    Same pipeline as replay, for a type declared ``forward``, but central's own time, and a refusal is an answer to the clerk, not a
     queue item. For a certificate the answer carries central's ledger row and signed PDF
     (Django-serialised, like the feed), so the edge keeps a copy: the clerk prints
     central's document and it verifies at the edge too."""
-    if name not in FORWARDED:
+    cls = registry.commands_by_name.get(name)
+    if cls is None or cls.continuity != Continuity.FORWARD:
         raise _refuse(
             "not_forwarded",
             f"중앙에서 바로 처리하는 업무가 아닙니다: {name}",
@@ -253,10 +251,11 @@ def forward(
             "name",
         )
     entry = Entry(seq=0, name=name, command_id=command_id, occurred_at=clock.now(), payload=payload)
-    cmd = _check(entry, office)
+    cmd = _rebuild(entry)
     if name == "IssueCertificate":
-        cmd = dataclasses.replace(cmd, mode="normal")  # central signs with its own key
-    result = execute(cmd)
+        # Central signs with its own key.
+        cmd = dataclasses.replace(cmd, mode="normal")  # type: ignore[call-arg]
+    result = execute(cmd, origin=_origin(edge_id, office, agent))
     objects: list[Any] = []
     if name == "IssueCertificate":
         from django.core import serializers

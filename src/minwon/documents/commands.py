@@ -17,7 +17,7 @@ import secrets
 from datetime import date
 from typing import Any
 
-from minwon.accounts.permissions import extend_role
+from minwon.continuity.permissions import ContinuityPermission
 from minwon.documents import ledger, providers, render
 from minwon.documents.catalog import (
     CATALOG,
@@ -29,18 +29,18 @@ from minwon.documents.catalog import (
 )
 from minwon.documents.keys import Mode
 from minwon.documents.models import Issuance, IssuedFile
+from minwon.documents.permissions import DocumentsPermission
 from minwon.documents.signing import signer_for
 from minwon.kernel import clock, jurisdictions, sql
 from minwon.kernel.bus import Context
 from minwon.kernel.errors import Forbidden, ValidationFailed
 from minwon.kernel.privacy import log_reads
 from minwon.kernel.registry import handler, register_event
-from minwon.kernel.types import NATION, ActorKind, Channel, Command, Event
+from minwon.kernel.types import NATION, ActorKind, Channel, Command, Continuity, Event
 
-ISSUE = "documents.issue"
-ISSUE_CONTINUITY = "continuity.counter"
-AGENCY_ISSUE = "documents.agency_issue"
-extend_role("sysadmin", ISSUE)
+ISSUE = DocumentsPermission.ISSUE
+ISSUE_CONTINUITY = ContinuityPermission.COUNTER
+AGENCY_ISSUE = DocumentsPermission.AGENCY_ISSUE
 
 _CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud and typed
 
@@ -88,6 +88,8 @@ class IssueCertificate(Command):
     """Issue one certificate of ``cert_type`` about ``subject`` ("self", a person id, a
     19-digit parcel number, a plate number or a business report number). Eligibility depends
     on the requester's relation to the subject, so it is checked in the handler."""
+
+    continuity = Continuity.FORWARD
 
     permission = None
 
@@ -420,6 +422,8 @@ class EnterContinuityIssuance(Command):
     the row describes and the row names the continuity key central trusts for that
     시·군·구 today (a revoked or unknown key is refused and lands in the reconciliation
     queue)."""
+
+    continuity = Continuity.LOCAL
 
     permission = ISSUE_CONTINUITY
 

@@ -10,15 +10,14 @@ import dataclasses
 import re
 from typing import Any
 
-from minwon.accounts.permissions import extend_role
 from minwon.ha.models import ProbeWrite
+from minwon.ha.permissions import HaPermission
 from minwon.kernel.bus import Context
 from minwon.kernel.errors import ValidationFailed
 from minwon.kernel.registry import handler
 from minwon.kernel.types import Command
 
-PROBE = "ha.probe"
-extend_role("operator", PROBE)
+PROBE = HaPermission.PROBE
 
 _CLIENT = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
 

@@ -29,8 +29,7 @@ from django.db import utils as db_utils
 from minwon.kernel.errors import DomainError
 
 if TYPE_CHECKING:
-    from minwon.kernel.bus import Result
-    from minwon.kernel.types import Command
+    from minwon.kernel.bus import Execution, Result
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -115,7 +114,8 @@ def with_retry(fn: Callable[[], T], *, budget: float | None = None) -> T:
             delay = min(delay * 2, 1.0)
 
 
-def retrying_execute(run: Callable[[Command], Result], command: Command) -> Result:
-    """The kernel's execution wrapper (installed by ``HaConfig.ready``): the same command,
-    with the same id, until it is done or the budget is spent."""
-    return with_retry(lambda: run(command))
+def retry_stage(ex: Execution, proceed: Callable[[], Result]) -> Result:
+    """The kernel pipeline's outermost stage (settings ``MINWON_PIPELINE``): the rest of
+    the pipeline again, with the same command id, until it is done or the budget is
+    spent."""
+    return with_retry(proceed)

@@ -10,11 +10,11 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from minwon.kernel.bus import Result
-    from minwon.kernel.types import Command
+    from minwon.kernel.types import Command, Origin
 
 
-def execute(command: Command) -> Result:
-    """Run a command exactly once in one transaction (see ``minwon.kernel.bus``)."""
+def execute(command: Command, *, origin: Origin | None = None) -> Result:
+    """Run a command exactly once through the pipeline (see ``minwon.kernel.bus``)."""
     from minwon.kernel.bus import execute as _execute
 
-    return _execute(command)
+    return _execute(command, origin=origin)

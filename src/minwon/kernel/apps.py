@@ -7,6 +7,10 @@ class KernelConfig(AppConfig):
     verbose_name = "커널 (kernel)"
 
     def ready(self) -> None:
-        from minwon.kernel import registry
+        from django.conf import settings
+
+        from minwon.kernel import bus, permissions, registry
 
         registry.autodiscover()
+        permissions.check_commands()
+        bus.configure(getattr(settings, "MINWON_PIPELINE", bus.DEFAULT_STAGES))

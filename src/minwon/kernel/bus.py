@@ -1,9 +1,23 @@
 """``execute(command)``: the only way state changes (DESIGN §3.1).
 
-In one database transaction: deduplicate by ``command_id`` (a repeat returns the first
-result; the same id with other content is refused), authorise, run the handler, append its
-events to the outbox (running in-transaction subscribers), append the audit record and store
-the result. A handler that raises leaves nothing behind.
+``execute`` is one explicit pipeline of configured stages (settings ``MINWON_PIPELINE``),
+each a function that does its part before and/or after calling the rest:
+
+1. ``measure`` — the outcome for the situation room;
+2. ``deduplicate`` — a known ``command_id`` answers its first result (the same id with
+   other content is refused);
+3. ``in_transaction`` — one durable transaction (a savepoint inside a ``batch()``);
+4. ``authenticate_channel`` — the node that carried the command may carry it (an edge:
+   its office's staff, a type declared to run at an edge, every check bounded to the
+   office);
+5. ``authorise`` — the command type's declared permission over its jurisdiction;
+6. ``run`` — the handler, which checks the aggregates it touches through ``ctx.require``
+   and emits its events (in-transaction subscribers, outbox rows), then the command
+   record and the audit entry.
+
+Deployments add stages in front: the failover retry (``minwon.ha.retry.retry_stage``) and,
+on an edge node, its continuity rule (``minwon.continuity.stages.at_edge``). A handler
+or stage that raises leaves nothing behind.
 
 ``with batch():`` runs many commands in one durable transaction, each in its own savepoint:
 each command is still all-or-nothing (a refusal rolls back exactly that command and the
@@ -23,16 +37,26 @@ import dataclasses
 import logging
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime
 from typing import Any
 
 from django.db import IntegrityError, connection, transaction
+from django.utils.module_loading import import_string
 
-from minwon.kernel import audit, clock, metrics, registry, sql
-from minwon.kernel.errors import DomainError, IdempotencyConflict
+from minwon.kernel import audit, clock, jurisdictions, metrics, registry, sql
+from minwon.kernel.errors import DomainError, Forbidden, IdempotencyConflict
 from minwon.kernel.models import CommandRecord, OutboxDelivery, OutboxEvent
-from minwon.kernel.types import Actor, Channel, Command, Event, digest
+from minwon.kernel.types import (
+    Actor,
+    ActorKind,
+    Channel,
+    Command,
+    Continuity,
+    Event,
+    Origin,
+    digest,
+)
 
 log = logging.getLogger(__name__)
 
@@ -51,24 +75,41 @@ class Context:
     """What a handler may use besides its command: the actor, both clocks, permission
     checks, event emission and the personal-data access log."""
 
-    def __init__(self, command: Command, recorded_at: datetime) -> None:
+    def __init__(
+        self, command: Command, recorded_at: datetime, *, origin: Origin | None = None
+    ) -> None:
         self.command = command
         self.actor: Actor = command.actor
         self.channel: Channel = command.channel
         self.occurred_at = command.occurred_at
         self.recorded_at = recorded_at
+        self.origin = origin
+        #: Where this execution may act at all: the edge's office for a command that came
+        #: through an edge, whatever else its actor could do elsewhere.
+        self.bound: str | None = origin.office if origin is not None else None
         self.events: list[tuple[int, Event]] = []
 
+    def _within(self, jurisdiction: str) -> bool:
+        return self.bound is None or jurisdictions.contains(self.bound, jurisdiction)
+
     def require(self, permission: str, jurisdiction: str) -> None:
-        """Refuse (403) unless the actor holds ``permission`` over ``jurisdiction``."""
+        """Refuse (403) unless the actor holds ``permission`` over ``jurisdiction`` (and
+        it lies within ``bound``)."""
         from minwon.accounts.permissions import authorize
 
+        if not self._within(jurisdiction):
+            raise Forbidden(
+                "거점 관할 밖의 업무입니다.",
+                "This lies outside the edge's office.",
+                field="jurisdiction",
+                code="out_of_scope",
+            )
         authorize(self.actor, permission, jurisdiction)
 
     def allowed(self, permission: str, jurisdiction: str) -> bool:
         from minwon.accounts.permissions import is_allowed
 
-        return is_allowed(self.actor, permission, jurisdiction)
+        return self._within(jurisdiction) and is_allowed(self.actor, permission, jurisdiction)
 
     def emit(self, event: Event) -> int:
         """Record ``event``: run its in-transaction subscribers, then append it to the outbox
@@ -104,18 +145,203 @@ class Context:
         )
 
 
-#: Wraps every execution: ``around(run, command)``. ``minwon.ha`` installs a retry on a lost
-#: database connection (safe because a repeat of the same ``command_id`` is a replay).
-def _direct(run: Callable[[Command], Result], command: Command) -> Result:
-    return run(command)
+def execute(command: Command, *, origin: Origin | None = None) -> Result:
+    """Run ``command`` exactly once through the pipeline (module docstring). ``origin`` is
+    the edge node it came through, when it did (replay and forward on central)."""
+    return _pipeline.run(Execution(command, origin))
 
 
-around: Callable[[Callable[[Command], Result], Command], Result] = _direct
+@dataclasses.dataclass(eq=False)
+class Execution:
+    """One command on its way through the stages, and what they found out."""
+
+    command: Command
+    origin: Origin | None = None
+    content: str = ""
+    ctx: Context | None = None
+    value: Any = None
+    audit_entry: dict[str, Any] | None = None
 
 
-def execute(command: Command) -> Result:
-    """Run ``command`` exactly once; see the module docstring."""
-    return around(_execute_once, command)
+#: A stage does its part before and/or after calling ``proceed()`` (the rest of the
+#: pipeline) and returns its result; it may also answer without proceeding (a replay).
+Stage = Callable[[Execution, Callable[[], Result]], Result]
+
+
+class Pipeline:
+    """The configured stages of ``execute`` (settings ``MINWON_PIPELINE``), in order."""
+
+    def __init__(self, stages: Sequence[Stage]) -> None:
+        self.stages = tuple(stages)
+
+    def run(self, ex: Execution) -> Result:
+        stages = self.stages
+
+        def step(i: int) -> Result:
+            return stages[i](ex, lambda: step(i + 1))
+
+        return step(0)
+
+
+def measure(ex: Execution, proceed: Callable[[], Result]) -> Result:
+    """Count every outcome for the situation room: ok, the refusal's code, or error."""
+    started = time.perf_counter()
+    try:
+        result = proceed()
+    except DomainError as exc:
+        metrics.command_done(ex.command, exc.code, time.perf_counter() - started)
+        raise
+    except Exception:
+        metrics.command_done(ex.command, "error", time.perf_counter() - started)
+        raise
+    if not result.replayed:
+        metrics.command_done(ex.command, "ok", time.perf_counter() - started)
+    return result
+
+
+def deduplicate(ex: Execution, proceed: Callable[[], Result]) -> Result:
+    """A known ``command_id`` answers its first result (or 409 if the content differs);
+    two concurrent first executions: the loser's insert fails and it answers as a replay."""
+    content = ex.content = ex.command.content_digest()
+    existing = _recorded(ex.command.command_id)
+    if existing is not None:
+        return _replay(existing, content)
+    try:
+        return proceed()
+    except IntegrityError:
+        existing = _recorded(ex.command.command_id)
+        if existing is not None:
+            return _replay(existing, content)
+        raise
+
+
+def in_transaction(ex: Execution, proceed: Callable[[], Result]) -> Result:
+    """One durable transaction per command; in a ``batch()`` a savepoint of the batch's,
+    whose audit entry joins the batch's once the savepoint is released."""
+    batched = _batch.get()
+    with transaction.atomic(durable=batched is None):
+        ex.ctx = Context(ex.command, clock.now(), origin=ex.origin)
+        result = proceed()
+    if batched is not None and ex.audit_entry is not None:
+        batched.append(ex.audit_entry)
+    return result
+
+
+def authenticate_channel(ex: Execution, proceed: Callable[[], Result]) -> Result:
+    """The node that carried the command may carry it: an edge only its office's staff
+    (or citizens) and only the command types declared to run at an edge; and every
+    permission check of the handler is then bounded to that office (``Context.bound``)."""
+    origin, command = ex.origin, ex.command
+    if origin is None:
+        return proceed()
+    if command.continuity not in (Continuity.LOCAL, Continuity.FORWARD):
+        raise Forbidden(
+            "거점에서 처리할 수 없는 업무입니다.",
+            f"{command.command_name()} cannot come from an edge node.",
+            field="name",
+            code="not_at_edge",
+        )
+    actor = command.actor
+    if actor.kind not in (ActorKind.STAFF, ActorKind.CITIZEN):
+        raise Forbidden(
+            "거점은 직원·시민의 명령만 보낼 수 있습니다.",
+            "An edge forwards only staff and citizen commands.",
+            field="actor",
+            code="actor_not_allowed",
+        )
+    if not jurisdictions.contains(origin.office, command.jurisdiction):
+        raise Forbidden(
+            "거점 관할 밖의 명령입니다.",
+            "The command lies outside the edge's office.",
+            field="jurisdiction",
+            code="out_of_scope",
+        )
+    if actor.kind == ActorKind.STAFF and not _staff_of(actor, origin.office):
+        raise Forbidden(
+            "이 거점 소속 직원의 명령이 아닙니다.",
+            "The actor is not staff of the edge's office.",
+            field="actor",
+            code="actor_not_allowed",
+        )
+    return proceed()
+
+
+def _staff_of(actor: Actor, office: str) -> bool:
+    """Staff of ``office``: every role the actor holds lies inside the office's subtree
+    (a national administrator is nobody's counter clerk)."""
+    from minwon.accounts.permissions import grants_of
+
+    grants = grants_of(actor)
+    return bool(grants) and all(jurisdictions.contains(office, scope) for _, scope in grants)
+
+
+def authorise(ex: Execution, proceed: Callable[[], Result]) -> Result:
+    """The command type's declared permission over its jurisdiction; the handler checks
+    the aggregates it touches through ``ctx.require`` and the apps' policies."""
+    assert ex.ctx is not None
+    if ex.command.permission is not None:
+        ex.ctx.require(ex.command.permission, ex.command.jurisdiction)
+    return proceed()
+
+
+def run(ex: Execution, proceed: Callable[[], Result]) -> Result:
+    """The handler, its events (in-transaction subscribers and the outbox, through
+    ``ctx.emit``), then the command record and the audit entry: the innermost stage."""
+    ctx, command = ex.ctx, ex.command
+    assert ctx is not None
+    ex.value = registry.handler_for(type(command)).fn(command, ctx=ctx)
+    actor = str(command.actor) if ex.origin is None else f"{command.actor} via {ex.origin}"
+    content = ex.content or command.content_digest()
+    _insert_record(
+        command.command_id,
+        command.command_name(),
+        content,
+        command.to_json(),
+        ex.value,
+        actor,
+        command.channel.value,
+        command.jurisdiction,
+        command.occurred_at,
+        ctx.recorded_at,
+    )
+    entry: dict[str, Any] = {
+        "command_id": command.command_id,
+        "name": command.command_name(),
+        "actor": actor,
+        "channel": command.channel.value,
+        "jurisdiction": command.jurisdiction,
+        "occurred_at": command.occurred_at,
+        "recorded_at": ctx.recorded_at,
+        "payload_digest": content,
+        "result_digest": digest(ex.value),
+    }
+    if _batch.get() is None:
+        audit.append(**entry)
+    else:
+        ex.audit_entry = entry
+    return Result(command.command_id, ex.value, False, ctx.recorded_at)
+
+
+#: The stages every node runs; settings may add their own (``MINWON_PIPELINE``).
+DEFAULT_STAGES: tuple[Stage, ...] = (
+    measure,
+    deduplicate,
+    in_transaction,
+    authenticate_channel,
+    authorise,
+    run,
+)
+_pipeline = Pipeline(DEFAULT_STAGES)
+
+
+def configure(stages: Sequence[Stage | str]) -> None:
+    """Set the pipeline (at start-up, from settings): stages or their dotted paths."""
+    global _pipeline
+    _pipeline = Pipeline([import_string(s) if isinstance(s, str) else s for s in stages])
+
+
+def stages() -> tuple[Stage, ...]:
+    return _pipeline.stages
 
 
 #: The audit entries of the current batch's committed-so-far commands (None: no batch).
@@ -163,67 +389,6 @@ def _recorded(command_id: uuid.UUID) -> CommandRecord | None:
         if cursor.fetchone() is None:
             return None
     return CommandRecord.objects.filter(pk=command_id).first()
-
-
-def _execute_once(command: Command) -> Result:
-    spec = registry.handler_for(type(command))
-    name = command.command_name()
-    content = command.content_digest()
-    existing = _recorded(command.command_id)
-    if existing is not None:
-        return _replay(existing, content)
-    started = time.perf_counter()
-    try:
-        # In a batch, a savepoint inside the batch's transaction; otherwise the durable unit.
-        batched = _batch.get()
-        with transaction.atomic(durable=batched is None):
-            recorded_at = clock.now()
-            ctx = Context(command, recorded_at)
-            if command.permission is not None:
-                ctx.require(command.permission, command.jurisdiction)
-            value = spec.fn(command, ctx=ctx)
-            _insert_record(
-                command.command_id,
-                name,
-                content,
-                command.to_json(),
-                value,
-                str(command.actor),
-                command.channel.value,
-                command.jurisdiction,
-                command.occurred_at,
-                recorded_at,
-            )
-            entry: dict[str, Any] = {
-                "command_id": command.command_id,
-                "name": name,
-                "actor": str(command.actor),
-                "channel": command.channel.value,
-                "jurisdiction": command.jurisdiction,
-                "occurred_at": command.occurred_at,
-                "recorded_at": recorded_at,
-                "payload_digest": content,
-                "result_digest": digest(value),
-            }
-            if batched is None:
-                audit.append(**entry)
-        if batched is not None:  # this command's savepoint was released: it is in
-            batched.append(entry)
-    except IntegrityError:
-        # A concurrent execution of the same id committed first: answer as a replay.
-        existing = _recorded(command.command_id)
-        if existing is not None:
-            return _replay(existing, content)
-        metrics.command_done(command, "error", time.perf_counter() - started)
-        raise
-    except DomainError as exc:
-        metrics.command_done(command, exc.code, time.perf_counter() - started)
-        raise
-    except Exception:
-        metrics.command_done(command, "error", time.perf_counter() - started)
-        raise
-    metrics.command_done(command, "ok", time.perf_counter() - started)
-    return Result(command.command_id, value, False, recorded_at)
 
 
 def _replay(record: CommandRecord, content: str) -> Result:

@@ -10,8 +10,10 @@ from minwon.kernel import calendar, jurisdictions
 from minwon.kernel.bus import Context
 from minwon.kernel.errors import ValidationFailed
 from minwon.kernel.models import DeclaredHoliday, Jurisdiction, OutboxDelivery
+from minwon.kernel.permissions import KernelPermission
 from minwon.kernel.registry import handler
 from minwon.kernel.types import NATION, Command
+from minwon.ops.permissions import OpsPermission
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
@@ -19,7 +21,7 @@ class ImportJurisdictions(Command):
     """Load or update 행정구역 from the code list: new codes are added, changed names and end
     dates updated; nothing is deleted, because records keep pointing at retired codes."""
 
-    permission = "kernel.manage_jurisdictions"
+    permission = KernelPermission.MANAGE_JURISDICTIONS
     rows: list[dict[str, str]]
 
 
@@ -84,7 +86,7 @@ def import_jurisdictions(cmd: ImportJurisdictions, *, ctx: Context) -> dict[str,
 class DeclareHoliday(Command):
     """Declare a 임시공휴일 (or withdraw one): deadlines stop counting on that day."""
 
-    permission = "kernel.manage_calendar"
+    permission = KernelPermission.MANAGE_CALENDAR
     day: date
     name: str
     withdraw: bool = False
@@ -112,7 +114,7 @@ def declare_holiday(cmd: DeclareHoliday, *, ctx: Context) -> dict[str, str]:
 class RetryDeadDeliveries(Command):
     """An operator sends parked (dead) outbox deliveries back to the queue."""
 
-    permission = "ops.manage_outbox"
+    permission = OpsPermission.MANAGE_OUTBOX
     delivery_ids: list[int] = dataclasses.field(default_factory=list)
 
 

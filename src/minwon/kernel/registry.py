@@ -1,7 +1,8 @@
 """Where handlers, in-transaction subscribers and outbox receivers are registered.
 
-Each app declares them in its ``commands.py`` and ``events.py`` with the decorators below;
-``autodiscover()`` imports those modules when Django starts.
+Each app declares them in its ``commands.py`` and ``events.py`` with the decorators below,
+and its permissions in ``permissions.py``; ``autodiscover()`` imports those modules when
+Django starts.
 """
 
 from __future__ import annotations
@@ -103,13 +104,13 @@ def handler_for(command_type: type) -> HandlerSpec:
 
 
 def autodiscover() -> None:
-    """Import every minwon app's ``commands`` and ``events`` modules."""
+    """Import every minwon app's ``permissions``, ``commands`` and ``events`` modules."""
     from django.apps import apps
 
     for config in apps.get_app_configs():
         if not config.name.startswith("minwon."):
             continue
-        for module in ("commands", "events"):
+        for module in ("permissions", "commands", "events"):
             full = f"{config.name}.{module}"
             if importlib.util.find_spec(full) is not None:
                 importlib.import_module(full)

@@ -62,6 +62,37 @@ class Actor:
         return cls(ActorKind.ANONYMOUS, None, "")
 
 
+class Continuity(enum.StrEnum):
+    """What an office's edge node may do with a command type (DESIGN §3.1, 연속성).
+
+    Read by the edge's pipeline stage, its counter gateway, its journal and central's
+    replay and forward endpoints, so each command type says it once."""
+
+    #: Runs on the edge's replica, in either mode, and is replayed to central (소급 적용).
+    LOCAL = "local"
+    #: Central runs it: the edge forwards it while central answers; while central is
+    #: unreachable the edge runs it locally, marked, and replays it (certificates).
+    FORWARD = "forward"
+    #: Central only: refused at an edge, never replayed (administration, back office).
+    REFUSE = "refuse"
+    #: Concerns the edge node itself and never leaves it (its mode switch).
+    EDGE_ONLY = "edge_only"
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Origin:
+    """The node a command reached central through, besides its actor: an office's edge
+    node, authenticated by its key and bound to one office's subtree."""
+
+    edge_id: str
+    office: str
+    #: The key the edge authenticated with (its agency client).
+    key: str = ""
+
+    def __str__(self) -> str:
+        return f"edge:{self.edge_id}[{self.key}]" if self.key else f"edge:{self.edge_id}"
+
+
 def _new_id() -> uuid.UUID:
     return uuid.uuid4()
 
@@ -71,9 +102,12 @@ class Command:
     """Base of every command. Subclasses add their own fields and set ``permission``."""
 
     schema_version: ClassVar[int] = 1
-    #: What the actor needs (see ``minwon.accounts.permissions``); ``None`` means any actor,
-    #: checked further by the handler itself.
+    #: The declared permission the actor needs over ``jurisdiction`` (an app's
+    #: ``permissions.py``); ``None`` when the handler decides from the record itself (a
+    #: citizen acting on their own application, a public verification).
     permission: ClassVar[str | None] = None
+    #: What an edge node may do with it; the safe default is central only.
+    continuity: ClassVar[Continuity] = Continuity.REFUSE
 
     actor: Actor
     channel: Channel

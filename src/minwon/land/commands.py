@@ -15,6 +15,7 @@ from minwon.kernel.errors import Conflict, NotFound, ValidationFailed
 from minwon.kernel.models import Jurisdiction
 from minwon.kernel.registry import handler
 from minwon.kernel.types import Command
+from minwon.land.permissions import LandPermission
 from minwon.registry.models import Person
 
 from .models import LandCategory, LandPrice, Parcel, ParcelOwnership
@@ -104,7 +105,7 @@ class ParcelRow:
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
 class ImportParcels(Command):
-    permission = "land.import"
+    permission = LandPermission.IMPORT
     rows: list[ParcelRow]
 
 

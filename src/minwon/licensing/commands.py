@@ -13,6 +13,7 @@ from minwon.kernel.bus import Context
 from minwon.kernel.errors import Conflict, NotFound, ValidationFailed
 from minwon.kernel.registry import handler
 from minwon.kernel.types import Command
+from minwon.licensing.permissions import LicensingPermission
 from minwon.registry.models import Person, PersonStatus
 
 from .models import Permit, PermitKind, PermitStatus, Sanction, SanctionKind
@@ -28,7 +29,7 @@ _STATUS_AFTER = {
 class GrantPermit(Command):
     """영업신고 수리 / 허가: ``holder_id`` runs ``business_name`` at ``road_address``."""
 
-    permission = "licensing.grant"
+    permission = LicensingPermission.GRANT
     kind: str
     holder_id: int
     business_name: str
@@ -62,7 +63,7 @@ class PermitRow:
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
 class ImportPermits(Command):
-    permission = "licensing.import"
+    permission = LicensingPermission.IMPORT
     rows: list[PermitRow]
 
 

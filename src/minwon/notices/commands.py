@@ -18,6 +18,7 @@ from minwon.kernel.errors import NotFound
 from minwon.kernel.registry import handler, receiver
 from minwon.kernel.types import ActorKind, Command, Event
 from minwon.notices.models import InboxMessage
+from minwon.notices.permissions import NoticesPermission
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
@@ -81,7 +82,7 @@ def email_notice(event: NoticeSent, *, meta: Any) -> None:
 class SendNotice(Command):
     """An office sends a notice (e.g. 민방위 교육 통지) to one resident's inbox."""
 
-    permission = "notices.send"
+    permission = NoticesPermission.SEND
     recipient_index: str
     category: str
     subject: str

@@ -2,6 +2,7 @@ from django.urls import path
 from django.utils.translation import gettext_noop
 
 from minwon.petitions import kiosk, views
+from minwon.petitions.permissions import PetitionsPermission
 from minwon.web import nav
 
 urlpatterns = [
@@ -50,5 +51,9 @@ nav.register(
     "staff", gettext_noop("민원 접수"), "petitions-intake", order=21, permission="petitions.intake"
 )
 nav.register(
-    "staff", gettext_noop("부서 민원 현황"), "petitions-load", order=22, permission="petitions.*"
+    "staff",
+    gettext_noop("부서 민원 현황"),
+    "petitions-load",
+    order=22,
+    permission=PetitionsPermission.OVERSEE,
 )

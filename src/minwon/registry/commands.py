@@ -13,12 +13,11 @@ import dataclasses
 from datetime import date
 from typing import Any
 
-from minwon.accounts.permissions import extend_role
 from minwon.kernel.bus import Context
 from minwon.kernel.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from minwon.kernel.registry import handler
 from minwon.kernel.rrn import SealedRRN
-from minwon.kernel.types import ActorKind, Command
+from minwon.kernel.types import ActorKind, Command, Continuity
 
 from . import rules
 from .events import HouseholdHeadChanged, PersonRegistered, PersonStatusChanged
@@ -34,14 +33,13 @@ from .movein import (
     resolve_destination,
 )
 
-extend_role("counter_clerk", "registry.status")
-extend_role("officer", "registry.status")
-
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
 class RegisterPerson(Command):
     """A new resident enters the register (최초 등록, 출생신고, 국적 취득 …) at an address,
     heading a new household or joining ``household_id`` with ``relationship``."""
+
+    continuity = Continuity.LOCAL
 
     name: str
     sealed_rrn: SealedRRN

@@ -18,6 +18,7 @@ from minwon.kernel.models import Jurisdiction
 from minwon.kernel.registry import handler
 from minwon.kernel.rrn import SealedRRN
 from minwon.kernel.types import Command
+from minwon.registry.permissions import RegistryPermission
 
 from . import rules
 from .events import ResidentsImported
@@ -48,7 +49,7 @@ class HouseholdRow:
 class ImportResidents(Command):
     """Register a batch of new households at once (bulk 최초 등록)."""
 
-    permission = "registry.import"
+    permission = RegistryPermission.IMPORT
     households: list[HouseholdRow]
 
 

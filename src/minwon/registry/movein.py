@@ -24,7 +24,7 @@ from minwon.kernel.bus import Context
 from minwon.kernel.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from minwon.kernel.models import Jurisdiction
 from minwon.kernel.registry import handler
-from minwon.kernel.types import ActorKind, Command
+from minwon.kernel.types import ActorKind, Command, Continuity
 from minwon.notices.commands import notify
 
 from . import rules
@@ -55,6 +55,8 @@ class ReportMoveIn(Command):
     the first mover becomes its head) or an existing one. ``moved_in_on`` is the effective
     date; the report date is the command's business time."""
 
+    continuity = Continuity.LOCAL
+
     movers: list[Mover]
     household_id: int | None = None
     road_address: str = ""
@@ -66,6 +68,8 @@ class ReportMoveIn(Command):
 @dataclasses.dataclass(frozen=True, kw_only=True)
 class ConfirmMoveIn(Command):
     """The head of the destination household confirms (or refuses) an online move-in."""
+
+    continuity = Continuity.LOCAL
 
     pending_id: int
     accept: bool = True

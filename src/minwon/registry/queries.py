@@ -25,6 +25,7 @@ from minwon.kernel.errors import NotFound, ValidationFailed
 from minwon.kernel.models import Jurisdiction
 from minwon.kernel.privacy import log_access, log_reads
 from minwon.kernel.types import Actor, Channel
+from minwon.registry.permissions import RegistryPermission
 
 from .models import (
     RELATIONSHIP_ORDER,
@@ -35,7 +36,7 @@ from .models import (
     Residence,
 )
 
-READ = "registry.read"
+READ = RegistryPermission.READ
 SEARCH_LIMIT = 50
 
 

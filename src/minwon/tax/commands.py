@@ -14,6 +14,7 @@ from minwon.kernel.errors import Conflict, NotFound, ValidationFailed
 from minwon.kernel.registry import handler
 from minwon.kernel.types import Command
 from minwon.registry.queries import CurrentAddress, current_address
+from minwon.tax.permissions import TaxPermission
 
 from .models import TaxBill, TaxItem
 
@@ -22,7 +23,7 @@ from .models import TaxBill, TaxItem
 class IssueTaxBill(Command):
     """부과: a bill to a taxpayer, levied by ``jurisdiction`` (the 시·군·구)."""
 
-    permission = "tax.levy"
+    permission = TaxPermission.LEVY
     taxpayer_id: int
     item: str
     period: str
@@ -57,7 +58,7 @@ class TaxBillRow:
 class ImportTaxBills(Command):
     """Bulk 부과 (demo, migration): ``jurisdiction`` is the levying 시·군·구."""
 
-    permission = "tax.import"
+    permission = TaxPermission.IMPORT
     rows: list[TaxBillRow]
 
 

@@ -17,6 +17,7 @@ from minwon.kernel.registry import handler
 from minwon.kernel.types import Command
 from minwon.registry.models import Person, PersonStatus
 from minwon.registry.queries import CurrentAddress, current_address
+from minwon.vehicles.permissions import VehiclesPermission
 
 from .models import Vehicle, VehicleOwnership
 
@@ -63,7 +64,7 @@ class VehicleRow:
 class ImportVehicles(Command):
     """Bulk 신규등록 (demo, migration)."""
 
-    permission = "vehicles.import"
+    permission = VehiclesPermission.IMPORT
     rows: list[VehicleRow]
 
 

@@ -16,6 +16,7 @@ from minwon.kernel.registry import handler, receiver
 from minwon.kernel.types import Command, Event
 from minwon.ops.commands.common import choice, emails, number, text
 from minwon.ops.models import Alert, AlertRule
+from minwon.ops.permissions import OpsPermission
 
 SEVERITIES = ("critical", "major", "minor")
 
@@ -34,7 +35,7 @@ class AlertFired(Event):
 class InstallDefaultAlertRules(Command):
     """Create the built-in rules that do not exist yet (never overwrites an edited one)."""
 
-    permission = "ops.configure"
+    permission = OpsPermission.CONFIGURE
 
 
 @handler(InstallDefaultAlertRules)
@@ -56,7 +57,7 @@ def install_default_alert_rules(cmd: InstallDefaultAlertRules, *, ctx: Context) 
 class SetAlertRule(Command):
     """An administrator changes a rule's threshold, window, severity or recipients."""
 
-    permission = "system.alert_rules"
+    permission = OpsPermission.ALERT_RULES
     key: str
     threshold: float
     window_minutes: int
@@ -97,7 +98,7 @@ class FireAlert(Command):
     """A rule's condition holds. Opens an alarm unless one is open for the fingerprint;
     then it only counts the repeat (and re-arms it if it had cleared)."""
 
-    permission = "ops.alerts.fire"
+    permission = OpsPermission.FIRE_ALERTS
     rule_key: str
     fingerprint: str
     value: float
@@ -144,7 +145,7 @@ class ClearAlert(Command):
     """The condition went away. The alarm stays on the wall, marked cleared, until a
     person acknowledges it."""
 
-    permission = "ops.alerts.fire"
+    permission = OpsPermission.FIRE_ALERTS
     alert_id: int
 
 
@@ -160,7 +161,7 @@ def clear_alert(cmd: ClearAlert, *, ctx: Context) -> dict[str, Any]:
 class AcknowledgeAlert(Command):
     """확인: the operator on duty takes responsibility for an alarm, by name, with a note."""
 
-    permission = "ops.acknowledge"
+    permission = OpsPermission.ACKNOWLEDGE
     alert_id: int
     name: str
     note: str

@@ -17,6 +17,7 @@ from minwon.kernel.registry import handler, register_event
 from minwon.kernel.types import Command, Event
 from minwon.ops.commands.common import choice, codes, text
 from minwon.ops.models import Alert, Incident, IncidentEntry
+from minwon.ops.permissions import OpsPermission
 
 LEVELS = tuple(Incident.Level.values)
 STATES = (Incident.State.OPEN.value, Incident.State.MONITORING.value)
@@ -80,7 +81,7 @@ def _announce(ctx: Context, incident: Incident, *, resolved: bool = False) -> No
 class OpenIncident(Command):
     """Declare an incident, by hand or from an alarm (``alert_id``)."""
 
-    permission = "ops.incidents"
+    permission = OpsPermission.INCIDENTS
     title: str
     level: str = "degraded"
     affected_services: list[str] = dataclasses.field(default_factory=list)
@@ -140,7 +141,7 @@ def open_incident(cmd: OpenIncident, *, ctx: Context) -> dict[str, Any]:
 class AddIncidentNote(Command):
     """A line in the timeline: what was seen, done or decided, and when."""
 
-    permission = "ops.incidents"
+    permission = OpsPermission.INCIDENTS
     incident_id: int
     text: str
 
@@ -159,7 +160,7 @@ class UpdateIncident(Command):
     """Change state, public level and text, affected services/offices or the offices in
     continuity mode. Fields left ``None`` stay as they are."""
 
-    permission = "ops.incidents"
+    permission = OpsPermission.INCIDENTS
     incident_id: int
     state: str | None = None
     level: str | None = None
@@ -220,7 +221,7 @@ def update_incident(cmd: UpdateIncident, *, ctx: Context) -> dict[str, Any]:
 class ResolveIncident(Command):
     """Close the incident with a summary (원인, 조치, 재발 방지); the public notice ends."""
 
-    permission = "ops.incidents"
+    permission = OpsPermission.INCIDENTS
     incident_id: int
     summary: str
 

@@ -23,6 +23,7 @@ from minwon.kernel.registry import handler
 from minwon.kernel.types import Command
 from minwon.ops.commands.common import choice, number, text
 from minwon.ops.models import BackupRun, EdgeNode, ServicePlan
+from minwon.ops.permissions import OpsPermission
 
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9_-]{0,59}$")
 BACKUP_KINDS = ("full", "diff", "incr", "wal", "logical")
@@ -49,7 +50,7 @@ def _not_future(moment: datetime | None, now: datetime, field: str) -> None:
 class ReportEdgeStatus(Command):
     """An edge node's heartbeat: its mode, journal length and last sync (거점 상태 보고)."""
 
-    permission = "ops.report_edge"
+    permission = OpsPermission.REPORT_EDGE
     edge_id: str
     office: str
     mode: str
@@ -98,7 +99,7 @@ def report_edge_status(cmd: ReportEdgeStatus, *, ctx: Context) -> dict[str, Any]
 class RecordBackup(Command):
     """A backup run finished (or failed) in ``repository``."""
 
-    permission = "ops.record_backup"
+    permission = OpsPermission.RECORD_BACKUP
     repository: str
     kind: str
     ok: bool
@@ -140,7 +141,7 @@ def record_backup(cmd: RecordBackup, *, ctx: Context) -> dict[str, Any]:
 class SetServicePlan(Command):
     """Set a service's grade (1–4), its RTO/RPO and its 서비스 연속성 계획."""
 
-    permission = "ops.plans"
+    permission = OpsPermission.PLANS
     key: str
     name: str
     grade: int
@@ -205,7 +206,7 @@ def set_service_plan(cmd: SetServicePlan, *, ctx: Context) -> dict[str, Any]:
 class RecordDrill(Command):
     """A continuity drill (모의훈련) was run for a service."""
 
-    permission = "ops.plans"
+    permission = OpsPermission.PLANS
     key: str
     drilled_at: datetime
     note: str

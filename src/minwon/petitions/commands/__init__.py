@@ -9,7 +9,6 @@
 
 from __future__ import annotations
 
-from minwon.accounts.permissions import extend_role
 from minwon.petitions.commands.catalog import LoadPetitionCatalog
 from minwon.petitions.commands.intake import ApplicationItem, SubmitApplication
 from minwon.petitions.commands.sweep import (
@@ -32,9 +31,6 @@ from minwon.petitions.commands.workflow import (
 )
 
 # Counter clerks receive and hand over; officers process; heads hold petitions.* already.
-extend_role("counter_clerk", "petitions.deliver")
-extend_role("officer", "petitions.deliver", "petitions.assign")
-extend_role("department_head", "petitions.catalog")
 
 __all__ = [
     "ApplicationItem",

@@ -11,6 +11,7 @@ from minwon.kernel.registry import handler
 from minwon.kernel.types import Command
 from minwon.petitions import catalog
 from minwon.petitions.models import PetitionType
+from minwon.petitions.permissions import PetitionsPermission
 
 FIELDS = (
     "name", "name_en", "category", "legal_basis", "period", "fee", "fee_note", "channels",
@@ -24,7 +25,7 @@ class LoadPetitionCatalog(Command):
     file and loads it; the admin site shows the result read-only). Types missing from the
     file are deactivated, never deleted: petitions keep pointing at them."""
 
-    permission = "petitions.catalog"
+    permission = PetitionsPermission.CATALOG
     version: str
     types: list[dict[str, Any]]
 

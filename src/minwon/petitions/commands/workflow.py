@@ -17,7 +17,7 @@ from minwon.kernel.bus import Context
 from minwon.kernel.clock import local
 from minwon.kernel.errors import Conflict, ValidationFailed
 from minwon.kernel.registry import handler
-from minwon.kernel.types import Command
+from minwon.kernel.types import Command, Continuity
 from minwon.petitions import deadlines
 from minwon.petitions.commands import transfer
 from minwon.petitions.commands.common import (
@@ -411,6 +411,8 @@ def transfer_petition(cmd: TransferPetition, *, ctx: Context) -> dict[str, Any]:
 @dataclasses.dataclass(frozen=True, kw_only=True)
 class WithdrawPetition(PetitionCommand):
     """취하: the applicant withdraws (online, or through a clerk at the counter)."""
+
+    continuity = Continuity.LOCAL
 
 
 @handler(WithdrawPetition)

@@ -96,6 +96,10 @@ class Command(BaseCommand):
         except agent.CentralUnavailable as exc:
             node.trip(f"start: {exc}")
         settings.MIDDLEWARE = [*settings.MIDDLEWARE, "minwon.continuity.middleware.EdgeMiddleware"]
+        from minwon.continuity.stages import at_edge
+        from minwon.kernel import bus
+
+        bus.configure([at_edge, *bus.stages()])
         from django.core.wsgi import get_wsgi_application
 
         app = get_wsgi_application()
