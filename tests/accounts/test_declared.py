@@ -21,11 +21,7 @@ LITERAL = re.compile(
 
 
 def _sources() -> dict[Path, str]:
-    return {
-        path: path.read_text()
-        for path in SRC.rglob("*.py")
-        if "migrations" not in path.parts
-    }
+    return {path: path.read_text() for path in SRC.rglob("*.py") if "migrations" not in path.parts}
 
 
 def test_every_declared_permission_is_held_by_a_role() -> None:
@@ -47,8 +43,7 @@ def test_every_declared_permission_is_used() -> None:
     unused = [
         value
         for value, member in declared.items()
-        if f"{type(member).__name__}.{member.name}" not in text
-        and f'"{value}"' not in text
+        if f"{type(member).__name__}.{member.name}" not in text and f'"{value}"' not in text
     ]
     assert unused == []
 
