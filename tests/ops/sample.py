@@ -1,5 +1,5 @@
-"""Stand-ins for the commands other apps are building (issuance, petition intake), named
-the way the conventions name them, so the room counts them without importing those apps."""
+"""Stand-ins for an issuance and a petition intake that declare the room's categories the
+way real command types do, so the room's tests need no other app's data."""
 
 from __future__ import annotations
 
@@ -8,12 +8,14 @@ import dataclasses
 from minwon.kernel.bus import Context
 from minwon.kernel.errors import ValidationFailed
 from minwon.kernel.registry import handler
-from minwon.kernel.types import Command
+from minwon.kernel.types import Command, RoomCategory
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
 class IssueDrillCertificate(Command):
-    """A certificate-like command (matches the room's "issuances" row)."""
+    """A certificate-like command, counted as an issuance."""
+
+    room_category = RoomCategory.ISSUANCES
 
     kind: str = "등본"
     fail: bool = False
@@ -28,7 +30,9 @@ def issue_drill_certificate(cmd: IssueDrillCertificate, *, ctx: Context) -> dict
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
 class SubmitDrillPetition(Command):
-    """A petition-intake-like command (matches "petitions_received")."""
+    """A petition-intake-like command, counted as a petition received."""
+
+    room_category = RoomCategory.PETITIONS_RECEIVED
 
     title: str = "민원"
 

@@ -36,22 +36,25 @@ def rows(metric: str, **filters: str) -> dict[tuple[str, str, str, str], int]:
     ("name", "category"),
     [
         ("IssueCertificate", "issuances"),
-        ("IssueCertificateAtKiosk", "issuances"),
-        ("ReissueDocument", "issuances"),
-        ("VerifyCertificate", None),
-        ("RevokeCertificate", None),
-        ("SubmitPetition", "petitions_received"),
-        ("ReceivePetitionAtCounter", "petitions_received"),
+        ("EnterContinuityIssuance", "issuances"),
+        ("SubmitApplication", "petitions_received"),  # 민원 접수: intake, whatever its name
         ("DecidePetition", "petitions_decided"),
         ("RecordSignIn", "logins"),
         ("ReportMoveIn", "moves_in"),
-        ("RequestSharing", "sharing"),
-        ("ApplyEdgeJournal", "edge_applied"),
         ("GrantRole", None),
+        ("NoSuchCommand", None),
     ],
 )
-def test_category_table(name: str, category: str | None) -> None:
+def test_each_command_type_declares_its_category(name: str, category: str | None) -> None:
     assert category_of(name) == category
+
+
+def test_every_declared_category_is_a_room_category() -> None:
+    from minwon.kernel import registry
+    from minwon.kernel.types import RoomCategory
+
+    for name, cls in registry.commands_by_name.items():
+        assert cls.room_category is None or isinstance(cls.room_category, RoomCategory), name
 
 
 @pytest.mark.django_db

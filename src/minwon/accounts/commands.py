@@ -19,7 +19,7 @@ from minwon.kernel.bus import Context
 from minwon.kernel.errors import Conflict, NotFound, ValidationFailed
 from minwon.kernel.registry import handler
 from minwon.kernel.rrn import SealedRRN
-from minwon.kernel.types import ActorKind, Command, Continuity
+from minwon.kernel.types import ActorKind, Command, Continuity, RoomCategory
 
 _USERNAME = re.compile(r"^[a-zA-Z0-9_.@+-]{3,150}$")
 
@@ -201,6 +201,8 @@ def register_agency_client(cmd: RegisterAgencyClient, *, ctx: Context) -> dict[s
 @dataclasses.dataclass(frozen=True, kw_only=True)
 class RecordSignIn(Command):
     """A successful log-in, kept in the audit chain and counted by the situation room."""
+
+    room_category = RoomCategory.LOGINS
 
     continuity = Continuity.LOCAL
 

@@ -36,7 +36,7 @@ from minwon.kernel.bus import Context
 from minwon.kernel.errors import Forbidden, ValidationFailed
 from minwon.kernel.privacy import log_reads
 from minwon.kernel.registry import handler, register_event
-from minwon.kernel.types import NATION, ActorKind, Channel, Command, Continuity, Event
+from minwon.kernel.types import NATION, ActorKind, Channel, Command, Continuity, Event, RoomCategory
 
 ISSUE = DocumentsPermission.ISSUE
 ISSUE_CONTINUITY = ContinuityPermission.COUNTER
@@ -88,6 +88,8 @@ class IssueCertificate(Command):
     """Issue one certificate of ``cert_type`` about ``subject`` ("self", a person id, a
     19-digit parcel number, a plate number or a business report number). Eligibility depends
     on the requester's relation to the subject, so it is checked in the handler."""
+
+    room_category = RoomCategory.ISSUANCES
 
     continuity = Continuity.FORWARD
 
@@ -422,6 +424,8 @@ class EnterContinuityIssuance(Command):
     the row describes and the row names the continuity key central trusts for that
     시·군·구 today (a revoked or unknown key is refused and lands in the reconciliation
     queue)."""
+
+    room_category = RoomCategory.ISSUANCES
 
     continuity = Continuity.LOCAL
 

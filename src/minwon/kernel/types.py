@@ -79,6 +79,18 @@ class Continuity(enum.StrEnum):
     EDGE_ONLY = "edge_only"
 
 
+class RoomCategory(enum.StrEnum):
+    """What the situation room counts a successful command as (상황실 분류)."""
+
+    ISSUANCES = "issuances"
+    PETITIONS_RECEIVED = "petitions_received"
+    PETITIONS_DECIDED = "petitions_decided"
+    LOGINS = "logins"
+    MOVES_IN = "moves_in"
+    SHARING = "sharing"
+    EDGE_APPLIED = "edge_applied"
+
+
 @dataclasses.dataclass(frozen=True, slots=True)
 class Origin:
     """The node a command reached central through, besides its actor: an office's edge
@@ -108,6 +120,8 @@ class Command:
     permission: ClassVar[str | None] = None
     #: What an edge node may do with it; the safe default is central only.
     continuity: ClassVar[Continuity] = Continuity.REFUSE
+    #: What the situation room counts it as, or ``None``: not counted.
+    room_category: ClassVar[RoomCategory | None] = None
 
     actor: Actor
     channel: Channel

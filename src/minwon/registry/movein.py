@@ -24,7 +24,7 @@ from minwon.kernel.bus import Context
 from minwon.kernel.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from minwon.kernel.models import Jurisdiction
 from minwon.kernel.registry import handler
-from minwon.kernel.types import ActorKind, Command, Continuity
+from minwon.kernel.types import ActorKind, Command, Continuity, RoomCategory
 from minwon.notices.commands import notify
 
 from . import rules
@@ -54,6 +54,8 @@ class ReportMoveIn(Command):
     """전입신고: ``movers`` move to an address, into a new household (``household_id`` empty;
     the first mover becomes its head) or an existing one. ``moved_in_on`` is the effective
     date; the report date is the command's business time."""
+
+    room_category = RoomCategory.MOVES_IN
 
     continuity = Continuity.LOCAL
 

@@ -16,7 +16,7 @@ from minwon.kernel.clock import local
 from minwon.kernel.errors import Forbidden, ValidationFailed
 from minwon.kernel.registry import handler, register_event
 from minwon.kernel.rrn import SealedRRN
-from minwon.kernel.types import ActorKind, Channel, Command, Continuity, Event
+from minwon.kernel.types import ActorKind, Channel, Command, Continuity, Event, RoomCategory
 from minwon.petitions import deadlines, receipts, rules
 from minwon.petitions.commands.common import fmt, record_step, save, tell_applicant
 from minwon.petitions.models import Application, Petition, PetitionType
@@ -60,6 +60,8 @@ class SubmitApplication(Command):
     logged-in citizen (online, kiosk) or the person a clerk enters (name, birth date and,
     when shown, the resident number — sealed, never in clear). ``receipt_random`` exists
     only so demo data gets the same receipt numbers on every run; leave it empty."""
+
+    room_category = RoomCategory.PETITIONS_RECEIVED
 
     continuity = Continuity.LOCAL
 

@@ -17,7 +17,7 @@ from minwon.kernel.bus import Context
 from minwon.kernel.clock import local
 from minwon.kernel.errors import Conflict, ValidationFailed
 from minwon.kernel.registry import handler
-from minwon.kernel.types import Command, Continuity
+from minwon.kernel.types import Command, Continuity, RoomCategory
 from minwon.petitions import deadlines
 from minwon.petitions.commands import transfer
 from minwon.petitions.commands.common import (
@@ -320,6 +320,8 @@ def _length(period: deadlines.Period, start: datetime) -> float:
 class DecidePetition(PetitionCommand):
     """처리 결과 결정: approved, or rejected with the reasons (법 제27조) and the remedies
     (행정심판, 행정소송, 이의신청) stated to the applicant."""
+
+    room_category = RoomCategory.PETITIONS_DECIDED
 
     outcome: str
 
