@@ -10,9 +10,10 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import holidays
 import pytest
 
-from minwon.kernel import calendar, clock
+from minwon.kernel import clock
 
 from .harness import WONJU, cluster
 
@@ -31,7 +32,8 @@ def _anchor() -> datetime:
     """09:00 KST on the last working day at least four calendar days ago: the scripted days
     lie wholly in the past whatever the hour, weekday or holiday the suite runs on."""
     day = clock.now().date() - timedelta(days=4)
-    while not calendar.is_working_day(day):
+    closed = holidays.country_holidays("KR", years=range(day.year - 1, day.year + 1))
+    while day.weekday() >= 5 or day in closed:
         day -= timedelta(days=1)
     return datetime(day.year, day.month, day.day, 9, tzinfo=SEOUL)
 
