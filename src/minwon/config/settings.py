@@ -288,13 +288,28 @@ DEFAULT_FROM_EMAIL = os.environ.get("MINWON_FROM_EMAIL", "minwon@localhost")
 # database: the environment (base64 or hex, 32 bytes) or a key file.
 MINWON_DATA_KEY_FILE = os.environ.get("MINWON_DATA_KEY_FILE", str(VAR_DIR / "secrets" / "data-key"))
 
+# Every handler redacts RRN- and birth-date-shaped values (minwon.web.accesslog). The access
+# log (written by ``minwon serve``, never with a query string) goes to standard output.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"redact": {"()": "minwon.web.accesslog.RedactPersonalData"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "access": {"format": "[%(asctime)s] %(message)s"},
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["redact"]},
+        "access": {
+            "class": "logging.StreamHandler",
+            "formatter": "access",
+            "filters": ["redact"],
+            "stream": "ext://sys.stdout",
+        },
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("MINWON_LOG_LEVEL", "INFO")},
     "loggers": {
+        "minwon.access": {"handlers": ["access"], "level": "INFO", "propagate": False},
         "django.request": {"level": "ERROR"},
         "axes": {"level": "WARNING"},
         "faker": {"level": "WARNING"},

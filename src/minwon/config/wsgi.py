@@ -1,6 +1,14 @@
+"""The WSGI application. ``minwon serve`` sets ``MINWON_ACCESS_LOG=1`` to wrap it in the
+access log (``minwon.web.accesslog``), the same for granian and gunicorn."""
+
 import os
 
 from django.core.wsgi import get_wsgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "minwon.config.settings")
 application = get_wsgi_application()
+
+if os.environ.get("MINWON_ACCESS_LOG") == "1":
+    from minwon.web.accesslog import AccessLog
+
+    application = AccessLog(application)  # type: ignore[assignment]
