@@ -84,7 +84,7 @@ class Command(BaseCommand):
         env.setdefault("MINWON_DB_POOL_MIN", str(min(serving.POOL_MIN, sizing.pool_max)))
         env["MINWON_ACCESS_LOG"] = "0" if options["no_access_log"] else "1"
         self.stdout.write(
-            f"minwon serve: {options['server']} on http://{host}:{port}/ — "
+            f"minwon serve pid {os.getpid()}: {options['server']} on http://{host}:{port}/ — "
             f"{sizing.workers} workers × {sizing.threads} threads, database pool "
             f"{env['MINWON_DB_POOL_MAX']} per worker; metrics in {prom_dir}"
         )
