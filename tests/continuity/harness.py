@@ -1,4 +1,4 @@
-"""Real processes for continuity scenarios: central (gunicorn), a TCP proxy we can cut
+"""Real processes for continuity scenarios: central (``minwon serve``), a TCP proxy we can cut
 between central and the edges (``minwon.ha.netproxy``), and edge nodes (``minwon edge``).
 
 ``python -m tests.continuity.harness setup`` (run with central's environment) prepares
@@ -165,9 +165,8 @@ class Cluster:
         log = open(self.base / "central.log", "ab")  # noqa: SIM115
         self.procs["central"] = subprocess.Popen(
             [
-                PYTHON, "-m", "gunicorn", "minwon.config.wsgi:application",
-                "--bind", f"127.0.0.1:{self.central_port}", "--workers", "1",
-                "--threads", "4", "--worker-class", "gthread", "--timeout", "120",
+                PYTHON, "-m", "minwon.cli", "serve", "--no-worker", "--port",
+                str(self.central_port), "--workers", "1", "--threads", "4",
             ],
             env=env, stdout=log, stderr=log, cwd=ROOT,
         )  # fmt: skip

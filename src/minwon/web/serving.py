@@ -28,6 +28,7 @@ sum (a counter never goes down when a worker is replaced).
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import os
 import re
 import shutil
@@ -170,6 +171,13 @@ def port_free(host: str, port: int) -> bool:
     return True
 
 
+def _die_with_parent() -> None:
+    """In a child: receive SIGTERM when ``minwon serve`` dies, even by SIGKILL, so that no
+    server or helper outlives it (Linux ``PR_SET_PDEATHSIG``)."""
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None).prctl(1, signal.SIGTERM)
+
+
 def run(
     server_cmd: Sequence[str],
     helper_cmds: Sequence[Sequence[str]],
@@ -181,8 +189,10 @@ def run(
     """Start the helpers and the server with ``env``; forward SIGHUP (graceful reload of
     the workers) and SIGTERM/SIGINT (graceful stop) to the server; mark exited processes
     dead while it runs. Returns the server's exit code."""
-    helpers = [subprocess.Popen(list(cmd), env=env) for cmd in helper_cmds]
-    proc = subprocess.Popen(list(server_cmd), env=env)
+    helpers = [
+        subprocess.Popen(list(cmd), env=env, preexec_fn=_die_with_parent) for cmd in helper_cmds
+    ]
+    proc = subprocess.Popen(list(server_cmd), env=env, preexec_fn=_die_with_parent)
     stop = threading.Event()
 
     def forward(signum: int, _frame: object) -> None:
