@@ -4,10 +4,10 @@
   signature), documents per second on one core;
 * sign-only: ByteRange digest + CMS with one ECDSA P-256 signature, per second on one core;
 * full HTTP: ``POST /api/certificates`` (counter clerk, 주민등록표 등본, cash) on
-  PostgreSQL under gunicorn — eligibility, registry reads, render, sign, ledger row, file
+  PostgreSQL through `minwon serve`, granian then gunicorn (ratio printed) — eligibility, registry reads, render, sign, ledger row, file
   row, audit chain, outbox — driven by a thread pool on the same machine.
 
-    .venv/bin/python bench/documents_issue.py --seconds 15 --workers 3 --threads 4
+    .venv/bin/python bench/documents_issue.py --seconds 5
 
 It starts its own PostgreSQL (fsync on) in a temporary directory and removes it afterwards.
 Client and server share the cores, so the HTTP figure is a floor. The applicant heads a
@@ -26,7 +26,6 @@ import cProfile
 import hashlib
 import json
 import pstats
-import signal
 import sys
 import time
 from datetime import timedelta
@@ -217,8 +216,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=15)
     parser.add_argument("--raw-seconds", type=float, default=5)
-    parser.add_argument("--workers", type=int, default=3)
-    parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument("--workers", type=int, default=0, help="0: minwon serve's rule")
+    parser.add_argument("--threads", type=int, default=0, help="0: minwon serve's rule")
+    parser.add_argument("--servers", default="granian,gunicorn")
     parser.add_argument("--clients", type=int, default=16)
     parser.add_argument("--profile", action="store_true")
     parser.add_argument("--members", type=int, default=4, help="people in the household")
@@ -236,16 +236,21 @@ def main() -> None:
         if args.in_process:
             result = in_process(token, number, args.in_process)
             print(json.dumps({"in_process": result, "members": args.members}))
-        proc, port = httpbench.start_gunicorn(args.workers, args.threads)
-        try:
-            drive(port, token, number, clients=4, seconds=2)  # warm-up: keys, static forms
-            setting = {"workers": args.workers, "threads": args.threads, "clients": args.clients,
-                       **httpbench.machine()}  # fmt: skip
-            result = drive(port, token, number, clients=args.clients, seconds=args.seconds)
-            print(json.dumps({"http": result, "driver": "wrk", **setting}))
-        finally:
-            proc.send_signal(signal.SIGTERM)
-            proc.wait(timeout=30)
+        results = {}
+        for name in httpbench.servers(args.servers):
+            proc, port = httpbench.start_server(name, args.workers, args.threads)
+            try:
+                drive(port, token, number, clients=4, seconds=2)  # warm-up: keys, static forms
+                setting = {"workers": args.workers or "rule", "threads": args.threads or "rule",
+                           "clients": args.clients, **httpbench.machine()}  # fmt: skip
+                results[name] = {
+                    "issue": drive(port, token, number, clients=args.clients, seconds=args.seconds)
+                }
+                print(json.dumps({"server": name, "http": results[name]["issue"],
+                                  "driver": "wrk", **setting}))  # fmt: skip
+            finally:
+                httpbench.stop_server(proc)
+        print(json.dumps({"granian_to_gunicorn": httpbench.ratios(results)}))
     finally:
         server.destroy()
 

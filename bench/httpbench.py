@@ -1,6 +1,8 @@
 """Shared parts of the HTTP benchmarks: a throw-away PostgreSQL (fsync on) with the app
-migrated and the code list loaded, a staff account with an API token, gunicorn on
-127.0.0.1, and the load itself from ``wrk`` (Debian package ``wrk``).
+migrated and the code list loaded, a staff account with an API token, the app through
+``minwon serve`` on 127.0.0.1 under either server (granian, the default, or gunicorn, the
+baseline: every HTTP bench runs both in the same run and prints the ratio), and the load
+itself from ``wrk`` (Debian package ``wrk``).
 
 Why wrk: the load generator shares the machine's two cores with the server and the
 database. A Python client spends about as much CPU per request as a lean request costs the
@@ -22,6 +24,7 @@ import json
 import os
 import secrets
 import shutil
+import signal
 import statistics
 import subprocess
 import sys
@@ -91,19 +94,27 @@ def staff_token(username: str, role: str, jurisdiction: str = WONJU) -> str:
     return token
 
 
-def start_gunicorn(workers: int, threads: int) -> tuple[subprocess.Popen[bytes], int]:
-    """The app under gunicorn (gthread) on 127.0.0.1, with this process's environment."""
+SERVERS = ("granian", "gunicorn")
+
+
+def start_server(
+    server: str = "granian", workers: int = 0, threads: int = 0
+) -> tuple[subprocess.Popen[bytes], int]:
+    """The app through ``minwon serve --server <server>`` on 127.0.0.1 — the same command
+    line as production, without the outbox worker and the access log (the A/B is of the
+    servers). ``workers``/``threads`` of 0 take serve's sizing rule."""
     from minwon.testing.pgserver import free_port
 
     port = free_port()
     env = dict(os.environ, MINWON_LOG_LEVEL="WARNING")
+    env.pop("PROMETHEUS_MULTIPROC_DIR", None)
     proc = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "minwon.config.wsgi:application", "-b",
-         f"127.0.0.1:{port}", "-w", str(workers), "--threads", str(threads), "-k", "gthread",
-         "--keep-alive", "30", "--log-level", "warning", "--backlog", "2048"],
-        cwd=ROOT, env=env,
+        [sys.executable, "-m", "minwon.cli", "serve", "--server", server, "--no-worker",
+         "--no-access-log", "--port", str(port), "--workers", str(workers),
+         "--threads", str(threads)],
+        cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
     )  # fmt: skip
-    for _ in range(300):
+    for _ in range(600):
         try:
             conn = http.client.HTTPConnection("127.0.0.1", port, timeout=1)
             conn.request("GET", "/healthz")
@@ -111,8 +122,36 @@ def start_gunicorn(workers: int, threads: int) -> tuple[subprocess.Popen[bytes],
                 return proc, port
         except OSError:
             time.sleep(0.1)
+        if proc.poll() is not None:
+            break
     proc.kill()
-    raise RuntimeError("gunicorn did not start")
+    raise RuntimeError(f"minwon serve --server {server} did not start")
+
+
+def stop_server(proc: subprocess.Popen[bytes]) -> None:
+    proc.send_signal(signal.SIGTERM)
+    proc.wait(timeout=60)
+
+
+def servers(arg: str) -> list[str]:
+    """``--servers granian,gunicorn`` → the servers to run, in that order."""
+    names = [s.strip() for s in arg.split(",") if s.strip()]
+    for name in names:
+        if name not in SERVERS:
+            raise SystemExit(f"unknown server {name!r}; one of {', '.join(SERVERS)}")
+    return names
+
+
+def ratios(results: dict[str, dict[str, Any]], key: str = "per_second") -> dict[str, Any]:
+    """For every measure both servers have: granian's ``key`` over gunicorn's."""
+    if not {"granian", "gunicorn"} <= results.keys():
+        return {}
+    out = {}
+    for measure, value in results["granian"].items():
+        other = results["gunicorn"].get(measure)
+        if isinstance(value, dict) and isinstance(other, dict) and other.get(key):
+            out[measure] = round(value[key] / other[key], 2)
+    return out
 
 
 _SCRIPT = """

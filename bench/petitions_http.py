@@ -1,11 +1,12 @@
 """Petition submissions and tracking look-ups per second through HTTP on PostgreSQL, each
 beside the raw SQL floor of the same request (psycopg in a loop), as a ratio.
 
-    .venv/bin/python bench/petitions_http.py --seconds 10 --workers 3
+    .venv/bin/python bench/petitions_http.py --seconds 5
 
 It starts its own PostgreSQL (fsync on), migrates, loads the code list and the catalog,
-makes a counter clerk with an API token, runs the app under gunicorn on 127.0.0.1 and
-drives it with wrk (``bench/httpbench.py``): a closed loop, then a fixed-rate run (default
+makes a counter clerk with an API token, runs the app through ``minwon serve`` on 127.0.0.1
+under granian and then gunicorn (``--servers``), printing granian's rate over gunicorn's
+for each measure, and drives it with wrk (``bench/httpbench.py``): a closed loop, then a fixed-rate run (default
 500/s) for p99; then the raw SQL of each request from several psycopg connections.
 Client, server and database share the machine's cores, so the figures are a floor.
 """
@@ -15,7 +16,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import signal
 import sys
 import threading
 import time
@@ -135,19 +135,9 @@ def raw_track_sql(seconds: float, number: str, app_id: int) -> int:
     return n
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--seconds", type=float, default=10)
-    parser.add_argument("--workers", type=int, default=3)
-    parser.add_argument("--threads", type=int, default=4)
-    parser.add_argument("--connections", type=int, default=24)
-    parser.add_argument("--rate", type=float, default=500)
-    parser.add_argument("--track-rate", type=float, default=1000)
-    parser.add_argument("--raw-connections", type=int, default=8)
-    args = parser.parse_args()
-    at_start = httpbench.machine()
-    server, token = setup()
-    proc, port = httpbench.start_gunicorn(args.workers, args.threads)
+def over_http(server: str, args: argparse.Namespace, token: str) -> dict[str, Any]:
+    """The floor, submissions and tracking look-ups through one server."""
+    proc, port = httpbench.start_server(server, args.workers, args.threads)
     base = f"http://127.0.0.1:{port}"
     try:
         headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
@@ -156,7 +146,7 @@ def main() -> None:
                            "items": [{"type_code": "GRIEVANCE", "form": {"content": "가로등 고장"}}]},
                           ensure_ascii=False).encode()  # fmt: skip
         submit: dict[str, Any] = {"method": "POST", "body": body, "headers": headers}
-        # The floor of the stack itself: gunicorn, every middleware, a JSON answer, no
+        # The floor of the stack itself: the server, every middleware, a JSON answer, no
         # database; no request through this stack can be cheaper on this machine.
         httpbench.wrk(f"{base}/healthz", connections=4, seconds=2)
         floor = httpbench.wrk(f"{base}/healthz", connections=args.connections, seconds=args.seconds)
@@ -176,24 +166,49 @@ def main() -> None:
         t_fixed = httpbench.paced(port, lambda n: ("GET", track.removeprefix(base), None, {}),
                                   rate=args.track_rate, seconds=args.seconds)  # fmt: skip
     finally:
-        proc.send_signal(signal.SIGTERM)
-        proc.wait(timeout=30)
+        httpbench.stop_server(proc)
+    return {
+        "stack_floor_healthz": floor,
+        "submit": closed, "submit_fixed_rate": {"offered_per_second": args.rate, **fixed},
+        "track": t_closed, "track_fixed_rate": {"offered_per_second": args.track_rate, **t_fixed},
+        "track_ratio_to_floor": round(t_closed["per_second"] / floor["per_second"], 3),
+    }  # fmt: skip
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--seconds", type=float, default=10)
+    parser.add_argument("--workers", type=int, default=0, help="0: minwon serve's rule")
+    parser.add_argument("--threads", type=int, default=0, help="0: minwon serve's rule")
+    parser.add_argument("--servers", default="granian,gunicorn")
+    parser.add_argument("--connections", type=int, default=24)
+    parser.add_argument("--rate", type=float, default=500)
+    parser.add_argument("--track-rate", type=float, default=1000)
+    parser.add_argument("--raw-connections", type=int, default=8)
+    args = parser.parse_args()
+    at_start = httpbench.machine()
+    server, token = setup()
+    results = {name: over_http(name, args, token) for name in httpbench.servers(args.servers)}
+    from minwon.petitions.models import Application
+
+    app = Application.objects.order_by("id").first()
+    assert app is not None
     raw_seconds = min(args.seconds, 5)
     raw_submit = in_threads(raw_submit_sql, raw_seconds, args.raw_connections)
     raw_track = in_threads(
         lambda s: raw_track_sql(s, app.receipt_number, app.pk), raw_seconds, args.raw_connections
     )
+    for result in results.values():
+        result["submit_ratio_http_to_raw"] = round(result["submit"]["per_second"] / raw_submit, 3)
+        result["track_ratio_http_to_raw"] = round(result["track"]["per_second"] / raw_track, 3)
     report = {
         "machine": at_start, "load_average_at_end": httpbench.machine()["load_average"],
-        "gunicorn": f"{args.workers} workers x {args.threads} threads",
+        "workers_threads": f"{args.workers or 'rule'} x {args.threads or 'rule'}",
         "client": f"wrk, {args.connections} connections",
-        "stack_floor_healthz": floor,
-        "submit": closed, "submit_fixed_rate": {"offered_per_second": args.rate, **fixed},
+        **results,
+        "granian_to_gunicorn": httpbench.ratios(results),
         "submit_raw_sql_per_second": round(raw_submit, 1),
-        "submit_ratio_http_to_raw": round(closed["per_second"] / raw_submit, 3),
-        "track": t_closed, "track_fixed_rate": {"offered_per_second": args.track_rate, **t_fixed},
         "track_raw_sql_per_second": round(raw_track, 1),
-        "track_ratio_http_to_raw": round(t_closed["per_second"] / raw_track, 3),
         "raw_sql": f"psycopg, {args.raw_connections} connections in threads",
     }  # fmt: skip
     print(json.dumps(report, indent=1, ensure_ascii=False))
