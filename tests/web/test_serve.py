@@ -231,3 +231,28 @@ def test_access_log_never_holds_query_strings_or_personal_values(tmp_path: Path)
     assert f'"GET /x/{REDACTED}/" ' in text
     for value in (*secrets.values(), "%ED%99%8D", "pin=", "900101", "1234567", "19900101"):
         assert value not in text, value
+
+
+CHILD = """
+from prometheus_client import Counter, Gauge
+Counter("probe_total", "probe").inc(3)
+Gauge("probe_live", "probe", multiprocess_mode="livesum").set(7)
+"""
+
+
+def test_exited_processes_are_marked_dead_and_their_counters_kept(tmp_path: Path) -> None:
+    from prometheus_client import CollectorRegistry, multiprocess
+
+    env = {**os.environ, "PROMETHEUS_MULTIPROC_DIR": str(tmp_path)}
+    child = subprocess.run([sys.executable, "-c", CHILD], env=env, check=True)
+    assert child.returncode == 0
+    assert len(list(tmp_path.glob("gauge_livesum_*.db"))) == 1
+    dead: set[int] = set()
+    marked = serving.mark_dead_processes(tmp_path, dead)
+    assert len(marked) == 1 and dead == set(marked)
+    assert serving.mark_dead_processes(tmp_path, dead) == []  # once only
+    assert not list(tmp_path.glob("gauge_livesum_*.db"))
+    registry = CollectorRegistry()
+    multiprocess.MultiProcessCollector(registry, path=str(tmp_path))  # type: ignore[no-untyped-call]
+    assert registry.get_sample_value("probe_total") == 3
+    assert registry.get_sample_value("probe_live") is None
