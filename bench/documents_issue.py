@@ -4,8 +4,9 @@
   signature), documents per second on one core;
 * sign-only: ByteRange digest + CMS with one ECDSA P-256 signature, per second on one core;
 * full HTTP: ``POST /api/certificates`` (counter clerk, 주민등록표 등본, cash) on
-  PostgreSQL through `minwon serve`, granian then gunicorn (ratio printed) — eligibility, registry reads, render, sign, ledger row, file
-  row, audit chain, outbox — driven by a thread pool on the same machine.
+  PostgreSQL through ``minwon serve``, granian then gunicorn (ratio printed) — eligibility,
+  registry reads, render, sign, ledger row, file row, audit chain, outbox — driven by wrk on
+  the same machine.
 
     .venv/bin/python bench/documents_issue.py --seconds 5
 

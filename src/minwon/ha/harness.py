@@ -1,6 +1,6 @@
 """Failover under load, checked like Jepsen's set checker (issue 6, "Fault tests").
 
-:class:`AppServer` runs the real application (gunicorn, ``minwon serve``) on the cluster's
+:class:`AppServer` runs the real application (``minwon serve``, granian) on the cluster's
 multi-host URL. :class:`Load` drives write probes through the HTTP API from several clients;
 each probe has its own ``(client, seq)`` and Idempotency-Key and is sent once (a client that
 gets no answer moves on, so the "at most once" side is really exercised). A fault is injected
@@ -55,7 +55,7 @@ def free_base_port(span: int = 50) -> int:
 
 
 class AppServer:
-    """minwon under gunicorn against the cluster: migrated, with a probe account."""
+    """minwon (``minwon serve``) against the cluster: migrated, with a probe account."""
 
     def __init__(self, cluster: Cluster, *, port: int, var_dir: Path, retry_seconds: int = 30):
         self.cluster = cluster

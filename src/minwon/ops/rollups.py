@@ -6,7 +6,7 @@ counts into ``MetricMinute`` with one upsert per row::
     INSERT … ON CONFLICT (minute, metric, key, channel, jurisdiction, outcome)
     DO UPDATE SET n = n + excluded.n, total = total + excluded.total
 
-so two gunicorn workers flushing the same minute sum, and neither overwrites the other.
+so two app workers flushing the same minute sum, and neither overwrites the other.
 Flushes run inline after a request or a command (no background thread: a thread would
 need its own database connection, and an idle process has nothing to flush anyway). A
 flush that fails puts its counts back to be retried. A process that exits loses at most
