@@ -49,6 +49,8 @@ RESERVED_CONNECTIONS = 10
 # Each helper (outbox worker, ops tick) is one thread, but its pool opens its minimum of 2.
 HELPER_CONNECTIONS = 2
 POOL_MIN = 2
+# Time a new worker gets to load the application before the one it replaces stops.
+RELOAD_GRACE_SECONDS = float(os.environ.get("MINWON_RELOAD_GRACE_SECONDS", "10"))
 
 
 class SizingError(ValueError):
@@ -111,6 +113,9 @@ def server_argv(
             # The application writes its own access log (minwon.web.accesslog).
             "--no-access-log", "--log-level", "warning",
             "--respawn-failed-workers", "--workers-kill-timeout", "30",
+            # On SIGHUP granian replaces one worker at a time and stops the old one this
+            # long after starting the new, which must have loaded Django by then.
+            "--respawn-interval", str(RELOAD_GRACE_SECONDS),
         ]  # fmt: skip
     if server == "gunicorn":
         return [
