@@ -51,7 +51,7 @@ pytest-chaos: setup
 # on a Monday, a Friday, a Sunday and the working day before 설날), with the project's own
 # clock set there. `--clock INSTANT` runs any selection at one instant.
 CLOCK_TESTS ?= tests/kernel/test_calendar.py tests/petitions/test_deadlines.py \
-	tests/petitions/test_sweep.py tests/petitions/test_commands.py \
+	tests/petitions/test_sweep.py \
 	tests/registry/test_movein.py tests/ops/test_alerts.py tests/ops/test_health.py \
 	tests/notices
 pytest-clock: setup
