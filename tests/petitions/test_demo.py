@@ -19,7 +19,7 @@ def test_demo_seeds_every_state_idempotently(jurisdictions_loaded: None) -> None
     demo.seed(ctx)
     states = set(Petition.objects.values_list("state", flat=True))
     assert {"received", "assigned", "in_review", "supplement_requested", "decided", "notified",
-            "closed", "transferred", "withdrawn"} <= states  # fmt: skip
+            "closed", "transferred", "withdrawn", "awaiting_approval"} <= states  # fmt: skip
     assert Petition.objects.filter(decided_by_rule__startswith="sign_declaration").count() == 3
     count = Application.objects.count()
     demo.seed(ctx)

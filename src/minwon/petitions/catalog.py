@@ -49,4 +49,11 @@ def validate_type(row: dict[str, Any]) -> list[str]:
     rule = row.get("auto_rule") or ""
     if rule and rule not in rules.RULES:
         problems.append(f"auto_rule {rule!r} is not a known rule")
+    line = row.get("approval_line") or []
+    if not isinstance(line, list) or any(role not in APPROVER_ROLES for role in line):
+        problems.append(f"approval_line must list roles of {sorted(APPROVER_ROLES)}")
     return problems
+
+
+#: Roles that can stand on a 결재선 (they hold ``petitions.approve``).
+APPROVER_ROLES = frozenset({"department_head"})

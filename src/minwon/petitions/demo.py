@@ -40,7 +40,11 @@ PATHS: list[tuple[str, list[str]]] = [
     ("closed", ["assign", "start-review", "decide", "deliver", "close"]),
     ("transferred", ["assign", "transfer"]),
     ("withdrawn", ["withdraw"]),
+    # A permit-like type's decision waiting in the department head's 결재함.
+    ("awaiting_approval", ["assign", "start-review", "decide"]),
 ]
+#: Types whose decisions need the department head's 결재 (their catalog 결재선).
+NEEDS_APPROVAL = {"LAND_SPLIT", "FARMLAND_QUALIFICATION"}
 
 
 def _user(username: str) -> Any:
@@ -86,12 +90,17 @@ def seed(ctx: DemoContext) -> None:
     total = 0
     for city, code in DEMO_CITIES.items():
         officer, clerk = _user(f"{city}-officer"), _user(f"{city}-clerk")
-        if officer is None or clerk is None:
+        head = _user(f"{city}-head")
+        if officer is None or clerk is None or head is None:
             continue
-        for n, (_, actions) in enumerate(PATHS * 2):
+        for n, (final, actions) in enumerate(PATHS * 2):
             # Spread receptions over the last six weeks of working days.
             at = calendar.add_working_hours(today - timedelta(days=42), rng.randint(0, 8 * 29))
-            type_code = rng.choice(SIMPLE)
+            type_code = "LAND_SPLIT" if final == "awaiting_approval" else rng.choice(SIMPLE)
+            if final != "awaiting_approval" and "decide" in actions:
+                actions = [*actions]
+                if type_code in NEEDS_APPROVAL:  # the head signs the draft (결재)
+                    actions.insert(actions.index("decide") + 1, "approve")
             online = citizens and n % 2 == 0
             applicant = citizens[n % len(citizens)] if online else clerk
             channel = (
@@ -117,6 +126,7 @@ def seed(ctx: DemoContext) -> None:
                 moment = calendar.add_working_hours(moment, 2 + rng.randint(0, 10))
                 moment = min(moment, clock.now() - timedelta(minutes=len(actions) - step))
                 actor = applicant if action in ("supplement", "withdraw") and online else officer
+                actor = head if action == "approve" else actor
                 fields = _fields(action, officer.pk, moment, n)
                 ctx.run(f"{key}:{action}", _build(
                     ACTIONS[action], actor=_actor(actor), channel=Channel.COUNTER, jurisdiction=code,

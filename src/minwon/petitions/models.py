@@ -31,6 +31,9 @@ class PetitionType(models.Model):
     fields = models.JSONField("신청 항목", default=list, blank=True)
     department = models.CharField("처리 부서", max_length=60)
     auto_rule = models.CharField("자동 처리 규칙", max_length=60, blank=True, default="")
+    # 결재선: the roles whose 결재 an officer's decision needs, in order; empty: the
+    # officer decides alone (전결).
+    approval_line = models.JSONField("결재선", default=list, blank=True)
     source = models.CharField("출처", max_length=300, blank=True, default="")
     public = models.BooleanField("처리과정 공개", default=True)
     active = models.BooleanField(default=True)
@@ -87,6 +90,7 @@ class Petition(models.Model):
         ASSIGNED = "assigned", "배정"
         IN_REVIEW = "in_review", "검토 중"
         SUPPLEMENT = "supplement_requested", "보완 요구"
+        AWAITING_APPROVAL = "awaiting_approval", "결재 중"
         DECIDED = "decided", "처리 완료"
         NOTIFIED = "notified", "통지 완료"
         TRANSFERRED = "transferred", "이송"
@@ -125,6 +129,11 @@ class Petition(models.Model):
     remedies = models.TextField(blank=True, default="")
     decided_at = models.DateTimeField(null=True, blank=True)
     decided_by_rule = models.CharField(max_length=60, blank=True, default="")
+    # The draft decision's 결재: [{"role", "by", "by_name", "at", "acting_for", "comment"}].
+    approvals = models.JSONField("결재", default=list, blank=True)
+    drafted_by = models.ForeignKey(
+        "accounts.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     transferred_to = models.CharField(max_length=120, blank=True, default="")
     closed_at = models.DateTimeField(null=True, blank=True)
     progress_noticed_at = models.DateTimeField(null=True, blank=True)
@@ -157,6 +166,7 @@ OPEN_STATES = (
     Petition.State.ASSIGNED,
     Petition.State.IN_REVIEW,
     Petition.State.SUPPLEMENT,
+    Petition.State.AWAITING_APPROVAL,  # the deadline keeps running during 결재
 )
 
 

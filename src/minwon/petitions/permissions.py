@@ -16,3 +16,4 @@ class PetitionsPermission(Permissions):
     DELIVER = "petitions.deliver", "처리 결과 교부"
     CATALOG = "petitions.catalog", "민원 사무 목록 관리"
     OVERSEE = "petitions.oversee", "부서 민원 현황"
+    APPROVE = "petitions.approve", "결재"

@@ -1,7 +1,7 @@
 from django.urls import path
 from django.utils.translation import gettext_noop
 
-from minwon.petitions import kiosk, views
+from minwon.petitions import approvals, kiosk, views
 from minwon.petitions.permissions import PetitionsPermission
 from minwon.web import nav
 
@@ -23,6 +23,7 @@ urlpatterns = [
     path("kiosk/petitions/done/<str:receipt_number>/", kiosk.done, name="petitions-kiosk-done"),
     path("staff/petitions/", views.queue, name="petitions-queue"),
     path("staff/petitions/load/", views.load, name="petitions-load"),
+    path("staff/petitions/approvals/", approvals.approvals, name="petitions-approvals"),
     path("staff/petitions/intake/", views.intake, name="petitions-intake"),
     path("staff/petitions/receipt/<str:receipt_number>/", views.receipt, name="petitions-receipt"),
     path(
@@ -56,4 +57,11 @@ nav.register(
     "petitions-load",
     order=22,
     permission=PetitionsPermission.OVERSEE,
+)
+nav.register(
+    "staff",
+    gettext_noop("결재함"),
+    "petitions-approvals",
+    order=23,
+    permission=PetitionsPermission.APPROVE,
 )

@@ -36,6 +36,7 @@ STAFF_ACTIONS: dict[str, list[str]] = {
     "assigned": ["start-review", "assign", "request-supplement", "extend", "transfer"],
     "in_review": ["decide", "request-supplement", "extend", "assign", "transfer"],
     "supplement_requested": ["request-supplement", "return"],
+    "awaiting_approval": [],  # the 결재함 acts on it (approvals.py)
     "decided": ["deliver"],
     "notified": ["close"],
     "transferred": ["close"],

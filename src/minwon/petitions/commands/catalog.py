@@ -15,7 +15,7 @@ from minwon.petitions.permissions import PetitionsPermission
 
 FIELDS = (
     "name", "name_en", "category", "legal_basis", "period", "fee", "fee_note", "channels",
-    "documents", "fields", "department", "auto_rule", "source",
+    "documents", "fields", "department", "auto_rule", "source", "approval_line",
 )  # fmt: skip
 
 
@@ -55,6 +55,7 @@ def load_petition_catalog(cmd: LoadPetitionCatalog, *, ctx: Context) -> dict[str
         values: dict[str, Any] = {k: row.get(k, _default(k)) for k in FIELDS}
         values["fields"] = row.get("fields") or []
         values["auto_rule"] = row.get("auto_rule") or ""
+        values["approval_line"] = row.get("approval_line") or []
         values.update(active=True, catalog_version=cmd.version)
         current = existing.get(row["code"])
         if current is None:

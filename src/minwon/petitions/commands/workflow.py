@@ -328,6 +328,8 @@ class DecidePetition(PetitionCommand):
 
 @handler(DecidePetition)
 def decide_petition(cmd: DecidePetition, *, ctx: Context) -> dict[str, Any]:
+    """The officer's decision; where the type has a 결재선 it is a draft (기안) that takes
+    effect only with the last 결재 (``approval.approve_decision``)."""
     petition = load_for_update(cmd.receipt_number, cmd.item)
     require_staff(ctx, petition, "petitions.process")
     if cmd.outcome not in Petition.Outcome.values:
@@ -335,21 +337,37 @@ def decide_petition(cmd: DecidePetition, *, ctx: Context) -> dict[str, Any]:
                                "Outcome must be approved or rejected.", field="outcome")  # fmt: skip
     ensure_state(petition, "decide", (S.IN_REVIEW,))
     reason = _reason(cmd, required=cmd.outcome == "rejected")
-    petition.state = S.DECIDED
     petition.outcome = cmd.outcome
     petition.reasons = reason
-    petition.remedies = REMEDIES if cmd.outcome == "rejected" else ""
+    if petition.type.approval_line:
+        petition.state = S.AWAITING_APPROVAL
+        petition.approvals = []
+        petition.drafted_by_id = ctx.actor.id
+        save(petition, "state", "outcome", "reasons", "approvals", "drafted_by")
+        label = Petition.Outcome(cmd.outcome).label
+        record_step(ctx, petition, "draft", note=f"{label}: {reason}".strip(": "),
+                    public_note="처리 결과 결재 중")  # fmt: skip
+        return result(petition, outcome=cmd.outcome, awaiting_approval=True)
+    take_effect(ctx, petition)
+    return result(petition, outcome=cmd.outcome)
+
+
+def take_effect(ctx: Context, petition: Petition) -> None:
+    """The decision (officer's alone, or after its last 결재) reaches the applicant, with
+    the reasons and, for a refusal, the remedies (법 제27조)."""
+    petition.state = S.DECIDED
+    petition.remedies = REMEDIES if petition.outcome == "rejected" else ""
     petition.decided_at = ctx.recorded_at
-    save(petition, "state", "outcome", "reasons", "remedies", "decided_at")
-    label = Petition.Outcome(cmd.outcome).label
-    record_step(ctx, petition, "decide", note=reason, public_note=f"처리 결과: {label}")
+    save(petition, "state", "remedies", "decided_at", "outcome", "reasons")
+    label = Petition.Outcome(petition.outcome).label
+    record_step(ctx, petition, "decide", note=petition.reasons,
+                public_note=f"처리 결과: {label}")  # fmt: skip
     body = f"{petition.type.name} 민원의 처리 결과: {label}."
-    if reason:
-        body += f" 사유: {reason}."
+    if petition.reasons:
+        body += f" 사유: {petition.reasons}."
     if petition.remedies:
         body += f" {petition.remedies}"
     tell_applicant(ctx, petition, f"민원 처리 결과 안내 ({petition.number})", body)
-    return result(petition, outcome=cmd.outcome)
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
