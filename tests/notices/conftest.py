@@ -61,3 +61,8 @@ def vehicle_bills(persons: list[Person], per_person: int = 1, *, paid: bool = Fa
     for at in range(0, len(rows), 10000):
         execute(ImportTaxBills(actor=SYSTEM, channel=Channel.SYSTEM, jurisdiction=WONJU,
                                rows=rows[at : at + 10000]))  # fmt: skip
+
+
+# The 송달 증명 is signed with the same demo keys as certificates: use the documents tests'
+# isolated key folder (a session temp dir), never the developer's var/keys.
+from tests.documents.conftest import _isolated_keys, key_dir  # noqa: E402, F401
