@@ -101,8 +101,8 @@ def issue_many(
     """Write ``drafts`` as notices (callers have removed those already issued)."""
     if not drafts:
         return []
-    now = ctx.recorded_at
-    issued_on = clock.local(ctx.occurred_at).date()
+    now = ctx.occurred_at  # business time: when the office issued it (paper clock too)
+    issued_on = clock.local(now).date()
     contacts = contacts_of(d.recipient_index for d in drafts)
     notices: list[Notice] = []
     for d in drafts:
