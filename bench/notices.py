@@ -13,7 +13,9 @@ Notify's 3,000 messages a minute (50/s) on one node.
 from __future__ import annotations
 
 import argparse
+import cProfile
 import os
+import pstats
 import tempfile
 import time
 from datetime import date, datetime
@@ -25,6 +27,7 @@ def main() -> None:
     parser.add_argument("--persons", type=int, default=2500)
     parser.add_argument("--accounts", type=int, default=2000, help="residents with e-mail + phone")
     parser.add_argument("--postgres", action="store_true")
+    parser.add_argument("--profile", action="store_true", help="cProfile the campaign command")
     args = parser.parse_args()
     var = os.environ.setdefault("MINWON_VAR_DIR", tempfile.mkdtemp(prefix="minwon-bench-"))
     os.environ["MINWON_EMAIL_BACKEND"] = "django.core.mail.backends.filebased.EmailBackend"
@@ -101,7 +104,7 @@ def run(args: argparse.Namespace, label: str) -> None:
         for at in range(0, len(raw), 1000):
             chunk = raw[at : at + 1000]
             cursor.execute(
-                "INSERT INTO bench_raw (k, idx, name, address, subject, body) VALUES "  # noqa: S608
+                "INSERT INTO bench_raw (k, idx, name, address, subject, body) VALUES "
                 + ",".join(["(%s,%s,%s,%s,%s,%s)"] * len(chunk)),
                 [v for row in chunk for v in row],
             )
@@ -109,10 +112,16 @@ def run(args: argparse.Namespace, label: str) -> None:
 
     day = datetime(2026, 6, 2, 10, 0, tzinfo=clock.SEOUL)  # daytime: no SMS held
     with clock.frozen_at(day):
+        profile = cProfile.Profile() if args.profile else None
         started = time.perf_counter()
+        if profile is not None:
+            profile.enable()
         result = execute(IssueTaxCampaign(actor=system, channel=Channel.SYSTEM, jurisdiction=wonju,
                                           period="2026 1기"))  # fmt: skip
         issue_s = time.perf_counter() - started
+        if profile is not None:
+            profile.disable()
+            pstats.Stats(profile).sort_stats("cumulative").print_stats(30)
         started = time.perf_counter()
         again = execute(IssueTaxCampaign(actor=system, channel=Channel.SYSTEM, jurisdiction=wonju,
                                          period="2026 1기"))  # fmt: skip
@@ -122,7 +131,9 @@ def run(args: argparse.Namespace, label: str) -> None:
         deliver_s = time.perf_counter() - started
     created = result.value["created"]
     sent = NoticeDelivery.objects.filter(channel__in=["email", "sms"], state="delivered").count()
-    print(f"database: {label}; bills {args.bills}, persons {args.persons}, accounts {args.accounts}")
+    print(
+        f"database: {label}; bills {args.bills}, persons {args.persons}, accounts {args.accounts}"
+    )
     print(f"raw INSERT floor: {floor:,.0f} rows/s")
     print(f"campaign: {created} notices in {issue_s:.2f} s = {created / issue_s:,.0f} notices/s "
           f"({created / issue_s / floor:.2f} of the floor)")  # fmt: skip

@@ -26,8 +26,12 @@ def run(now: datetime | None = None) -> dict[str, Any]:
     at = clock.local(now or clock.now())
     hour = f"{at:%Y%m%d%H}"
     released = execute(
-        ReleaseHeldMessages(actor=SWEEPER, channel=Channel.SYSTEM, jurisdiction=NATION,
-                            command_id=_id("release", hour))  # fmt: skip
+        ReleaseHeldMessages(
+            actor=SWEEPER,
+            channel=Channel.SYSTEM,
+            jurisdiction=NATION,
+            command_id=_id("release", hour),
+        )
     ).value["released"]
     due = (
         Notice.objects.filter(campaign__isnull=False, opened_at__isnull=True,
