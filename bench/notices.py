@@ -126,9 +126,15 @@ def run(args: argparse.Namespace, label: str) -> None:
         again = execute(IssueTaxCampaign(actor=system, channel=Channel.SYSTEM, jurisdiction=wonju,
                                          period="2026 1기"))  # fmt: skip
         repeat_s = time.perf_counter() - started
+        profile = cProfile.Profile() if args.profile else None
         started = time.perf_counter()
+        if profile is not None:
+            profile.enable()
         delivered = outbox.run(once=True)
         deliver_s = time.perf_counter() - started
+        if profile is not None:
+            profile.disable()
+            pstats.Stats(profile).sort_stats("tottime").print_stats(25)
     created = result.value["created"]
     sent = NoticeDelivery.objects.filter(channel__in=["email", "sms"], state="delivered").count()
     print(
