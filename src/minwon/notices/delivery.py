@@ -97,7 +97,8 @@ def deliver(notice_id: int, channel: str, meta: Any) -> None:
         state=NoticeDelivery.State.DELIVERED, delivered_at=now, attempts=meta.attempt,
         last_error="",
     )  # fmt: skip
-    lifecycle.step(notice, NoticeEvent.Kind.DELIVERED, at=now, command_id=step_id, channel=channel)
+    # The row lock and the state check above make this step once per (notice, channel).
+    lifecycle.insert_step(notice.pk, NoticeEvent.Kind.DELIVERED, channel, now, "", step_id)
 
 
 def _fail(

@@ -111,6 +111,9 @@ _insert_delivery = sql.Insert(
     NoticeDelivery, ("notice", "channel", "state", "attempts", "delivered_at", "last_error")
 )
 _insert_step = sql.Insert(NoticeEvent, ("notice", "kind", "channel", "at", "detail", "command_id"))
+#: One timeline step as one precompiled INSERT, for callers that hold the row lock that
+#: makes the step unique (the worker's delivered step).
+insert_step = _insert_step
 
 
 def issue_many(
