@@ -22,6 +22,7 @@ from minwon.notices import catalog, lifecycle, policies
 from minwon.notices.catalog import NoticeKind
 from minwon.notices.lifecycle import Draft
 from minwon.notices.models import Campaign, Notice, NoticeEvent, PrintBatch
+from minwon.notices.permissions import NoticesPermission
 
 MAX_PAPER_HOURS = 24 * 90
 
@@ -31,7 +32,7 @@ class IssueTaxCampaign(Command):
     """지방세 전자고지 일괄 발송: one notice per open bill of ``item`` and ``period`` levied
     by ``jurisdiction``; notices not opened within ``paper_after_hours`` go out on paper."""
 
-    permission = "notices.campaign"
+    permission = NoticesPermission.CAMPAIGN
     item: str = "vehicle"
     period: str
     template_version: int | None = None
@@ -119,7 +120,7 @@ class IssueNotice(Command):
     """One notice to one resident (민방위 교육 통지, 과태료 사전통지 …), rendered from the
     kind's template; ``deadline_on`` where the law does not fix it (the education date)."""
 
-    permission = "notices.send"
+    permission = NoticesPermission.SEND
     kind: str
     person_id: int
     fields: dict[str, str | int] = dataclasses.field(default_factory=dict)
@@ -178,7 +179,7 @@ class QueuePaperBatch(Command):
     """우편 전환: the campaign's notices not opened by their time (or whose channels
     failed) join one print batch of letters."""
 
-    permission = "notices.campaign"
+    permission = NoticesPermission.CAMPAIGN
     campaign_id: int
 
 

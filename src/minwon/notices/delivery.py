@@ -28,6 +28,7 @@ from minwon.notices import lifecycle
 from minwon.notices.channels import SENDERS, PermanentFailure, TemporaryFailure
 from minwon.notices.lifecycle import NoticeEmailDue, NoticeSmsDue
 from minwon.notices.models import DeliveryChannel, Notice, NoticeDelivery, NoticeEvent
+from minwon.notices.permissions import NoticesPermission
 
 log = logging.getLogger(__name__)
 
@@ -120,9 +121,10 @@ def _fail(
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
 class ReleaseHeldMessages(Command):
-    """Morning: the SMS held overnight go back to the outbox (``minwon notices_sweep``)."""
+    """Morning: the SMS held overnight go back to the outbox (``minwon notices_sweep``, or
+    staff who manage campaigns there)."""
 
-    permission = "notices.deliver"
+    permission = NoticesPermission.CAMPAIGN
 
 
 @handler(ReleaseHeldMessages)

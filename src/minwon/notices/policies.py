@@ -1,7 +1,7 @@
 """Who may read and do what with notices (DESIGN §3.6): every decision of this app here.
 
-Staff see campaigns and notices of their jurisdiction subtree (``notices.read``) and issue
-or manage campaigns there (``notices.campaign``); a citizen sees only notices addressed to
+Staff see campaigns and notices of their jurisdiction subtree (``NoticesPermission.READ``) and
+issue or manage campaigns there (``NoticesPermission.CAMPAIGN``); a citizen sees only notices addressed to
 their own verified identity. Out of scope and absent look the same (404).
 """
 
@@ -9,20 +9,14 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
-from minwon.accounts.permissions import extend_role, in_scope, is_allowed, scopes_for
+from minwon.accounts.permissions import in_scope, is_allowed, scopes_for
 from minwon.kernel.errors import NotFound
 from minwon.kernel.types import Actor, ActorKind
 from minwon.notices.models import Campaign, Notice
+from minwon.notices.permissions import NoticesPermission
 
-READ = "notices.read"
-CAMPAIGN = "notices.campaign"
-SEND = "notices.send"
-DELIVER = "notices.deliver"
-
-extend_role("counter_clerk", READ)
-extend_role("officer", READ, CAMPAIGN, SEND)
-extend_role("department_head", READ, CAMPAIGN)
-extend_role("operator", READ)
+READ = NoticesPermission.READ
+CAMPAIGN = NoticesPermission.CAMPAIGN
 
 
 def citizen_index(actor: Actor) -> str:
@@ -35,14 +29,14 @@ def citizen_index(actor: Actor) -> str:
     return value or ""
 
 
-def visible_campaigns(actor: Actor, permission: str = READ) -> QuerySet[Campaign]:
+def visible_campaigns(actor: Actor, permission: str = NoticesPermission.READ) -> QuerySet[Campaign]:
     qs: QuerySet[Campaign] = in_scope(
         Campaign.objects.select_related("jurisdiction"), actor, permission
     )
     return qs
 
 
-def visible_notices(actor: Actor, permission: str = READ) -> QuerySet[Notice]:
+def visible_notices(actor: Actor, permission: str = NoticesPermission.READ) -> QuerySet[Notice]:
     qs: QuerySet[Notice] = in_scope(Notice.objects.all(), actor, permission)
     return qs
 

@@ -2,6 +2,7 @@ from django.urls import path
 from django.utils.translation import gettext_noop
 
 from minwon.notices import views
+from minwon.notices.permissions import NoticesPermission
 from minwon.web import nav
 
 urlpatterns = [
@@ -22,4 +23,4 @@ urlpatterns = [
 
 nav.register("citizen", gettext_noop("전자고지함"), "inbox", order=80)
 nav.register("staff", gettext_noop("전자고지"), "notices-campaigns", order=70,
-             permission="notices.read")  # fmt: skip
+             permission=NoticesPermission.READ)  # fmt: skip
