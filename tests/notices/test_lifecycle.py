@@ -16,7 +16,7 @@ from django.test import Client
 from minwon.kernel import clock, execute, outbox
 from minwon.kernel.errors import ValidationFailed
 from minwon.kernel.types import Actor, Channel
-from minwon.notices import catalog, channels, paper
+from minwon.notices import campaigns, catalog, channels, paper
 from minwon.notices.campaigns import IssueNotice, IssueTaxCampaign, QueuePaperBatch
 from minwon.notices.delivery import CHANNEL_ATTEMPTS, ReleaseHeldMessages, quiet_ends
 from minwon.notices.models import InboxMessage, Notice, NoticeDelivery, PrintBatch
@@ -64,14 +64,18 @@ def test_civil_defence_notice_carries_the_education_date(anchored: Any) -> None:
     assert InboxMessage.objects.get(notice=notice).recipient_index == person.rrn_index
 
 
-def test_campaign_issues_one_notice_per_open_bill_and_repeats_add_none(anchored: Any) -> None:
+def test_campaign_issues_one_notice_per_open_bill_and_repeats_add_none(
+    anchored: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
     persons = [resident(account=False)[0] for _ in range(3)]
     vehicle_bills(persons, per_person=2)
     vehicle_bills(persons[:1], paid=True)  # paid bills get no notice
+    monkeypatch.setattr(campaigns, "MAX_PER_COMMAND", 4)
     first = campaign()
-    assert (first["created"], first["total"]) == (6, 6)
+    assert (first["created"], first["total"], first["remaining"]) == (4, 6, 2)
+    assert campaign()["created"] == 2  # the rest, on the next issue
     again = campaign()
-    assert again == {"campaign_id": first["campaign_id"], "created": 0, "total": 6}
+    assert again == {"campaign_id": first["campaign_id"], "created": 0, "total": 6, "remaining": 0}
     assert Notice.objects.count() == 6 and InboxMessage.objects.count() == 6
     notice = Notice.objects.order_by("pk").first()
     assert notice is not None

@@ -25,6 +25,9 @@ from minwon.notices.models import Campaign, Notice, NoticeEvent, PrintBatch
 from minwon.notices.permissions import NoticesPermission
 
 MAX_PAPER_HOURS = 24 * 90
+#: Notices one command writes at most (one transaction); the rest on the next issue of the
+#: same campaign, which picks up exactly the missing ones.
+MAX_PER_COMMAND = 20000
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
@@ -109,10 +112,11 @@ def issue_tax_campaign(cmd: IssueTaxCampaign, *, ctx: Context) -> dict[str, Any]
     ]  # fmt: skip
     created = lifecycle.issue_many(
         ctx, template=template, jurisdiction=campaign.jurisdiction_id, office=unit.name,
-        drafts=drafts, campaign=campaign,
+        drafts=drafts[:MAX_PER_COMMAND], campaign=campaign,
         paper_after=timedelta(hours=campaign.paper_after_hours),
     )  # fmt: skip
-    return {"campaign_id": campaign.pk, "created": len(created), "total": len(bills)}
+    return {"campaign_id": campaign.pk, "created": len(created), "total": len(bills),
+            "remaining": len(drafts) - len(created)}  # fmt: skip
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)

@@ -115,7 +115,14 @@ def campaigns(request: HttpRequest) -> HttpResponse:
             status = exc.status if exc.status != 403 else 404
         else:
             v = result.value
-            messages.success(request, f"{v['created']}건을 발송했습니다 (대상 {v['total']}건).")
+            left = (
+                f" 남은 {v['remaining']}건은 다시 발송하면 이어서 보냅니다."
+                if v["remaining"]
+                else ""
+            )
+            messages.success(
+                request, f"{v['created']}건을 발송했습니다 (대상 {v['total']}건).{left}"
+            )
             return redirect("notices-campaign", campaign_id=v["campaign_id"])
     rows = list(policies.visible_campaigns(actor).order_by("-created_at")[:100])
     from minwon.tax.models import TaxItem
