@@ -252,6 +252,7 @@ def test_staff_page_issues_a_campaign_and_shows_progress(anchored: Any, make_sta
     vehicle_bills(persons)
     officer = Client()
     officer.force_login(make_staff("officer"))
+    assert 'href="/staff/notices/"' in officer.get("/staff/").content.decode()  # in the menu
     page = officer.get("/staff/notices/")
     assert page.status_code == 200 and "지방세 고지서 일괄 발송" in page.content.decode()
     bad = officer.post("/staff/notices/", {"jurisdiction": WONJU, "item": "vehicle", "period": ""})
