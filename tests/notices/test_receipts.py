@@ -61,6 +61,16 @@ def test_receipt_is_signed_verifies_and_a_flipped_byte_fails(
     report = subprocess.run(["pdfsig", str(path)], capture_output=True, text=True).stdout
     assert "Signature is Valid" not in report
     assert not pyhanko_status(flipped).bottom_line
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    public = Client()
+    for content, expected in ((data, "genuine"), (flipped, "altered"), (b"%PDF-1.7 x", "unknown")):
+        page = public.post(
+            "/verify/notice-receipt/", {"file": SimpleUploadedFile("r.pdf", content)}
+        )
+        assert f'data-result="{expected}"' in page.content.decode()
+    missing = public.post("/verify/notice-receipt/", {})
+    assert missing.status_code == 400 and "송달 증명서 PDF" in missing.content.decode()
     other = resident()[1]
     assert other is not None
     stranger = Client()

@@ -10,6 +10,7 @@ urlpatterns = [
     path("inbox/<int:message_id>/", views.message, name="inbox-message"),
     path("inbox/<int:message_id>/acknowledge", views.acknowledge, name="inbox-acknowledge"),
     path("inbox/<int:message_id>/receipt", views.receipt, name="inbox-receipt"),
+    path("verify/notice-receipt/", views.verify_receipt, name="notices-verify-receipt"),
     path("staff/notices/", views.campaigns, name="notices-campaigns"),
     path("staff/notices/campaigns/<int:campaign_id>/", views.campaign, name="notices-campaign"),
     path(

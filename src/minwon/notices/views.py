@@ -11,11 +11,12 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from minwon.accounts.actors import actor_for_request
+from minwon.documents import ratelimit
 from minwon.kernel import clock, execute
-from minwon.kernel.errors import DomainError
+from minwon.kernel.errors import DomainError, ValidationFailed
 from minwon.kernel.types import NATION, Channel
 from minwon.notices import lifecycle, paper, policies, queries, receipts
 from minwon.notices.campaigns import AcknowledgeNotice, IssueTaxCampaign, QueuePaperBatch
@@ -195,3 +196,29 @@ def dead_letters(request: HttpRequest) -> HttpResponse:
     return render(request, "notices/staff/dead.html",
                   {"failed": queries.failed_deliveries(actor),
                    "dead": queries.dead_outbox_rows()})  # fmt: skip
+
+
+MAX_UPLOAD = 5 * 1024 * 1024
+
+
+@require_http_methods(["GET", "POST"])
+def verify_receipt(request: HttpRequest) -> HttpResponse:
+    """송달 증명 진위확인: upload the PDF; genuine only if it is byte for byte the one issued
+    (rate-limited like the certificates' verification)."""
+    context: dict[str, Any] = {}
+    status = 200
+    if request.method == "POST":
+        try:
+            ratelimit.check(request)
+            upload = request.FILES.get("file")
+            if upload is None or upload.size is None or upload.size > MAX_UPLOAD:
+                raise ValidationFailed(
+                    "확인할 송달 증명서 PDF(5MB 이하)를 선택하세요.",
+                    "Choose the receipt PDF to check (5 MB at most).",
+                    field="file",
+                )
+            context["result"] = receipts.verify_receipt(upload.read())
+        except DomainError as exc:
+            _error(request, exc)
+            status = exc.status
+    return render(request, "notices/verify_receipt.html", context, status=status)
