@@ -267,3 +267,22 @@ def test_staff_page_issues_a_campaign_and_shows_progress(anchored: Any, make_sta
     assert (
         clerk.post("/staff/notices/", {"jurisdiction": WONJU, "period": PERIOD}).status_code == 403
     )
+
+
+def test_notice_pages_have_english(anchored: Any, make_staff: Any) -> None:
+    from django.conf import settings
+
+    person, user = resident()
+    assert user is not None
+    vehicle_bills([person])
+    campaign()
+    citizen = Client()
+    citizen.force_login(user)
+    citizen.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    message = InboxMessage.objects.get(recipient_index=person.rrn_index)
+    body = citizen.get(f"/inbox/{message.pk}/").content.decode()
+    assert "Delivery history" in body and "I have read this notice" in body
+    officer = Client()
+    officer.force_login(make_staff("officer"))
+    officer.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    assert "Send local tax bills" in officer.get("/staff/notices/").content.decode()
