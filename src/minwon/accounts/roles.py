@@ -45,7 +45,7 @@ ROLES: dict[str, frozenset[str]] = {
         Petitions.READ, Petitions.INTAKE, Petitions.DELIVER,
         Documents.ISSUE, Documents.READ,
         Vehicles.READ, Land.READ, Licensing.READ, Tax.READ,
-        Portal.USE, Continuity.COUNTER, Continuity.SWITCH, Notices.SEND,
+        Portal.USE, Continuity.COUNTER, Continuity.SWITCH, Notices.SEND, Notices.READ,
     }),
     "officer": frozenset({
         Registry.READ, Registry.STATUS,
@@ -53,13 +53,13 @@ ROLES: dict[str, frozenset[str]] = {
         Petitions.ASSIGN,
         Documents.READ, Documents.ISSUE,
         *Vehicles, *Land, *Licensing, *Tax,
-        Sharing.REQUEST, Portal.USE, Continuity.RECONCILE,
+        Sharing.REQUEST, Portal.USE, Continuity.RECONCILE, *Notices,
     }),
     "department_head": frozenset({
         Registry.READ, *Petitions, Documents.READ, Vehicles.READ, Land.READ, *Licensing,
-        Tax.READ, Sharing.REQUEST, *Portal, Continuity.RECONCILE,
+        Tax.READ, Sharing.REQUEST, *Portal, Continuity.RECONCILE, Notices.READ, Notices.CAMPAIGN,
     }),
-    "operator": frozenset({*_OPS_ON_DUTY, *Continuity, *Ha, Portal.USE}),
+    "operator": frozenset({*_OPS_ON_DUTY, *Continuity, *Ha, Portal.USE, Notices.READ}),
     "sysadmin": frozenset({ALL}),
     "auditor": frozenset({
         Registry.READ, Registry.REVEAL_RRN, Petitions.READ, Documents.READ, Portal.USE,

@@ -1,5 +1,8 @@
 """Sending a message to a citizen's inbox, and marking it read (the read receipt).
 
+The formal notices' commands live beside this module (``campaigns``, ``delivery``,
+``receipts``) and are imported here so the kernel registers their handlers.
+
 Other apps do not call ``SendNotice`` from their handlers (one command changes one
 aggregate): they call ``notify()`` from an event subscriber or handler, which writes the
 inbox row inside the same transaction, and the e-mail goes out from the outbox.
@@ -17,6 +20,7 @@ from minwon.kernel.bus import Context
 from minwon.kernel.errors import NotFound
 from minwon.kernel.registry import handler, receiver
 from minwon.kernel.types import ActorKind, Command, Event
+from minwon.notices import campaigns, delivery, lifecycle, receipts
 from minwon.notices.models import InboxMessage
 from minwon.notices.permissions import NoticesPermission
 
@@ -129,8 +133,15 @@ def mark_notice_read(cmd: MarkNoticeRead, *, ctx: Context) -> dict[str, Any]:
         raise NotFound("알림을 찾을 수 없습니다.", "Message not found.", field="message_id")
     if message.read_at is None:
         InboxMessage.objects.filter(pk=message.pk).update(read_at=ctx.recorded_at)
+        if message.notice_id is not None:
+            lifecycle.mark_opened(
+                message.notice_id, at=ctx.recorded_at, command_id=ctx.command.command_id
+            )
         return {"message_id": message.pk, "read_at": ctx.recorded_at.isoformat()}
     return {"message_id": message.pk, "read_at": message.read_at.isoformat()}
 
 
-__all__ = ["MarkNoticeRead", "NoticeSent", "SendNotice", "notify", "uuid"]
+__all__ = [
+    "MarkNoticeRead", "NoticeSent", "SendNotice", "campaigns", "delivery", "notify", "receipts",
+    "uuid",
+]  # fmt: skip

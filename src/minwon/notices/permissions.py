@@ -10,3 +10,5 @@ class NoticesPermission(Permissions):
     """전자고지 (notices)."""
 
     SEND = "notices.send", "고지 발송"
+    READ = "notices.read", "전자고지 발송 현황 열람"
+    CAMPAIGN = "notices.campaign", "전자고지 일괄 발송·우편 전환"

@@ -2,8 +2,8 @@
 
 ``MoveInReported`` is the one-stop promise (DESIGN §1): vehicles, tax and licensing
 subscribe to it and run inside the move-in's transaction, so a failing subscriber rolls the
-move-in back. Each subscriber reports what it changed with ``record_change``; the move-in
-handler then sends the citizen ONE inbox message listing all of it.
+move-in back. Each subscriber reports what it changed with ``record_change``; the notices
+app's subscriber, registered last, then sends the citizen ONE inbox message listing it all.
 """
 
 from __future__ import annotations
@@ -50,6 +50,15 @@ class MoveInReported(Event):
 @dataclasses.dataclass(frozen=True, kw_only=True)
 class MoveInAwaitingHead(Event):
     """An online report into another household waits for the head's confirmation."""
+
+    pending_id: int
+    household_id: int
+
+
+@register_event
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class MoveInRefused(Event):
+    """The head of the household refused an online report into it."""
 
     pending_id: int
     household_id: int

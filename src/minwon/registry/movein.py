@@ -25,10 +25,9 @@ from minwon.kernel.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from minwon.kernel.models import Jurisdiction
 from minwon.kernel.registry import handler
 from minwon.kernel.types import ActorKind, Command, Continuity, RoomCategory
-from minwon.notices.commands import notify
 
 from . import rules
-from .events import MoveInAwaitingHead, MoveInReported, changes_of
+from .events import MoveInAwaitingHead, MoveInRefused, MoveInReported, changes_of
 from .models import (
     Household,
     HouseholdMember,
@@ -310,7 +309,7 @@ def complete_move_in(
     reported_on: date,
 ) -> dict[str, Any]:
     """Place the movers, emit ``MoveInReported`` (its subscribers update the linked
-    registers in this transaction) and send the one summary message."""
+    registers in this transaction; the notices subscriber sends the one summary message)."""
     household, late = place(
         ctx,
         persons=persons,
@@ -332,25 +331,6 @@ def complete_move_in(
     )
     ctx.emit(event)
     changes = changes_of(ctx)
-    items = [
-        {"label": "새 주소", "value": event.full_address},
-        {"label": "전입일", "value": moved_in_on.isoformat()},
-        {"label": "세대", "value": f"세대 {household.pk} ({', '.join(p.name for p in persons)})"},
-        *({"label": c["label"], "value": c["value"]} for c in changes),
-    ]
-    if late:
-        items.append({"label": "신고 기한 초과", "value": f"{late}일 (과태료 부과 대상)"})
-    notify(
-        ctx,
-        recipient_index=persons[0].rrn_index,
-        category="registry",
-        subject="전입신고가 처리되었습니다",
-        body=(
-            f"{event.full_address}(으)로의 전입신고가 {moved_in_on.isoformat()}자로 "
-            f"처리되었습니다. 함께 바뀐 내용은 다음과 같습니다."
-        ),
-        items=items,
-    )
     return {
         "state": "completed",
         "household_id": household.pk,
@@ -412,18 +392,6 @@ def _await_head(
         requested_at=ctx.recorded_at,
     )
     ctx.emit(MoveInAwaitingHead(pending_id=pending.pk, household_id=household.pk))
-    assert household.head is not None
-    notify(
-        ctx,
-        recipient_index=household.head.rrn_index,
-        category="registry",
-        subject="세대원 전입 확인 요청",
-        body="귀하의 세대로 전입하겠다는 신고가 접수되었습니다. 확인하셔야 전입이 처리됩니다.",
-        items=[
-            {"label": "주소", "value": household.full_address},
-            {"label": "전입일", "value": cmd.moved_in_on.isoformat()},
-        ],
-    )
     return {"state": "awaiting_head", "pending_id": pending.pk, "household_id": household.pk}
 
 
@@ -454,13 +422,7 @@ def confirm_move_in(cmd: ConfirmMoveIn, *, ctx: Context) -> dict[str, Any]:
     pending.decided_at = ctx.recorded_at
     pending.save(update_fields=["state", "decided_at"])
     if not cmd.accept:
-        notify(
-            ctx,
-            recipient_index=pending.reporter_index,
-            category="registry",
-            subject="전입신고가 세대주 확인을 받지 못했습니다",
-            body="세대주가 전입을 확인하지 않아 신고가 처리되지 않았습니다.",
-        )
+        ctx.emit(MoveInRefused(pending_id=pending.pk, household_id=household.pk))
         return {"state": "refused", "pending_id": pending.pk}
     movers = [Mover(**m) for m in pending.movers]
     ids = [m.person_id for m in movers]

@@ -31,6 +31,18 @@ class PetitionStepRecorded(Event):
     deadline_at: str | None
 
 
+@register_event
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class ApplicantNotified(Event):
+    """The applicant is to be told of a step (receipt, supplement, extension, result …)."""
+
+    identity_index: str
+    email: str
+    subject: str
+    body: str
+    items: list[dict[str, str]]
+
+
 def not_found() -> NotFound:
     return NotFound("민원을 찾을 수 없습니다.", "Petition not found.", field="receipt_number")
 
@@ -169,26 +181,25 @@ def save(petition: Petition, *fields: str) -> None:
 
 
 def tell_applicant(ctx: Context, petition: Petition, subject: str, body: str) -> None:
-    """The citizen's inbox and e-mail (민원처리법 제27조 결과 통지 and the progress notices).
-    An applicant known by name only (a letter without a number) is told by post instead."""
+    """Tell the citizen (민원처리법 제27조 결과 통지 and the progress notices): the notices
+    app subscribes to ``ApplicantNotified``. An applicant known by name only (a letter
+    without a number) is told by post instead."""
     application = petition.application
     if not application.identity_index:
         return
-    from minwon.notices.commands import notify
-
-    notify(
-        ctx,
-        recipient_index=application.identity_index,
-        category="petition",
-        subject=subject,
-        body=body,
-        email=application.email,
-        items=[
-            {"label": "접수번호", "value": application.receipt_number},
-            {"label": "민원", "value": petition.type.name},
-            {"label": "처리 부서", "value": petition.department},
-            {"label": "처리기한", "value": fmt(petition.deadline_at)},
-        ],
+    ctx.emit(
+        ApplicantNotified(
+            identity_index=application.identity_index,
+            email=application.email,
+            subject=subject,
+            body=body,
+            items=[
+                {"label": "접수번호", "value": application.receipt_number},
+                {"label": "민원", "value": petition.type.name},
+                {"label": "처리 부서", "value": petition.department},
+                {"label": "처리기한", "value": fmt(petition.deadline_at)},
+            ],
+        )
     )
 
 

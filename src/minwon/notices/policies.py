@@ -1,0 +1,75 @@
+"""Who may read and do what with notices (DESIGN §3.6): every decision of this app here.
+
+Staff see campaigns and notices of their jurisdiction subtree (``NoticesPermission.READ``) and
+issue or manage campaigns there (``NoticesPermission.CAMPAIGN``); a citizen sees only notices addressed to
+their own verified identity. Out of scope and absent look the same (404).
+"""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+
+from minwon.accounts.permissions import in_scope, is_allowed, scopes_for
+from minwon.kernel.errors import NotFound
+from minwon.kernel.types import Actor, ActorKind
+from minwon.notices.models import Campaign, Notice
+from minwon.notices.permissions import NoticesPermission
+
+READ = NoticesPermission.READ
+CAMPAIGN = NoticesPermission.CAMPAIGN
+
+
+def citizen_index(actor: Actor) -> str:
+    """The acting citizen's RRN blind index ('' for anyone else)."""
+    from minwon.accounts.models import User
+
+    if actor.kind != ActorKind.CITIZEN or actor.id is None:
+        return ""
+    value = User.objects.filter(pk=actor.id).values_list("identity_index", flat=True).first()
+    return value or ""
+
+
+def visible_campaigns(actor: Actor, permission: str = NoticesPermission.READ) -> QuerySet[Campaign]:
+    qs: QuerySet[Campaign] = in_scope(
+        Campaign.objects.select_related("jurisdiction"), actor, permission
+    )
+    return qs
+
+
+def visible_notices(actor: Actor, permission: str = NoticesPermission.READ) -> QuerySet[Notice]:
+    qs: QuerySet[Notice] = in_scope(Notice.objects.all(), actor, permission)
+    return qs
+
+
+def can_manage(actor: Actor, campaign: Campaign) -> bool:
+    """Issue more, make print batches: ``notices.campaign`` over the campaign's office."""
+    return is_allowed(actor, CAMPAIGN, campaign.jurisdiction_id)
+
+
+def can_issue_campaign(actor: Actor) -> bool:
+    return bool(scopes_for(actor, CAMPAIGN))
+
+
+def can_see_dead_letters(actor: Actor) -> bool:
+    return bool(scopes_for(actor, READ))
+
+
+def own_notice(actor: Actor, notice_id: int, *, lock: bool = False) -> Notice:
+    """The citizen's own notice, or 404 (also for anyone else's)."""
+    index = citizen_index(actor)
+    qs = Notice.objects.filter(pk=notice_id, recipient_index=index) if index else None
+    if lock and qs is not None:
+        qs = qs.select_for_update()
+    notice = qs.first() if qs is not None else None
+    if notice is None:
+        raise NotFound("알림을 찾을 수 없습니다.", "Notice not found.", field="notice_id")
+    return notice
+
+
+def visible_offices(actor: Actor) -> list[tuple[str, str]]:
+    """(code, name) of the 시·군·구 where the actor may issue campaigns."""
+    from minwon.kernel.models import Jurisdiction
+
+    codes = scopes_for(actor, CAMPAIGN)
+    rows = Jurisdiction.objects.filter(pk__in=codes).values_list("code", "full_name")
+    return [(c, n) for c, n in rows]
