@@ -53,7 +53,7 @@ pytest-chaos: setup
 CLOCK_TESTS ?= tests/kernel/test_calendar.py tests/petitions/test_deadlines.py \
 	tests/petitions/test_sweep.py \
 	tests/registry/test_movein.py tests/ops/test_alerts.py tests/ops/test_health.py \
-	tests/notices
+	tests/notices/test_lifecycle.py tests/notices/test_sweep.py
 pytest-clock: setup
 	$(VENV)/bin/pytest -n $(TEST_WORKERS) --clock-sweep -q -m "not browser and not slow" \
 		$(CLOCK_TESTS) $(PYTEST_ARGS)
