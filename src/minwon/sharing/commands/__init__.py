@@ -1,0 +1,31 @@
+"""Sharing commands: the only code that changes this app's state.
+
+- ``consent``: 정보주체 동의, given and revoked, online and at the counter;
+- ``requests``: an agency's signed request answered (minimised, signed), or its denial;
+- ``sanctions``: the national sanction check and declared provider outages;
+- ``keys``: agencies' signing keys, and disclosing deferred reads.
+"""
+
+from __future__ import annotations
+
+from minwon.sharing.commands.consent import GiveConsent, RevokeConsent, find_consent
+from minwon.sharing.commands.keys import DiscloseDeferredReads, RegisterAgencySigningKey
+from minwon.sharing.commands.requests import AnswerSharingRequest, RecordSharingDenial
+from minwon.sharing.commands.sanctions import (
+    CheckSanctions,
+    DeclareProviderOutage,
+    EndProviderOutage,
+)
+
+__all__ = [
+    "AnswerSharingRequest",
+    "CheckSanctions",
+    "DeclareProviderOutage",
+    "DiscloseDeferredReads",
+    "EndProviderOutage",
+    "GiveConsent",
+    "RecordSharingDenial",
+    "RegisterAgencySigningKey",
+    "RevokeConsent",
+    "find_consent",
+]

@@ -1,0 +1,53 @@
+"""Who may do what in 행정정보 공동이용: every "who may" of this app, decided here and
+nowhere else, from ``minwon.accounts.permissions``."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+
+from minwon.accounts.permissions import extend_role, in_scope, is_allowed
+from minwon.kernel.types import Actor, ActorKind
+
+REQUEST = "sharing.request"
+CONSENT_AT_COUNTER = "sharing.consent_counter"
+READ_LOG = "sharing.read_log"
+SANCTION_CHECK = "licensing.sanction_check"
+MANAGE_PROVIDERS = "ops.sharing_providers"
+MANAGE_KEYS = "accounts.manage"
+
+extend_role("counter_clerk", CONSENT_AT_COUNTER)
+extend_role("auditor", READ_LOG)
+extend_role("operator", READ_LOG)
+
+
+def can_request(actor: Actor, provider: str) -> bool:
+    """An agency system (or officer) may ask a provider for shared information."""
+    return is_allowed(actor, REQUEST, provider)
+
+
+def can_record_consent_at_counter(actor: Actor, office: str) -> bool:
+    return actor.kind == ActorKind.STAFF and is_allowed(actor, CONSENT_AT_COUNTER, office)
+
+
+def is_citizen(actor: Actor) -> bool:
+    return actor.kind == ActorKind.CITIZEN and actor.id is not None
+
+
+def can_read_log(actor: Actor) -> bool:
+    from minwon.accounts.permissions import scopes_for
+
+    return bool(scopes_for(actor, READ_LOG))
+
+
+def visible_messages(actor: Actor, perm: str = READ_LOG) -> QuerySet:  # type: ignore[type-arg]
+    """The message-log entries an operator or auditor may search: those whose provider lies
+    in their scope (a national operator sees all; denials without a provider too)."""
+    from minwon.accounts.permissions import scopes_for
+    from minwon.kernel.types import NATION
+
+    from .models import SharingMessage
+
+    qs = SharingMessage.objects.select_related("provider")
+    if NATION in scopes_for(actor, perm):
+        return qs
+    return in_scope(qs, actor, perm, field="provider")  # type: ignore[no-any-return]
