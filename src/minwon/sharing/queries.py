@@ -16,7 +16,7 @@ from minwon.kernel.models import AccessLog, AuditRecord, CommandRecord
 from minwon.kernel.types import Actor, digest
 
 from . import catalog, policies
-from .commands.common import entry_hash
+from .commands.common import entry_hash, hashed_fields
 from .models import Consent, SharingMessage
 
 HISTORY_LIMIT = 500
@@ -179,8 +179,7 @@ def verify_messages() -> list[Problem]:
         )
     )
     for m in SharingMessage.objects.order_by("id").iterator(chunk_size=2000):
-        fields = {f.attname: getattr(m, f.attname) for f in SharingMessage._meta.concrete_fields}
-        if entry_hash(fields) != m.entry_hash:
+        if entry_hash(hashed_fields(m)) != m.entry_hash:
             problems.append(Problem(str(m.reference), "content does not match its hash"))
             continue
         record = records.get(m.command_id)

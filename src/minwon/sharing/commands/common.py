@@ -62,9 +62,14 @@ def write_entry(ctx: Context, **fields: Any) -> SharingMessage:
     fields.setdefault("reference", uuid.uuid4())
     if "provider" in fields:
         fields["provider_id"] = fields.pop("provider")
-    return SharingMessage.objects.create(
-        **fields, entry_hash=entry_hash(fields), command_id=ctx.command.command_id
-    )
+    message = SharingMessage(**fields, entry_hash="", command_id=ctx.command.command_id)
+    message.entry_hash = entry_hash(hashed_fields(message))
+    message.save(force_insert=True)
+    return message
+
+
+def hashed_fields(message: SharingMessage) -> dict[str, Any]:
+    return {f.attname: getattr(message, f.attname) for f in SharingMessage._meta.concrete_fields}
 
 
 def subject_person(index: str) -> Person:
