@@ -1,0 +1,26 @@
+"""Sharing pages: the citizen's 열람 이력 and consents, the counter consent, the message log."""
+
+from django.urls import path
+from django.utils.translation import gettext_noop
+
+from minwon.sharing import views
+from minwon.web import nav
+
+urlpatterns = [
+    path("me/access/", views.my_access, name="sharing-my-access"),
+    path("me/consents/", views.my_consents, name="sharing-my-consents"),
+    path("me/consents/<uuid:reference>/revoke/", views.revoke, name="sharing-revoke"),
+    path("staff/sharing/consents/", views.counter_consent, name="sharing-counter-consent"),
+    path("staff/sharing/messages/", views.message_log, name="sharing-message-log"),
+]
+
+nav.register("citizen", gettext_noop("열람 이력"), "sharing-my-access", order=85)
+nav.register("citizen", gettext_noop("정보 제공 동의"), "sharing-my-consents", order=86)
+nav.register(
+    "staff", gettext_noop("정보 제공 동의 접수"), "sharing-counter-consent", order=40,
+    permission="sharing.consent_counter",
+)  # fmt: skip
+nav.register(
+    "staff", gettext_noop("공동이용 기록"), "sharing-message-log", order=910,
+    permission="sharing.read_log",
+)  # fmt: skip
