@@ -164,3 +164,40 @@ def test_auditor_searches_the_message_log_and_edits_are_detected(
     assert verify_messages() == []
     SharingMessage.objects.filter(case_reference="CASE-9").update(ground="형사소송법 제199조")
     assert [p.reason for p in verify_messages()] == ["content does not match its hash"]
+
+
+def test_citizen_objects_to_a_read_and_the_auditor_sees_the_case(
+    jurisdictions_loaded: None, make_citizen: Any, make_staff: Any
+) -> None:
+    who = resident(make_citizen)
+    ag = agency("수상한 기관")
+    consent(who, ag)
+    signed_post(ag, request_body(who))
+    officer = make_staff("officer", WONJU)
+    person_detail(actor_of(officer), who.person.pk, purpose="호기심")
+    client = _login(who.user)
+    history = client.get("/api/me/data-access").json()
+    staff_read = next(h for h in history if h["source"] == "access_log")
+    sharing_read = next(h for h in history if h["source"] == "sharing")
+    assert "이의 제기" in client.get("/me/access/").content.decode()
+    for read, text in ((staff_read, "이 열람을 한 적이 없는 부서입니다."),
+                       (sharing_read, "동의한 목적과 다른 것 같습니다.")):  # fmt: skip
+        done = client.post("/me/access/objections/", {"source": read["source"],
+                           "target": read["reference"], "text": text})  # fmt: skip
+        assert done.status_code == 302
+    assert client.get("/me/access/").content.decode().count("접수됨") == 2
+    again = client.post("/me/access/objections/", {"source": "sharing",
+                        "target": sharing_read["reference"], "text": "다시 한 번 제기"},
+                        follow=True)  # fmt: skip
+    assert "이미 이의를 제기한" in again.content.decode()
+    other = _login(make_citizen())
+    stolen = other.post("/me/access/objections/", {"source": "sharing",
+                        "target": sharing_read["reference"], "text": "남의 기록"}, follow=True)  # fmt: skip
+    assert "찾을 수 없습니다" in stolen.content.decode()
+    auditor = _login(make_staff("auditor", WONJU))
+    page = auditor.get("/staff/sharing/objections/").content.decode()
+    assert (
+        "이 열람을 한 적이 없는 부서입니다." in page and "동의한 목적과 다른 것 같습니다." in page
+    )
+    elsewhere = _login(make_staff("auditor", "4415000000"))
+    assert "수상한 기관" not in elsewhere.get("/staff/sharing/objections/").content.decode()

@@ -132,3 +132,34 @@ class ProviderOutage(models.Model):
     class Meta:
         verbose_name = "제공기관 장애"
         verbose_name_plural = "제공기관 장애"
+
+
+class Objection(models.Model):
+    """이의 제기: the subject disputes a read of their data seen in their 열람 이력; it opens a
+    case for the auditors of the jurisdiction that answered (or of the reading office)."""
+
+    class Source(models.TextChoices):
+        SHARING = "sharing", "행정정보 공동이용"
+        ACCESS_LOG = "access_log", "업무 열람"
+
+    reference = models.UUIDField("접수 번호", unique=True)
+    subject_index = models.CharField(max_length=64, db_index=True)
+    source = models.CharField("구분", max_length=12, choices=Source.choices)
+    target = models.CharField("대상 기록", max_length=40)
+    summary = models.CharField("열람 내용", max_length=300)
+    text = models.TextField("이의 내용")
+    jurisdiction = models.ForeignKey(
+        "kernel.Jurisdiction", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    raised_at = models.DateTimeField("접수 시각")
+    command_id = models.UUIDField()
+
+    class Meta:
+        verbose_name = "열람 이의 제기"
+        verbose_name_plural = "열람 이의 제기"
+        ordering = ["-raised_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["subject_index", "source", "target"], name="object_once"
+            )
+        ]

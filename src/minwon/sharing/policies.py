@@ -42,12 +42,16 @@ def can_read_log(actor: Actor) -> bool:
 def visible_messages(actor: Actor, perm: str = READ_LOG) -> QuerySet:  # type: ignore[type-arg]
     """The message-log entries an operator or auditor may search: those whose provider lies
     in their scope (a national operator sees all; denials without a provider too)."""
-    from minwon.accounts.permissions import scopes_for
-    from minwon.kernel.types import NATION
-
     from .models import SharingMessage
 
     qs = SharingMessage.objects.select_related("provider")
-    if NATION in scopes_for(actor, perm):
-        return qs
     return in_scope(qs, actor, perm, field="provider")  # type: ignore[no-any-return]
+
+
+def visible_objections(actor: Actor, perm: str = READ_LOG) -> QuerySet:  # type: ignore[type-arg]
+    """The 이의 제기 cases an auditor or operator may see: those of their jurisdiction."""
+    from .models import Objection
+
+    return in_scope(  # type: ignore[no-any-return]
+        Objection.objects.select_related("jurisdiction"), actor, perm
+    )

@@ -109,11 +109,21 @@ def data_access_of(*, subject_index: str, person_id: int | None, on: date) -> li
             purpose=r.purpose,
             ground="",
             source="access_log",
+            reference=str(r.pk),
         )
         for r in rows
     ]
     entries.sort(key=lambda e: e.at, reverse=True)
     return entries[:HISTORY_LIMIT]
+
+
+def objected(subject_index: str) -> set[tuple[str, str]]:
+    """(source, target) of the reads the subject has already objected to."""
+    from .models import Objection
+
+    return set(
+        Objection.objects.filter(subject_index=subject_index).values_list("source", "target")
+    )
 
 
 def consents_of(subject_index: str) -> list[Consent]:

@@ -8,10 +8,12 @@ from minwon.web import nav
 
 urlpatterns = [
     path("me/access/", views.my_access, name="sharing-my-access"),
+    path("me/access/objections/", views.object_to_read, name="sharing-object"),
     path("me/consents/", views.my_consents, name="sharing-my-consents"),
     path("me/consents/<uuid:reference>/revoke/", views.revoke, name="sharing-revoke"),
     path("staff/sharing/consents/", views.counter_consent, name="sharing-counter-consent"),
     path("staff/sharing/messages/", views.message_log, name="sharing-message-log"),
+    path("staff/sharing/objections/", views.objections, name="sharing-objections"),
 ]
 
 nav.register("citizen", gettext_noop("열람 이력"), "sharing-my-access", order=85)
@@ -24,3 +26,10 @@ nav.register(
     "staff", gettext_noop("공동이용 기록"), "sharing-message-log", order=910,
     permission="sharing.read_log",
 )  # fmt: skip
+nav.register(
+    "staff",
+    gettext_noop("열람 이의 제기"),
+    "sharing-objections",
+    order=911,
+    permission="sharing.read_log",
+)

@@ -20,7 +20,7 @@ from minwon.kernel.errors import DomainError
 from minwon.kernel.types import NATION, Channel
 
 from . import catalog, policies, queries
-from .commands import GiveConsent, RevokeConsent
+from .commands import GiveConsent, RaiseObjection, RevokeConsent
 from .forms import ConsentForm, CounterConsentForm, MessageSearchForm
 
 
@@ -40,7 +40,39 @@ def my_access(request: HttpRequest) -> HttpResponse:
     entries = queries.data_access_of(
         subject_index=index, person_id=person.pk if person else None, on=clock.now().date()
     )
-    return render(request, "sharing/my_access.html", {"entries": entries})
+    done = queries.objected(index)
+    rows = [(e, (e.source, e.reference) in done) for e in entries]
+    return render(request, "sharing/my_access.html", {"rows": rows})
+
+
+@login_required
+def object_to_read(request: HttpRequest) -> HttpResponse:
+    """이의 제기 from the 열람 이력: one read, a reason; the auditors get the case."""
+    _citizen_index(request)
+    if request.method != "POST":
+        raise Http404
+    try:
+        execute(
+            RaiseObjection(
+                actor=actor_for_request(request), channel=Channel.ONLINE, jurisdiction=NATION,
+                source=request.POST.get("source", ""), target=request.POST.get("target", ""),
+                text=request.POST.get("text", ""),
+            )
+        )  # fmt: skip
+    except DomainError as exc:
+        messages.error(request, exc.message_ko)
+    else:
+        messages.success(request, _("이의 제기를 접수했습니다. 감사 담당자가 확인합니다."))
+    return redirect("sharing-my-access")
+
+
+@login_required
+def objections(request: HttpRequest) -> HttpResponse:
+    actor = actor_for_request(request)
+    if not policies.can_read_log(actor):
+        raise PermissionDenied
+    rows = list(policies.visible_objections(actor).order_by("-raised_at")[:200])
+    return render(request, "sharing/objections.html", {"rows": rows})
 
 
 def _consent_rows(index: str) -> list[dict[str, Any]]:

@@ -3,13 +3,15 @@
 - ``consent``: 정보주체 동의, given and revoked, online and at the counter;
 - ``requests``: an agency's signed request answered (minimised, signed), or its denial;
 - ``sanctions``: the national sanction check and declared provider outages;
-- ``keys``: agencies' signing keys, and disclosing deferred reads.
+- ``keys``: agencies' signing keys, and disclosing deferred reads;
+- ``objections``: 이의 제기 on a read, a case for the auditors.
 """
 
 from __future__ import annotations
 
 from minwon.sharing.commands.consent import GiveConsent, RevokeConsent, find_consent
 from minwon.sharing.commands.keys import DiscloseDeferredReads, RegisterAgencySigningKey
+from minwon.sharing.commands.objections import RaiseObjection
 from minwon.sharing.commands.requests import AnswerSharingRequest, RecordSharingDenial
 from minwon.sharing.commands.sanctions import (
     CheckSanctions,
@@ -24,6 +26,7 @@ __all__ = [
     "DiscloseDeferredReads",
     "EndProviderOutage",
     "GiveConsent",
+    "RaiseObjection",
     "RecordSharingDenial",
     "RegisterAgencySigningKey",
     "RevokeConsent",
