@@ -201,3 +201,31 @@ def test_citizen_objects_to_a_read_and_the_auditor_sees_the_case(
     )
     elsewhere = _login(make_staff("auditor", "4415000000"))
     assert "수상한 기관" not in elsewhere.get("/staff/sharing/objections/").content.decode()
+
+
+def test_staff_reads_reach_the_subject_as_one_notice_per_sweep(
+    jurisdictions_loaded: None, make_citizen: Any, make_staff: Any
+) -> None:
+    from django.core.management import call_command
+
+    who = resident(make_citizen)
+    ag = agency()
+    consent(who, ag)
+    signed_post(ag, request_body(who))  # notified by itself, not again by the sweep
+    officer = make_staff("officer", WONJU)
+    person_detail(actor_of(officer), who.person.pk, purpose="전입 사실 조사")
+    person_detail(actor_of(officer), who.person.pk, purpose="과태료 부과 검토")
+    call_command("sharing_sweep", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    inbox = InboxMessage.objects.filter(recipient_index=who.user.identity_index)
+    [digest] = [m for m in inbox if m.subject.startswith("[열람 알림]")]
+    assert "2건" in digest.subject
+    assert [i["value"].split(" · ")[-1] for i in digest.items] == [
+        "전입 사실 조사",
+        "과태료 부과 검토",
+    ]
+    assert sum("공동이용" in m.subject for m in inbox) == 1
+    call_command("sharing_sweep", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    assert (
+        InboxMessage.objects.filter(recipient_index=who.user.identity_index).count()
+        == inbox.count()
+    )

@@ -163,3 +163,11 @@ class Objection(models.Model):
                 fields=["subject_index", "source", "target"], name="object_once"
             )
         ]
+
+
+class NoticeCursor(models.Model):
+    """How far the access log has been told to its subjects (``NotifyStaffReads``)."""
+
+    name = models.CharField(max_length=40, unique=True)
+    last_id = models.BigIntegerField(default=0)
+    moved_at = models.DateTimeField(null=True, blank=True)

@@ -37,7 +37,7 @@ class AccessEntry:
     reference: str = ""
 
 
-def _names(actors: Iterable[str]) -> dict[str, str]:
+def actor_names(actors: Iterable[str]) -> dict[str, str]:
     from minwon.accounts.models import AgencyClient, User
 
     ids: dict[str, set[int]] = {"staff": set(), "agency": set()}
@@ -85,7 +85,7 @@ def data_access_of(*, subject_index: str, person_id: int | None, on: date) -> li
             .exclude(what__startswith="sharing:")
             .order_by("-at")[:HISTORY_LIMIT]
         )
-    names = _names([m.requester for m in messages] + [r.actor for r in rows])
+    names = actor_names([m.requester for m in messages] + [r.actor for r in rows])
     entries = [
         AccessEntry(
             at=m.at,

@@ -10,7 +10,11 @@
 from __future__ import annotations
 
 from minwon.sharing.commands.consent import GiveConsent, RevokeConsent, find_consent
-from minwon.sharing.commands.keys import DiscloseDeferredReads, RegisterAgencySigningKey
+from minwon.sharing.commands.keys import (
+    DiscloseDeferredReads,
+    NotifyStaffReads,
+    RegisterAgencySigningKey,
+)
 from minwon.sharing.commands.objections import RaiseObjection
 from minwon.sharing.commands.requests import AnswerSharingRequest, RecordSharingDenial
 from minwon.sharing.commands.sanctions import (
@@ -26,6 +30,7 @@ __all__ = [
     "DiscloseDeferredReads",
     "EndProviderOutage",
     "GiveConsent",
+    "NotifyStaffReads",
     "RaiseObjection",
     "RecordSharingDenial",
     "RegisterAgencySigningKey",

@@ -1,4 +1,5 @@
-"""Agencies' signing keys, and the disclosure of deferred reads when their deferral ends."""
+"""Agencies' signing keys; telling subjects of reads: deferred sharing reads when their
+deferral ends, and staff reads from the access log."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from minwon.kernel.registry import handler
 from minwon.kernel.types import Command
 
 from .. import catalog, policies
-from ..models import AgencySigningKey, SharingMessage
+from ..models import AgencySigningKey, NoticeCursor, SharingMessage
 from .common import notify_read, today
 
 
@@ -85,3 +86,62 @@ def disclose_deferred_reads(cmd: DiscloseDeferredReads, *, ctx: Context) -> dict
         )
     SharingMessage.objects.filter(pk__in=[m.pk for m in due]).update(disclosed_at=ctx.recorded_at)
     return {"disclosed": len(due)}
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class NotifyStaffReads(Command):
+    """국민비서-style notices for the reads the access log holds (an officer's look-up, a
+    clerk at the counter): one inbox message per subject listing each new read since the
+    last run. Sharing reads are notified by their own command and skipped here."""
+
+    permission = "sharing.disclose"
+    limit: int = 5000
+
+
+@handler(NotifyStaffReads)
+def notify_staff_reads(cmd: NotifyStaffReads, *, ctx: Context) -> dict[str, Any]:
+
+    from minwon.kernel import clock
+    from minwon.kernel.models import AccessLog
+    from minwon.notices.commands import notify
+    from minwon.registry.models import Person
+
+    from ..queries import actor_names
+
+    cursor, _ = NoticeCursor.objects.get_or_create(name="access_log")
+    cursor = NoticeCursor.objects.select_for_update().get(pk=cursor.pk)
+    rows = list(
+        AccessLog.objects.filter(id__gt=cursor.last_id).order_by("id")[
+            : max(1, min(cmd.limit, 20000))
+        ]
+    )
+    if not rows:
+        return {"notified": 0, "reads": 0}
+    shown = [
+        r for r in rows
+        if r.subject_type == "person" and r.actor.startswith(("staff:", "agency:"))
+        and not r.what.startswith("sharing:") and r.subject_id.isdigit()
+    ]  # fmt: skip
+    index_of = dict(
+        Person.objects.filter(pk__in={int(r.subject_id) for r in shown}).values_list(
+            "pk", "rrn_index"
+        )
+    )
+    names = actor_names(r.actor for r in shown)
+    by_subject: dict[str, list[Any]] = {}
+    for r in shown:
+        if int(r.subject_id) in index_of:
+            by_subject.setdefault(index_of[int(r.subject_id)], []).append(r)
+    for index, reads in by_subject.items():
+        notify(
+            ctx, recipient_index=index, category="general",
+            subject=f"[열람 알림] 공무원이 내 정보를 {len(reads)}건 열람했습니다",
+            body="기관이나 공무원이 업무로 내 정보를 열람했습니다. 열람 이력에서 자세히 보고, 이상하면 이의를 제기할 수 있습니다.",
+            items=[
+                {"label": clock.local(r.at).strftime("%Y-%m-%d %H:%M"),
+                 "value": f"{names.get(r.actor, r.actor)} · {r.purpose}"}
+                for r in reads[:50]
+            ],
+        )  # fmt: skip
+    NoticeCursor.objects.filter(pk=cursor.pk).update(last_id=rows[-1].pk, moved_at=ctx.recorded_at)
+    return {"notified": len(by_subject), "reads": len(rows)}
