@@ -20,6 +20,7 @@ from minwon.kernel.types import NATION, Actor, ActorKind, Channel
 from minwon.registry.demo import builder
 
 from .commands import AnswerSharingRequest, GiveConsent, RegisterAgencySigningKey
+from .permissions import SharingPermission
 from .signatures import private_pem, request_sha256, sign_request
 
 SYSTEM = Actor.system("demo")
@@ -86,7 +87,7 @@ def seed(ctx: DemoContext) -> None:
     )
     ctx.run("sharing:agency", builder(
         RegisterAgencyClient, actor=SYSTEM, channel=Channel.SYSTEM, jurisdiction=NATION,
-        name=AGENCY_NAME, prefix=PREFIX, key_hash=key_hash(api_key), permissions=["sharing.request"],
+        name=AGENCY_NAME, prefix=PREFIX, key_hash=key_hash(api_key), permissions=[SharingPermission.REQUEST.value],
     ))  # fmt: skip
     client_id = ctx.result("sharing:agency")["client_id"]
     ctx.run(f"sharing:agency-key:{public.hex()[:16]}", builder(

@@ -5,19 +5,20 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
-from minwon.accounts.permissions import extend_role, in_scope, is_allowed
+from minwon.accounts.permissions import in_scope, is_allowed
+from minwon.accounts.roles import AccountsPermission
 from minwon.kernel.types import Actor, ActorKind
+from minwon.licensing.permissions import LicensingPermission
 
-REQUEST = "sharing.request"
-CONSENT_AT_COUNTER = "sharing.consent_counter"
-READ_LOG = "sharing.read_log"
-SANCTION_CHECK = "licensing.sanction_check"
-MANAGE_PROVIDERS = "ops.sharing_providers"
-MANAGE_KEYS = "accounts.manage"
+from .permissions import SharingPermission
 
-extend_role("counter_clerk", CONSENT_AT_COUNTER)
-extend_role("auditor", READ_LOG)
-extend_role("operator", READ_LOG)
+REQUEST = SharingPermission.REQUEST
+CONSENT_AT_COUNTER = SharingPermission.CONSENT_COUNTER
+READ_LOG = SharingPermission.READ_LOG
+MANAGE_PROVIDERS = SharingPermission.MANAGE_PROVIDERS
+DISCLOSE = SharingPermission.DISCLOSE
+SANCTION_CHECK = LicensingPermission.SANCTION_CHECK
+MANAGE_KEYS = AccountsPermission.MANAGE
 
 
 def can_request(actor: Actor, provider: str) -> bool:

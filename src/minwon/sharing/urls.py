@@ -4,6 +4,7 @@ from django.urls import path
 from django.utils.translation import gettext_noop
 
 from minwon.sharing import views
+from minwon.sharing.permissions import SharingPermission
 from minwon.web import nav
 
 urlpatterns = [
@@ -20,16 +21,16 @@ nav.register("citizen", gettext_noop("열람 이력"), "sharing-my-access", orde
 nav.register("citizen", gettext_noop("정보 제공 동의"), "sharing-my-consents", order=86)
 nav.register(
     "staff", gettext_noop("정보 제공 동의 접수"), "sharing-counter-consent", order=40,
-    permission="sharing.consent_counter",
+    permission=SharingPermission.CONSENT_COUNTER,
 )  # fmt: skip
 nav.register(
     "staff", gettext_noop("공동이용 기록"), "sharing-message-log", order=910,
-    permission="sharing.read_log",
+    permission=SharingPermission.READ_LOG,
 )  # fmt: skip
 nav.register(
     "staff",
     gettext_noop("열람 이의 제기"),
     "sharing-objections",
     order=911,
-    permission="sharing.read_log",
+    permission=SharingPermission.READ_LOG,
 )

@@ -33,7 +33,7 @@ class RegisterAgencySigningKey(Command):
 class DiscloseDeferredReads(Command):
     """Reads whose deferral (수사 등) ended appear to the subject now, with their notice."""
 
-    permission = "sharing.disclose"
+    permission = policies.DISCLOSE
 
 
 def _public_key(pem: str) -> ed25519.Ed25519PublicKey:
@@ -94,7 +94,7 @@ class NotifyStaffReads(Command):
     clerk at the counter): one inbox message per subject listing each new read since the
     last run. Sharing reads are notified by their own command and skipped here."""
 
-    permission = "sharing.disclose"
+    permission = policies.DISCLOSE
     limit: int = 5000
 
 
