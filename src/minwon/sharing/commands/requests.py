@@ -122,13 +122,12 @@ def _deferral(cmd: AnswerSharingRequest, purpose: catalog.Purpose, on: date) -> 
 
 
 def requester_name(cmd: Command) -> str:
-    from minwon.accounts.models import AgencyClient, User
+    """Who asks, as the subject will read it: the agency (its name travels on the
+    authenticated actor) or the officer's office."""
+    from minwon.accounts.models import User
 
     if cmd.actor.kind == ActorKind.AGENCY:
-        name = (
-            AgencyClient.objects.filter(pk=cmd.actor.id or 0).values_list("name", flat=True).first()
-        )
-        return name or cmd.actor.name
+        return cmd.actor.name
     user = User.objects.select_related("office").filter(pk=cmd.actor.id or 0).first()
     if user is not None and user.office is not None:
         return user.office.full_name
