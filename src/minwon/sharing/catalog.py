@@ -132,3 +132,12 @@ def item(code: str) -> Item:
 def consent_items() -> list[tuple[Item, Purpose]]:
     """The (item, purpose) pairs a citizen can consent to."""
     return [(i, p) for i in items().values() for p in i.purposes if p.consent]
+
+
+@functools.cache
+def petition_documents() -> dict[str, str]:
+    """Petition documents (``source: lookup`` in the petition catalogue) a minwon register
+    provides, by document name → item code; the officer reads them through sharing."""
+    data = json.loads(DATA_FILE.read_text(encoding="utf-8"))
+    mapping: dict[str, str] = data.get("petition_documents", {})
+    return mapping

@@ -125,6 +125,20 @@ def _active_reports(person: Person, inputs: dict[str, str], on: date) -> dict[st
     }
 
 
+def _reports(person: Person, inputs: dict[str, str], on: date) -> dict[str, Any]:
+    """영업신고증 as a petition needs it: the holder's registrations in force."""
+    from minwon.licensing.models import Permit, PermitStatus
+
+    permits = Permit.objects.filter(holder_id=person.pk, status=PermitStatus.ACTIVE).order_by("id")
+    return {
+        "reports": [
+            {"number": p.number, "kind": p.get_kind_display(), "business_name": p.business_name,
+             "road_address": p.road_address, "granted_on": p.granted_on.isoformat()}
+            for p in permits
+        ]
+    }  # fmt: skip
+
+
 def kind_input(inputs: dict[str, str]) -> str:
     from minwon.licensing.models import PermitKind
 
@@ -162,6 +176,7 @@ ANSWERS: dict[str, Answer] = {
     "vehicles": _vehicles,
     "no_arrears": _no_arrears,
     "active_reports": _active_reports,
+    "reports": _reports,
     "barring_sanctions": _barring_sanctions,
 }
 

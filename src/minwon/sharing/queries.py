@@ -126,6 +126,45 @@ def objected(subject_index: str) -> set[tuple[str, str]]:
     )
 
 
+def petition_lookups(receipt_number: str, seq: int) -> dict[str, SharingMessage]:
+    """The documents of one petition already confirmed through sharing, by item code."""
+    from .commands.petitions import PURPOSE, case_reference
+
+    found = SharingMessage.objects.filter(
+        case_reference=case_reference(receipt_number, seq), purpose=PURPOSE, outcome="answered"
+    ).order_by("at")
+    return {m.item: m for m in found}
+
+
+def _summary(result: dict[str, Any]) -> str:
+    """One line of what a look-up found, for the officer reading the petition."""
+    if "parcels" in result:
+        found = [f"{p['parcel']} {p['category']} {p['area_m2']}㎡" for p in result["parcels"]]
+    elif "reports" in result:
+        found = [f"{r['business_name']} ({r['kind']}, {r['number']})" for r in result["reports"]]
+    else:
+        found = [f"{k}: {v}" for k, v in result.items()]
+    return ", ".join(found) or "해당 없음"
+
+
+def petition_documents(petition: Any, *, can_fetch: bool) -> list[dict[str, Any]]:
+    """A petition's documents as its page lists them: who supplied each, and for a look-up
+    document whether (and when) it was confirmed through sharing, or may be now."""
+    done = petition_lookups(petition.application.receipt_number, petition.seq)
+    rows = []
+    for doc in petition.documents:
+        code = (
+            catalog.petition_documents().get(doc["name"]) if doc.get("source") == "lookup" else None
+        )
+        message = done.get(code) if code else None
+        rows.append({
+            "name": doc["name"], "source": doc.get("source", ""), "lookup": message,
+            "can_fetch": bool(code) and message is None and can_fetch,
+            "summary": _summary(message.answer["result"]) if message and message.answer else "",
+        })  # fmt: skip
+    return rows
+
+
 def consents_of(subject_index: str) -> list[Consent]:
     return list(Consent.objects.filter(subject_index=subject_index).order_by("-given_at", "-id"))
 

@@ -14,6 +14,11 @@ urlpatterns = [
     path("me/consents/<uuid:reference>/revoke/", views.revoke, name="sharing-revoke"),
     path("staff/sharing/consents/", views.counter_consent, name="sharing-counter-consent"),
     path("staff/sharing/messages/", views.message_log, name="sharing-message-log"),
+    path(
+        "staff/sharing/petition-lookups/<str:receipt_number>/<int:seq>/",
+        views.petition_lookup,
+        name="sharing-petition-lookup",
+    ),
     path("staff/sharing/objections/", views.objections, name="sharing-objections"),
 ]
 

@@ -20,7 +20,7 @@ from minwon.kernel.errors import DomainError
 from minwon.kernel.types import NATION, Channel
 
 from . import catalog, policies, queries
-from .commands import GiveConsent, RaiseObjection, RevokeConsent
+from .commands import GiveConsent, LookUpPetitionDocument, RaiseObjection, RevokeConsent
 from .forms import ConsentForm, CounterConsentForm, MessageSearchForm
 
 
@@ -167,3 +167,32 @@ def message_log(request: HttpRequest) -> HttpResponse:
     elif not form.is_bound:
         rows = queries.search_messages(actor, queries.MessageFilter())
     return render(request, "sharing/message_log.html", {"form": form, "rows": rows})
+
+
+@login_required
+def petition_lookup(request: HttpRequest, receipt_number: str, seq: int) -> HttpResponse:
+    """The officer's button on a petition: confirm one look-up document through sharing."""
+    from minwon.petitions.models import Petition
+
+    if request.method != "POST":
+        raise Http404
+    jurisdiction = (
+        Petition.objects.filter(application__receipt_number=receipt_number, seq=seq)
+        .values_list("jurisdiction_id", flat=True)
+        .first()
+    )
+    if jurisdiction is None:
+        raise Http404
+    try:
+        execute(
+            LookUpPetitionDocument(
+                actor=actor_for_request(request), channel=Channel.COUNTER,
+                jurisdiction=jurisdiction, receipt_number=receipt_number, seq=seq,
+                document=request.POST.get("document", ""),
+            )
+        )  # fmt: skip
+    except DomainError as exc:
+        messages.error(request, exc.message_ko)
+    else:
+        messages.success(request, _("행정정보 공동이용으로 확인했습니다."))
+    return redirect("petitions-staff-detail", receipt_number=receipt_number, item=seq)

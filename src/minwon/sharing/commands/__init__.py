@@ -4,6 +4,7 @@
 - ``requests``: an agency's signed request answered (minimised, signed), or its denial;
 - ``sanctions``: the national sanction check and declared provider outages;
 - ``keys``: agencies' signing keys, and disclosing deferred reads;
+- ``petitions``: a petition's look-up documents read by the officer through sharing;
 - ``objections``: 이의 제기 on a read, a case for the auditors.
 """
 
@@ -16,6 +17,7 @@ from minwon.sharing.commands.keys import (
     RegisterAgencySigningKey,
 )
 from minwon.sharing.commands.objections import RaiseObjection
+from minwon.sharing.commands.petitions import LookUpPetitionDocument
 from minwon.sharing.commands.requests import AnswerSharingRequest, RecordSharingDenial
 from minwon.sharing.commands.sanctions import (
     CheckSanctions,
@@ -30,6 +32,7 @@ __all__ = [
     "DiscloseDeferredReads",
     "EndProviderOutage",
     "GiveConsent",
+    "LookUpPetitionDocument",
     "NotifyStaffReads",
     "RaiseObjection",
     "RecordSharingDenial",
