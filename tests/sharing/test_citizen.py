@@ -160,6 +160,11 @@ def test_auditor_searches_the_message_log_and_edits_are_detected(
     assert "consent_missing" in page and "CASE-9" not in page
     found = auditor.get("/staff/sharing/messages/", {"case_reference": "CASE-9"}).content.decode()
     assert "CASE-9" in found
+    from minwon.sharing.queries import sharing_stats
+
+    [row] = sharing_stats(actor_of(make_staff("auditor", "0000000000")),
+                          since=clock.now() - timedelta(hours=1))  # fmt: skip
+    assert (row["requester"], row["answered"], row["denied"]) == (ag.name, 1, 1)
     assert _login(who.user).get("/staff/sharing/messages/").status_code == 403
     assert verify_messages() == []
     SharingMessage.objects.filter(case_reference="CASE-9").update(ground="형사소송법 제199조")

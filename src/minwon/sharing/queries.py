@@ -205,6 +205,28 @@ def search_messages(actor: Actor, f: MessageFilter, *, limit: int = 200) -> list
     return list(qs.order_by("-at", "-id")[:limit])
 
 
+def sharing_stats(actor: Actor, *, since: datetime) -> list[dict[str, Any]]:
+    """공동이용 현황 since ``since``: answered and denied requests per requesting agency (or
+    office) and purpose, in the actor's scope — the room's view of who reads what. Latency
+    per command is on ``/metrics`` (``minwon_command_seconds``)."""
+    from django.db.models import Count
+
+    rows = (
+        policies.visible_messages(actor)
+        .filter(at__gte=since)
+        .values("requester_name", "purpose", "outcome")
+        .annotate(n=Count("id"))
+    )
+    table: dict[tuple[str, str], dict[str, Any]] = {}
+    for row in rows:
+        key = (row["requester_name"], row["purpose"])
+        entry = table.setdefault(
+            key, {"requester": key[0], "purpose": key[1], "answered": 0, "denied": 0}
+        )
+        entry[row["outcome"]] = row["n"]
+    return sorted(table.values(), key=lambda e: (-(e["answered"] + e["denied"]), e["requester"]))
+
+
 @dataclasses.dataclass(frozen=True)
 class Problem:
     reference: str

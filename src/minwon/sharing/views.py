@@ -5,6 +5,7 @@ Views parse, call a query or ``execute``, and render."""
 from __future__ import annotations
 
 import uuid
+from datetime import timedelta
 from typing import Any
 
 from django.contrib import messages
@@ -166,7 +167,8 @@ def message_log(request: HttpRequest) -> HttpResponse:
         rows = queries.search_messages(actor, queries.MessageFilter(**data))
     elif not form.is_bound:
         rows = queries.search_messages(actor, queries.MessageFilter())
-    return render(request, "sharing/message_log.html", {"form": form, "rows": rows})
+    stats = queries.sharing_stats(actor, since=clock.now() - timedelta(hours=24))
+    return render(request, "sharing/message_log.html", {"form": form, "rows": rows, "stats": stats})
 
 
 @login_required

@@ -17,7 +17,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 
 from minwon.kernel.bus import Context
-from minwon.kernel.errors import ValidationFailed
+from minwon.kernel.errors import DomainError, ValidationFailed
 from minwon.kernel.registry import handler
 from minwon.kernel.rrn import SealedRRN
 from minwon.kernel.types import ActorKind, Command
@@ -197,6 +197,15 @@ def answer_sharing_request(cmd: AnswerSharingRequest, *, ctx: Context) -> dict[s
     return {"answer": answer, "signature": signature, "entry_hash": message.entry_hash}
 
 
+def _purpose_code(item: str, purpose: str) -> str:
+    """The catalogue's code for a requested purpose (its Korean name or code), or the text
+    as the agency sent it when the catalogue does not know it."""
+    try:
+        return catalog.item(item).purpose(purpose).code
+    except DomainError:
+        return purpose
+
+
 @handler(RecordSharingDenial)
 def record_sharing_denial(cmd: RecordSharingDenial, *, ctx: Context) -> dict[str, Any]:
     if cmd.keyid and cmd.nonce:
@@ -209,7 +218,7 @@ def record_sharing_denial(cmd: RecordSharingDenial, *, ctx: Context) -> dict[str
         requester_name=cmd.requester_name[:120],
         officer=cmd.officer[:100],
         item=cmd.item[:30],
-        purpose=cmd.purpose[:40],
+        purpose=_purpose_code(cmd.item, cmd.purpose)[:40],
         case_reference=cmd.case_reference[:60],
         subject_index=cmd.subject_index,
         keyid=cmd.keyid[:40],
