@@ -110,6 +110,15 @@ def test_national_check_names_gongju_and_reports_who_did_not_answer(
     assert signed["signature"]["signer"] == GONGJU
     assert answer_verifies(signed["answer"], signed["signature"])
     assert body["not_answered"] == []
+    body = json.dumps({"rrn": holder.number, "kind": "general_restaurant",
+                       "case_reference": "2026-원주-0042"})  # fmt: skip
+    retry = {"Authorization": f"Bearer {token}", "Idempotency-Key": "check-1"}
+    retried = client.post("/api/sanctions/check", body, content_type="application/json",
+                          headers=retry)  # fmt: skip
+    again = client.post("/api/sanctions/check", body, content_type="application/json",
+                        headers=retry)  # fmt: skip
+    assert again.status_code == 200 and again.json() == retried.json()
+    assert SharingMessage.objects.filter(case_reference="2026-원주-0042").count() == 2
     other = _check(client, token, rrn=holder.number, kind="bakery", case_reference="2026-원주-0043")
     assert other.json()["outcome"] == "none"
 
@@ -133,8 +142,8 @@ def test_national_check_names_gongju_and_reports_who_did_not_answer(
         subject_index=holder.person.rrn_index, person_id=holder.person.pk, on=clock.now().date()
     )
     checks = [e for e in entries if e.purpose == "인허가 결격 확인"]
-    assert len(checks) == 5 and all("원주시" in e.who for e in checks)
-    assert SharingMessage.objects.filter(purpose="permit_disqualification").count() == 5
+    assert len(checks) == 6 and all("원주시" in e.who for e in checks)
+    assert SharingMessage.objects.filter(purpose="permit_disqualification").count() == 6
 
 
 def test_counter_clerks_may_not_run_the_national_check(holder: Any, make_staff: Any) -> None:

@@ -7,7 +7,7 @@ jurisdictions that did not answer. Providers that cannot answer are declared by 
 from __future__ import annotations
 
 import dataclasses
-import uuid
+from datetime import date
 from typing import Any
 
 from minwon.kernel import jurisdictions
@@ -37,7 +37,6 @@ class CheckSanctions(Command):
     case_reference: str
     subject_rrn: SealedRRN | None = None
     person_id: int | None = None
-    reference: uuid.UUID = dataclasses.field(default_factory=uuid.uuid4)
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
@@ -73,6 +72,33 @@ def _person(cmd: CheckSanctions) -> Any:
     return person
 
 
+def _ask_providers(
+    person_id: int, kind: str, on: date, reference: str
+) -> tuple[list[dict[str, Any]], list[dict[str, str | None]], list[dict[str, str]], int]:
+    """Every provider in force answers for its own sanctions, each answer signed by it; a
+    provider under a declared outage does not answer. Returns (signed answers, all hits,
+    the providers that did not answer, how many were asked)."""
+    asked = providers_asked()
+    down = set(
+        ProviderOutage.objects.filter(ended_at__isnull=True).values_list(
+            "jurisdiction_id", flat=True
+        )
+    )
+    hits_by: dict[str, list[dict[str, str | None]]] = {}
+    for hit in providers.sanction_hits(person_id, kind, on):
+        code = str(hit["jurisdiction"])
+        if code not in down:
+            hits_by.setdefault(code, []).append(hit)
+    answers: list[dict[str, Any]] = []
+    all_hits: list[dict[str, str | None]] = []
+    for code, hits in sorted(hits_by.items()):
+        body = {"reference": reference, "provider": code, "kind": kind, "hits": hits}
+        answers.append({"answer": body, "signature": sign_answer(code, body)})
+        all_hits += hits
+    not_answered = [{"jurisdiction": j.code, "name": j.full_name} for j in asked if j.code in down]
+    return answers, all_hits, not_answered, len(asked)
+
+
 @handler(CheckSanctions)
 def check_sanctions(cmd: CheckSanctions, *, ctx: Context) -> dict[str, Any]:
     if not cmd.case_reference.strip() or len(cmd.case_reference) > 60:
@@ -85,39 +111,24 @@ def check_sanctions(cmd: CheckSanctions, *, ctx: Context) -> dict[str, Any]:
     person = _person(cmd)
     purpose = catalog.item(ITEM).purpose(PURPOSE)
     on = today(ctx)
-    asked = providers_asked()
-    down = set(
-        ProviderOutage.objects.filter(ended_at__isnull=True).values_list(
-            "jurisdiction_id", flat=True
-        )
+    answers, all_hits, not_answered, asked = _ask_providers(
+        person.pk, kind, on, str(cmd.command_id)
     )
-    hits_by: dict[str, list[dict[str, str | None]]] = {}
-    for hit in providers.sanction_hits(person.pk, kind, on):
-        code = str(hit["jurisdiction"])
-        if code not in down:
-            hits_by.setdefault(code, []).append(hit)
-    answers: list[dict[str, Any]] = []
-    all_hits: list[dict[str, str | None]] = []
-    for code, hits in sorted(hits_by.items()):
-        body = {"reference": str(cmd.reference), "provider": code, "kind": kind, "hits": hits}
-        answers.append({"answer": body, "signature": sign_answer(code, body)})
-        all_hits += hits
-    not_answered = [{"jurisdiction": j.code, "name": j.full_name} for j in asked if j.code in down]
-    outcome = "hit" if hits_by else ("not_answered" if not_answered else "none")
+    outcome = "hit" if all_hits else ("not_answered" if not_answered else "none")
     result = {
-        "reference": str(cmd.reference),
+        "reference": str(cmd.command_id),
         "outcome": outcome,
         "kind": kind,
         "purpose": purpose.name,
         "legal_basis": purpose.ground,
-        "asked": len(asked),
+        "asked": asked,
         "hits": all_hits,
         "answers": answers,
         "not_answered": not_answered,
     }
     message = write_entry(
         ctx,
-        reference=cmd.reference,
+        reference=cmd.command_id,
         outcome=SharingMessage.Outcome.ANSWERED,
         requester=str(ctx.actor),
         requester_name=requester_name(cmd),
@@ -134,7 +145,7 @@ def check_sanctions(cmd: CheckSanctions, *, ctx: Context) -> dict[str, Any]:
     ctx.log_access(
         subject_type="person",
         subject_id=str(person.pk),
-        what=f"sharing:{cmd.reference}",
+        what=f"sharing:{cmd.command_id}",
         purpose=f"{purpose.name} ({purpose.ground})",
     )
     notify_read(ctx, message, item_name=catalog.item(ITEM).name, purpose_name=purpose.name)
