@@ -147,6 +147,25 @@ def test_replayed_nonce_is_refused(setup: tuple[Any, Any]) -> None:
     assert SharingMessage.objects.filter(outcome="answered").count() == 1
 
 
+def test_a_day_old_nonce_is_forgotten_and_its_replay_is_still_refused_as_stale(
+    setup: tuple[Any, Any],
+) -> None:
+    from minwon.sharing.commands import ForgetOldNonces
+    from minwon.sharing.models import UsedNonce
+
+    who, ag = setup
+    sent = clock.now()
+    assert signed_post(ag, request_body(who), nonce="old-1", created=sent).status_code == 200
+    with clock.frozen_at(sent + timedelta(days=2)):
+        forgotten = execute(ForgetOldNonces(actor=SYSTEM, channel=Channel.SYSTEM,
+                                            jurisdiction="0000000000")).value  # fmt: skip
+        assert (
+            forgotten == {"forgotten": 1} and not UsedNonce.objects.filter(nonce="old-1").exists()
+        )
+        again = signed_post(ag, request_body(who), nonce="old-1", created=sent)
+    assert again.status_code == 401 and again.json()["code"] == "signature_stale"
+
+
 def test_expired_and_stale_signatures_are_refused(setup: tuple[Any, Any]) -> None:
     who, ag = setup
     now = clock.now()

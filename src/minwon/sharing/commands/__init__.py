@@ -13,6 +13,7 @@ from __future__ import annotations
 from minwon.sharing.commands.consent import GiveConsent, RevokeConsent, find_consent
 from minwon.sharing.commands.keys import (
     DiscloseDeferredReads,
+    ForgetOldNonces,
     NotifyStaffReads,
     RegisterAgencySigningKey,
 )
@@ -31,6 +32,7 @@ __all__ = [
     "DeclareProviderOutage",
     "DiscloseDeferredReads",
     "EndProviderOutage",
+    "ForgetOldNonces",
     "GiveConsent",
     "LookUpPetitionDocument",
     "NotifyStaffReads",

@@ -15,7 +15,7 @@ from minwon.kernel.registry import handler
 from minwon.kernel.types import Command
 
 from .. import catalog, policies
-from ..models import AgencySigningKey, NoticeCursor, SharingMessage
+from ..models import AgencySigningKey, NoticeCursor, SharingMessage, UsedNonce
 from .common import notify_read, today
 
 
@@ -145,3 +145,19 @@ def notify_staff_reads(cmd: NotifyStaffReads, *, ctx: Context) -> dict[str, Any]
         )  # fmt: skip
     NoticeCursor.objects.filter(pk=cursor.pk).update(last_id=rows[-1].pk, moved_at=ctx.recorded_at)
     return {"notified": len(by_subject), "reads": len(rows)}
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class ForgetOldNonces(Command):
+    """Nonces older than a day need not be kept: a signature that old is refused as stale
+    (``signatures.MAX_AGE``) before its nonce is looked at."""
+
+    permission = policies.DISCLOSE
+
+
+@handler(ForgetOldNonces)
+def forget_old_nonces(cmd: ForgetOldNonces, *, ctx: Context) -> dict[str, Any]:
+    from datetime import timedelta
+
+    deleted, _ = UsedNonce.objects.filter(seen_at__lt=ctx.recorded_at - timedelta(days=1)).delete()
+    return {"forgotten": deleted}

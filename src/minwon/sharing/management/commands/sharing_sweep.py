@@ -1,5 +1,5 @@
 """``minwon sharing_sweep``: tell subjects about reads of their data — deferred sharing reads
-whose deferral ended, and staff reads from the access log. Run it from cron or a systemd
+whose deferral ended, and staff reads from the access log — and forget day-old nonces. Run it from cron or a systemd
 timer (every few minutes); each run is its own commands, so a rerun repeats nothing."""
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from django.core.management.base import BaseCommand
 
 from minwon.kernel import execute
 from minwon.kernel.types import NATION, Actor, Channel
-from minwon.sharing.commands import DiscloseDeferredReads, NotifyStaffReads
+from minwon.sharing.commands import DiscloseDeferredReads, ForgetOldNonces, NotifyStaffReads
 
 
 class Command(BaseCommand):
@@ -29,4 +29,10 @@ class Command(BaseCommand):
             notified, reads = notified + value["notified"], reads + value["reads"]
             if value["reads"] == 0:
                 break
-        self.stdout.write(f"disclosed {disclosed}, notified {notified} subjects of {reads} reads")
+        forgotten = execute(
+            ForgetOldNonces(actor=actor, channel=Channel.SYSTEM, jurisdiction=NATION)
+        ).value["forgotten"]
+        self.stdout.write(
+            f"disclosed {disclosed}, notified {notified} subjects of {reads} reads, "
+            f"forgot {forgotten} nonces"
+        )
