@@ -155,3 +155,11 @@ def test_counter_clerks_may_not_run_the_national_check(holder: Any, make_staff: 
     bad = _check(client, token_for(client, make_staff("officer", WONJU).username),
                  rrn=holder.number, kind="spaceship", case_reference="x")  # fmt: skip
     assert bad.status_code == 400 and bad.json()["field"] == "kind"
+
+
+def test_the_situation_room_counts_sharing_reads_not_denials() -> None:
+    from minwon.ops.categories import category_of
+
+    for name in ("AnswerSharingRequest", "CheckSanctions", "LookUpPetitionDocument"):
+        assert category_of(name) == "sharing", name
+    assert category_of("RecordSharingDenial") is None

@@ -11,7 +11,7 @@ from minwon.kernel import jurisdictions
 from minwon.kernel.bus import Context
 from minwon.kernel.errors import NotFound, ValidationFailed
 from minwon.kernel.registry import handler
-from minwon.kernel.types import Command
+from minwon.kernel.types import Command, RoomCategory
 from minwon.petitions.permissions import PetitionsPermission
 
 from .. import catalog, providers
@@ -29,6 +29,7 @@ class LookUpPetitionDocument(Command):
     providing register; ``jurisdiction`` is the petition's."""
 
     permission = PetitionsPermission.PROCESS
+    room_category = RoomCategory.SHARING
     receipt_number: str
     seq: int
     document: str

@@ -20,7 +20,7 @@ from minwon.kernel.bus import Context
 from minwon.kernel.errors import DomainError, ValidationFailed
 from minwon.kernel.registry import handler
 from minwon.kernel.rrn import SealedRRN
-from minwon.kernel.types import ActorKind, Command
+from minwon.kernel.types import ActorKind, Command, RoomCategory
 
 from .. import catalog, policies, providers
 from ..models import Consent, SharingMessage, UsedNonce
@@ -37,6 +37,7 @@ class AnswerSharingRequest(Command):
     the purpose allows it (수사 등)."""
 
     permission = policies.REQUEST
+    room_category = RoomCategory.SHARING
     item: str
     purpose: str
     subject_rrn: SealedRRN

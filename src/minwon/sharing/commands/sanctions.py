@@ -16,7 +16,7 @@ from minwon.kernel.errors import NotFound, ValidationFailed
 from minwon.kernel.models import Jurisdiction
 from minwon.kernel.registry import handler
 from minwon.kernel.rrn import SealedRRN
-from minwon.kernel.types import Command
+from minwon.kernel.types import Command, RoomCategory
 
 from .. import catalog, policies, providers
 from ..models import ProviderOutage, SharingMessage
@@ -33,6 +33,7 @@ class CheckSanctions(Command):
     person id from the registry) is barred from a new permit of ``kind``."""
 
     permission = policies.SANCTION_CHECK
+    room_category = RoomCategory.SHARING
     kind: str
     case_reference: str
     subject_rrn: SealedRRN | None = None
