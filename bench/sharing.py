@@ -9,7 +9,7 @@ ECDSA key, the message-log entry, the access log, the subject's notice and the a
 Requests are signed before the run (one nonce each), so the client only replays bytes:
 wrk for the closed loop (a Lua table of the signed requests), ``httpbench.paced`` for 100/s.
 
-    .venv/bin/python bench/sharing.py --seconds 10 --workers 2 --threads 4
+    .venv/bin/python bench/sharing.py --seconds 10 [--server gunicorn --workers 2 --threads 4]
 
 The floor is ``GET /api/sharing/items`` with the same key (authentication, no signature,
 no database write), measured in the same run: the ratio says what signing, checking and
@@ -130,14 +130,15 @@ def wrk_signed(port: int, requests: list[tuple[bytes, dict[str, str]]], seconds:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=10)
-    parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument("--server", default="granian", choices=["granian", "gunicorn"])
+    parser.add_argument("--workers", type=int, default=0, help="0: minwon serve's sizing rule")
+    parser.add_argument("--threads", type=int, default=0)
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--rate", type=float, default=100)
     args = parser.parse_args()
     print(json.dumps({"machine": httpbench.machine()}))
     server, api_key, key, number, keyid = setup()
-    proc, port = httpbench.start_gunicorn(args.workers, args.threads)
+    proc, port = httpbench.start_server(args.server, args.workers, args.threads)
     try:
         warm = [signed(n, port, api_key, key, number, keyid) for n in range(50)]
         httpbench.paced(port, lambda n: ("POST", PATH, *warm[n]), rate=20, seconds=2, clients=4)
