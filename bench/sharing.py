@@ -87,7 +87,9 @@ def signed(
     }, ensure_ascii=False).encode()  # fmt: skip
     headers = sign_request(method="POST", url=f"http://127.0.0.1:{port}{PATH}", body=body,
                            keyid=keyid, key=key, nonce=uuid.uuid4().hex)  # fmt: skip
-    headers.update({"X-Api-Key": api_key, "Content-Type": "application/json"})
+    headers.update(
+        {"X-Api-Key": api_key, "Content-Type": "application/json", "Host": f"127.0.0.1:{port}"}
+    )
     return body, headers
 
 
