@@ -46,6 +46,7 @@ ROLES: dict[str, frozenset[str]] = {
         Documents.ISSUE, Documents.READ,
         Vehicles.READ, Land.READ, Licensing.READ, Tax.READ,
         Portal.USE, Continuity.COUNTER, Continuity.SWITCH, Notices.SEND, Notices.READ,
+        Sharing.CONSENT_COUNTER,
     }),
     "officer": frozenset({
         Registry.READ, Registry.STATUS,
@@ -59,10 +60,14 @@ ROLES: dict[str, frozenset[str]] = {
         Registry.READ, *Petitions, Documents.READ, Vehicles.READ, Land.READ, *Licensing,
         Tax.READ, Sharing.REQUEST, *Portal, Continuity.RECONCILE, Notices.READ, Notices.CAMPAIGN,
     }),
-    "operator": frozenset({*_OPS_ON_DUTY, *Continuity, *Ha, Portal.USE, Notices.READ}),
+    "operator": frozenset({
+        *_OPS_ON_DUTY, *Continuity, *Ha, Portal.USE, Notices.READ, Sharing.READ_LOG,
+        Sharing.MANAGE_PROVIDERS,
+    }),
     "sysadmin": frozenset({ALL}),
     "auditor": frozenset({
         Registry.READ, Registry.REVEAL_RRN, Petitions.READ, Documents.READ, Portal.USE,
+        Sharing.READ_LOG,
     }),
 }  # fmt: skip
 
@@ -70,7 +75,7 @@ ROLES: dict[str, frozenset[str]] = {
 #: divisions, the calendar, the alert rules and bulk loads of the resident registry.
 ADMINISTRATOR_ONLY = frozenset({
     AccountsPermission.MANAGE, Kernel.MANAGE_CALENDAR, Kernel.MANAGE_JURISDICTIONS,
-    Registry.IMPORT, Ops.ALERT_RULES,
+    Registry.IMPORT, Ops.ALERT_RULES, Sharing.DISCLOSE,
 })  # fmt: skip
 #: Declared permissions held only by agency keys (stored on the key), never by a role.
 KEYS_ONLY = frozenset({Documents.AGENCY_ISSUE})

@@ -17,6 +17,7 @@ from minwon.licensing.permissions import LicensingPermission
 from minwon.registry.models import Person, PersonStatus
 
 from .models import Permit, PermitKind, PermitStatus, Sanction, SanctionKind
+from .queries import BARRING_BASIS, barring_sanctions, sanction_hit
 
 _STATUS_AFTER = {
     SanctionKind.SUSPENSION: PermitStatus.SUSPENDED,
@@ -27,7 +28,11 @@ _STATUS_AFTER = {
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
 class GrantPermit(Command):
-    """영업신고 수리 / 허가: ``holder_id`` runs ``business_name`` at ``road_address``."""
+    """영업신고 수리 / 허가: ``holder_id`` runs ``business_name`` at ``road_address``.
+
+    A holder barred by a sanction anywhere in the country (the national sanction check) is
+    refused unless the officer overrides with ``override_reason``, which the command record
+    and its audit row keep."""
 
     permission = LicensingPermission.GRANT
     kind: str
@@ -36,6 +41,7 @@ class GrantPermit(Command):
     road_address: str
     at_residence: bool = False
     granted_on: date
+    override_reason: str = ""
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
@@ -92,6 +98,7 @@ def grant_permit(cmd: GrantPermit, *, ctx: Context) -> dict[str, Any]:
     unit = jurisdictions.get(cmd.jurisdiction)
     if not Person.objects.filter(pk=cmd.holder_id, status=PersonStatus.ACTIVE).exists():
         raise NotFound("대표자를 찾을 수 없습니다.", "Holder not found.", field="holder_id")
+    overridden = _check_disqualification(cmd, ctx)
     permit = Permit.objects.create(
         number=f"tmp-{ctx.command.command_id.hex[:24]}",
         kind=cmd.kind,
@@ -104,7 +111,32 @@ def grant_permit(cmd: GrantPermit, *, ctx: Context) -> dict[str, Any]:
     )
     permit.number = _number(unit.code, permit.pk)
     permit.save(update_fields=["number"])
-    return {"permit_id": permit.pk, "number": permit.number}
+    result: dict[str, Any] = {"permit_id": permit.pk, "number": permit.number}
+    if overridden:
+        result["overridden_sanctions"] = overridden
+    return result
+
+
+def _check_disqualification(cmd: GrantPermit, ctx: Context) -> list[dict[str, Any]]:
+    """결격 사유: sanctions anywhere that bar the holder from this kind of permit. Refused
+    (409, naming each jurisdiction) unless overridden with a reason; the national read is
+    logged as one, with its purpose."""
+    hits = barring_sanctions(cmd.holder_id, cmd.kind, on=cmd.granted_on)
+    ctx.log_access(
+        subject_type="person", subject_id=str(cmd.holder_id), what="sanction_check",
+        purpose=f"인허가 결격 확인 ({BARRING_BASIS})",
+    )  # fmt: skip
+    found = [sanction_hit(s) for s in hits]
+    if found and not cmd.override_reason.strip():
+        names = ", ".join(sorted({s.permit.jurisdiction.full_name for s in hits}))
+        raise Conflict(
+            f"결격 사유가 있습니다: {names}의 행정처분. 예외로 처리하려면 사유를 입력하세요.",
+            f"Disqualified by a sanction in {names}; give an override reason to proceed.",
+            field="override_reason",
+            code="sanction_hit",
+            details={"hits": found},
+        )
+    return found
 
 
 @handler(ImposeSanction)

@@ -13,3 +13,4 @@ class LicensingPermission(Permissions):
     GRANT = "licensing.grant", "인허가 처리"
     SANCTION = "licensing.sanction", "행정처분"
     IMPORT = "licensing.import", "인허가 자료 일괄 등록"
+    SANCTION_CHECK = "licensing.sanction_check", "전국 행정처분 결격 확인"

@@ -29,6 +29,7 @@ from minwon.petitions.api import client_ip
 from minwon.petitions.commands import ApplicationItem, SubmitApplication
 from minwon.petitions.commands.workflow import ACTIONS, SubmitSupplement
 from minwon.petitions.models import OPEN_STATES, Application, Petition, PetitionType
+from minwon.sharing.queries import petition_documents
 
 # Which actions a state offers on the officer's page (the commands still decide).
 STAFF_ACTIONS: dict[str, list[str]] = {
@@ -231,6 +232,7 @@ def detail(request: HttpRequest, receipt_number: str, item: int) -> HttpResponse
         "actions": STAFF_ACTIONS.get(petition.state, []) if can_process else [],
         "hours_left": round(deadlines.working_hours_left(petition.deadline_at, clock.now()), 1),
         "is_open": petition.state in OPEN_STATES, "today": clock.now().date(),
+        "documents": petition_documents(petition, can_fetch=can_process),
     })  # fmt: skip
 
 
