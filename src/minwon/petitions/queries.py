@@ -9,7 +9,6 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 
-from minwon.accounts.permissions import in_scope
 from minwon.kernel.types import Actor
 from minwon.petitions import deadlines
 from minwon.petitions.models import OPEN_STATES, Application, Petition, PetitionType
@@ -25,8 +24,10 @@ def petition_types(*, channel: str | None = None) -> QuerySet[PetitionType]:
 
 
 def petitions_in_scope(actor: Actor, permission: str = "petitions.read") -> QuerySet[Petition]:
-    qs = Petition.objects.select_related("application", "type", "officer", "jurisdiction")
-    return in_scope(qs, actor, permission)
+    """Petitions in ``actor``'s scope for ``permission`` (``policies.visible``)."""
+    from minwon.petitions import policies
+
+    return policies.visible(actor, permission)
 
 
 def work_queue(actor: Actor, *, now: datetime, mine_only: bool = False) -> list[dict[str, Any]]:
