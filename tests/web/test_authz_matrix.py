@@ -77,6 +77,9 @@ READERS: dict[str, set[str]] = {
     "notice": set(),  # the resident's own, and nobody else's
 }
 ROOM_READERS = {"operator", "sysadmin"}
+#: kinds whose records show a person's data: a staff read of one writes the access log
+PERSONAL = {"person", "household", "tax_bill", "vehicle", "parcel", "permit", "application",
+            "petition"}  # fmt: skip
 ABSENT = {"int": "987654321", "receipt_number": "20260309-9999999", "document_number": ""}
 
 
@@ -348,12 +351,18 @@ def test_every_api_read_answers_only_in_scope(world: World) -> None:
                 leaks.append((caller, absent_path, absent.status_code, "absent"))
             for city, key in world.records.get(kind, {}).items():
                 filled = _fill(path, {names[0]: key})
+                logged = AccessLog.objects.count()
                 response = client.get(filled, query)
+                logged = AccessLog.objects.count() - logged
                 if readable(caller, kind, city):
                     if response.status_code != 200:
                         differences.append((caller, filled, response.status_code, "expected 200"))
+                    elif caller in ROLES and kind in PERSONAL and not logged:
+                        leaks.append((caller, filled, "read without an access-log row"))
                 elif not _same_refusal(response, filled, absent, absent_path):
                     leaks.append((caller, filled, response.status_code, response.content[:200]))
+                elif logged:
+                    leaks.append((caller, filled, "refusal wrote the access log"))
     assert unknown == [], f"GET operations with parameters the matrix cannot fill: {unknown}"
     assert leaks == []
     assert differences == []
@@ -466,12 +475,18 @@ def test_every_page_answers_only_in_scope(world: World) -> None:
                 leaks.append((caller, absent_url, absent.status_code, "absent"))
             for city, key in world.records.get(kind, {}).items():
                 url = _page_url(route, key)
+                logged = AccessLog.objects.count()
                 response = client.get(url)
+                logged = AccessLog.objects.count() - logged
                 if _readable_page(caller, route, kind, city):
                     if response.status_code != 200:
                         differences.append((caller, url, response.status_code, "expected 200"))
+                    elif caller in ROLES and kind in PERSONAL and not logged:
+                        leaks.append((caller, url, "read without an access-log row"))
                 elif not _same_refusal(response, url, absent, absent_url):
                     leaks.append((caller, url, response.status_code, absent.status_code))
+                elif logged:
+                    leaks.append((caller, url, "refusal wrote the access log"))
     assert unknown == [], f"pages with parameters the matrix cannot fill: {unknown}"
     assert leaks == []
     assert differences == []
