@@ -29,6 +29,8 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from minwon.accounts.commands import CreateStaffAccount, GrantRole, SignUpCitizen
 from minwon.accounts.models import User
 from minwon.accounts.permissions import clear_cache
+from minwon.documents import signing
+from minwon.documents.commands import IssueCertificate
 from minwon.kernel import clock, execute, jurisdictions, rrn
 from minwon.kernel.models import AccessLog
 from minwon.kernel.types import NATION, Actor, ActorKind, Channel
@@ -79,7 +81,7 @@ READERS: dict[str, set[str]] = {
 ROOM_READERS = {"operator", "sysadmin"}
 #: kinds whose records show a person's data: a staff read of one writes the access log
 PERSONAL = {"person", "household", "tax_bill", "vehicle", "parcel", "permit", "application",
-            "petition"}  # fmt: skip
+            "petition", "certificate"}  # fmt: skip
 ABSENT = {"int": "987654321", "receipt_number": "20260309-9999999", "document_number": ""}
 
 
@@ -143,6 +145,18 @@ def _vehicle(owner: Any, plate: str) -> str:
     return str(value["vehicle_id"])
 
 
+def _certificate(number: str, city: str) -> str:
+    """A 등본 issued at a kiosk of ``city`` to the resident holding ``number``."""
+    value = execute(
+        IssueCertificate(
+            actor=Actor.anonymous(), channel=Channel.KIOSK, jurisdiction=CITIES[city],
+            cert_type="resident_copy", kiosk_id=f"{city}-k1", payment_method="card",
+            applicant_index=rrn.blind_index(rrn.parse(number)),
+        )
+    ).value  # fmt: skip
+    return str(value["document_number"])
+
+
 def _build() -> World:
     from minwon.kernel.management.commands.load_jurisdictions import load
 
@@ -163,10 +177,11 @@ def _build() -> World:
     users["resident"] = resident
     users["stranger"] = _citizen(factories.new_rrn("810101", "2"), "타인", "stranger")
     for n, city in enumerate(CITIES):
+        number = resident_rrn if city == "wonju" else factories.new_rrn("820101", "1")
         person = factories.register(
-            "매트릭스", number=resident_rrn if city == "wonju" else "", code=DONGS[city],
-            address=ADDRESSES[city],
-        )  # fmt: skip
+            "매트릭스", number=number, code=DONGS[city], address=ADDRESSES[city]
+        )
+        records["certificate"][city] = _certificate(number, city)
         household = household_of(person)
         assert household is not None
         records["person"][city] = str(person.pk)
@@ -229,13 +244,19 @@ def _build() -> World:
 
 
 @pytest.fixture(scope="module")
-def world(django_db_setup: None, django_db_blocker: Any) -> Iterator[World]:
-    with django_db_blocker.unblock():
+def world(
+    django_db_setup: None, django_db_blocker: Any, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[World]:
+    with django_db_blocker.unblock(), pytest.MonkeyPatch.context() as env:
+        env.setenv("MINWON_KEYS_DIR", str(tmp_path_factory.mktemp("matrix-keys")))
+        env.setenv("MINWON_PUBLIC_URL", "https://minwon.example.kr")
+        signing.reset_cache()
         atomics = TestCase._enter_atomics()
         try:
             yield _build()
         finally:
             TestCase._rollback_atomics(atomics)
+            signing.reset_cache()
 
 
 def readable(caller: str, kind: str, city: str) -> bool:
