@@ -14,11 +14,12 @@ from django.db.models import QuerySet
 
 from minwon.accounts import policies as base
 from minwon.documents.models import Issuance
+from minwon.documents.permissions import DocumentsPermission
 from minwon.kernel.errors import NotFound
 from minwon.kernel.privacy import log_access
 from minwon.kernel.types import Actor, ActorKind, Channel
 
-READ = "documents.read"
+READ = DocumentsPermission.READ
 _OBTAINERS = (ActorKind.CITIZEN, ActorKind.AGENCY, ActorKind.STAFF)
 
 

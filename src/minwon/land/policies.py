@@ -14,8 +14,9 @@ from minwon.kernel.errors import NotFound
 from minwon.kernel.types import Actor, Channel
 
 from .models import Parcel
+from .permissions import LandPermission
 
-READ = "land.read"
+READ = LandPermission.READ
 
 
 def visible(

@@ -15,8 +15,9 @@ from minwon.kernel.errors import NotFound
 from minwon.kernel.types import Actor, Channel
 
 from .models import Permit
+from .permissions import LicensingPermission
 
-READ = "licensing.read"
+READ = LicensingPermission.READ
 
 
 def scoped(actor: Actor, permission: str = READ) -> QuerySet[Permit]:

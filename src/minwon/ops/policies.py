@@ -7,9 +7,10 @@ from __future__ import annotations
 from minwon.accounts import policies as base
 from minwon.kernel.errors import Forbidden
 from minwon.kernel.types import Actor
+from minwon.ops.permissions import OpsPermission
 
-ROOM = "ops.room"
-ALERT_RULES = "system.alert_rules"
+ROOM = OpsPermission.ROOM
+ALERT_RULES = OpsPermission.ALERT_RULES
 
 
 def can_view_room(actor: Actor) -> bool:

@@ -33,10 +33,12 @@ from minwon.kernel.privacy import log_access
 from minwon.kernel.types import Actor, ActorKind, Channel
 from minwon.petitions import queries
 from minwon.petitions.models import Application, Petition
+from minwon.petitions.permissions import PetitionsPermission
 
-READ = "petitions.read"
-PROCESS = "petitions.process"
-INTAKE = "petitions.intake"
+READ = PetitionsPermission.READ
+PROCESS = PetitionsPermission.PROCESS
+INTAKE = PetitionsPermission.INTAKE
+OVERSEE = PetitionsPermission.OVERSEE
 
 
 def not_found() -> NotFound:

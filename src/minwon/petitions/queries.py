@@ -52,7 +52,7 @@ def department_load(actor: Actor, *, now: datetime) -> list[dict[str, Any]]:
     due_soon: Counter[str] = Counter()
     from minwon.petitions import policies
 
-    qs = policies.visible(actor, policies.READ).filter(state__in=OPEN_STATES)
+    qs = policies.visible(actor, policies.OVERSEE).filter(state__in=OPEN_STATES)
     for dept, due, paused in qs.values_list("department", "deadline_at", "paused_since"):
         open_count[dept] += 1
         if paused is None and due < now:

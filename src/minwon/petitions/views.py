@@ -155,7 +155,7 @@ def _staff(request: HttpRequest, permission: str) -> None:
 @login_required
 def queue(request: HttpRequest) -> HttpResponse:
     """The officer's work queue: open petitions in scope, soonest deadline first."""
-    _staff(request, "petitions.process")
+    _staff(request, policies.PROCESS)
     mine_only = request.GET.get("mine") == "1"
     rows = queries.work_queue(actor_for_request(request), now=clock.now(), mine_only=mine_only)
     return render(request, "petitions/queue.html", {"rows": rows, "mine_only": mine_only})
@@ -164,7 +164,7 @@ def queue(request: HttpRequest) -> HttpResponse:
 @login_required
 def load(request: HttpRequest) -> HttpResponse:
     """The department head's view: load and overdue petitions per department."""
-    _staff(request, "petitions.read")
+    _staff(request, policies.OVERSEE)
     actor = actor_for_request(request)
     now = clock.now()
     overdue = (
@@ -241,7 +241,7 @@ def action(request: HttpRequest, receipt_number: str, item: int, name: str) -> H
 @login_required
 def intake(request: HttpRequest) -> HttpResponse:
     """Counter and mail intake by a clerk, on behalf of the applicant."""
-    _staff(request, "petitions.intake")
+    _staff(request, policies.INTAKE)
     types = {t.code: t for t in queries.petition_types()}
     office = getattr(request.user, "office_id", None) or OFFICES[0][0]
     if request.method == "POST":

@@ -12,16 +12,16 @@ from __future__ import annotations
 from django.db.models import QuerySet
 
 from minwon.accounts import policies as base
-from minwon.accounts.permissions import REVEAL_RRN
 from minwon.kernel.errors import NotFound
 from minwon.kernel.models import Jurisdiction
 from minwon.kernel.types import Actor, Channel
 
 from .models import Household, Person
+from .permissions import RegistryPermission
 
-READ = "registry.read"
-MOVE_IN = "registry.move_in"
-REVEAL = REVEAL_RRN
+READ = RegistryPermission.READ
+MOVE_IN = RegistryPermission.MOVE_IN
+REVEAL = RegistryPermission.REVEAL_RRN
 
 
 def person_not_found() -> NotFound:

@@ -14,8 +14,9 @@ from minwon.kernel.errors import NotFound
 from minwon.kernel.types import Actor, Channel
 
 from .models import TaxBill
+from .permissions import TaxPermission
 
-READ = "tax.read"
+READ = TaxPermission.READ
 
 
 def visible(

@@ -14,8 +14,9 @@ from minwon.kernel.errors import NotFound
 from minwon.kernel.types import Actor, Channel
 
 from .models import Vehicle
+from .permissions import VehiclesPermission
 
-READ = "vehicles.read"
+READ = VehiclesPermission.READ
 
 
 def scoped(actor: Actor, permission: str = READ) -> QuerySet[Vehicle]:
