@@ -95,14 +95,20 @@ def own_application(actor: Actor, receipt_number: str) -> Application:
 
 
 def petition(
-    actor: Actor, receipt_number: str, item: int, *, channel: Channel | str = Channel.COUNTER
+    actor: Actor,
+    receipt_number: str,
+    item: int,
+    *,
+    channel: Channel | str = Channel.COUNTER,
+    shown: bool = True,
 ) -> Petition:
-    """One petition in ``actor``'s scope (the same 404 otherwise); the officer sees the
-    applicant's personal data, so the read is access-logged."""
+    """One petition in ``actor``'s scope (the same 404 otherwise). Shown to staff, it shows
+    the applicant's personal data, so the read is access-logged; an action that only names
+    the petition (``shown=False``) is recorded by its command instead."""
     found = visible(actor).filter(application__receipt_number=receipt_number, seq=item).first()
     if found is None:
         raise not_found()
-    if found.application.identity_index and actor.kind == ActorKind.STAFF:
+    if shown and found.application.identity_index and actor.kind == ActorKind.STAFF:
         log_access(
             actor=actor, channel=channel, subject_type="petition_applicant",
             subject_id=found.application.identity_index, what="민원 신청인 정보",

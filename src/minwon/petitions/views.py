@@ -206,7 +206,7 @@ ACTION_FIELDS = {
 @login_required
 @require_POST
 def action(request: HttpRequest, receipt_number: str, item: int, name: str) -> HttpResponse:
-    petition = policies.petition(actor_for_request(request), receipt_number, item)
+    petition = policies.petition(actor_for_request(request), receipt_number, item, shown=False)
     if name not in ACTION_FIELDS:
         raise Http404
     fields: dict[str, Any] = {}
