@@ -89,7 +89,7 @@ MIDDLEWARE = [
     "minwon.accounts.middleware.StaffSessionExpiryMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
-    "minwon.web.middleware.BadValueMiddleware",
+    "minwon.web.middleware.ErrorPageMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
 

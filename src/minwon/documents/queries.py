@@ -16,11 +16,11 @@ from typing import Any
 
 from django.db.models import QuerySet
 
-from minwon.accounts.permissions import in_scope, is_allowed
+from minwon.documents import policies
 from minwon.documents.models import Issuance, IssuedFile
 from minwon.documents.pdf.writer import NUMBER_KEY
-from minwon.kernel.errors import NotFound, ValidationFailed
-from minwon.kernel.types import Actor, ActorKind
+from minwon.kernel.errors import ValidationFailed
+from minwon.kernel.types import Actor
 
 _NUMBER_IN_PDF = re.compile(re.escape(NUMBER_KEY) + rb" \((\d{16})\)")
 
@@ -100,36 +100,15 @@ def verify_file(data: bytes) -> Verification:
 
 
 def issuances_for(actor: Actor) -> QuerySet[Issuance]:
-    """What an actor may list: staff their jurisdictions' ledger, others what they
-    themselves obtained."""
-    qs = Issuance.objects.select_related("jurisdiction").order_by("-issued_at")
-    if actor.kind == ActorKind.STAFF:
-        scoped: QuerySet[Issuance] = in_scope(qs, actor, "documents.read")
-        return scoped
-    if actor.kind in (ActorKind.CITIZEN, ActorKind.AGENCY):
-        return qs.filter(requester=str(actor))
-    return qs.none()
+    """What an actor may list (``policies.visible``)."""
+    return policies.visible(actor)
 
 
 def pdf_for(actor: Actor, number: str, *, kiosk_numbers: frozenset[str] = frozenset()) -> bytes:
-    """The issued file, for its requester, staff in scope, or the kiosk session that issued
-    it; anyone else gets 404 (not 403, so numbers cannot be probed)."""
-    digits = normalize_number(number)
-    row = Issuance.objects.filter(pk=digits).first()
-    allowed = row is not None and (
-        (
-            row.requester == str(actor)
-            and actor.kind in (ActorKind.CITIZEN, ActorKind.AGENCY, ActorKind.STAFF)
-        )
-        or digits in kiosk_numbers
-        or (
-            actor.kind == ActorKind.STAFF
-            and is_allowed(actor, "documents.read", row.jurisdiction_id)
-        )
-    )
-    if not allowed:
-        raise NotFound("문서를 찾을 수 없습니다.", "Document not found.", field="document_number")
-    file = IssuedFile.objects.filter(pk=digits).values_list("pdf", flat=True).first()
+    """The issued file, for whoever ``policies.issuance`` lets read it; anyone else gets
+    404 (not 403, so numbers cannot be probed)."""
+    row = policies.issuance(actor, normalize_number(number), kiosk_numbers=kiosk_numbers)
+    file = IssuedFile.objects.filter(pk=row.pk).values_list("pdf", flat=True).first()
     if file is None:
-        raise NotFound("문서를 찾을 수 없습니다.", "Document not found.", field="document_number")
+        raise policies.not_found()
     return bytes(file)

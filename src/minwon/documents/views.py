@@ -9,19 +9,18 @@ from datetime import date
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_http_methods
 
 from minwon.accounts.actors import actor_for_request
-from minwon.documents import queries, ratelimit
+from minwon.documents import policies, queries, ratelimit
 from minwon.documents.api import pdf_response
 from minwon.documents.catalog import CATALOG, fee_for
 from minwon.documents.commands import IssueCertificate
 from minwon.kernel import execute, rrn
 from minwon.kernel.errors import DomainError
-from minwon.kernel.types import NATION, ActorKind, Channel
+from minwon.kernel.types import NATION, Channel
 
 MAX_UPLOAD = 5 * 1024 * 1024
 
@@ -88,8 +87,7 @@ def verify(request: HttpRequest) -> HttpResponse:
 def citizen_certificates(request: HttpRequest) -> HttpResponse:
     """A citizen's online issuance (free where the law makes it free) and their history."""
     actor = actor_for_request(request)
-    if actor.kind != ActorKind.CITIZEN:
-        raise PermissionDenied("시민 계정으로 이용하세요.")
+    policies.require_citizen_page(actor)
     context: dict[str, Any] = {"types": _types(Channel.ONLINE)}
     status = 200
     if request.method == "POST":
@@ -139,8 +137,7 @@ def counter(request: HttpRequest) -> HttpResponse:
     """창구 발급: the clerk checks the applicant's ID (and 위임장), takes the fee, issues
     and prints."""
     actor = actor_for_request(request)
-    if actor.kind != ActorKind.STAFF:
-        raise PermissionDenied("직원 계정으로 이용하세요.")
+    policies.require_staff_page(actor)
     context: dict[str, Any] = {"types": _types(Channel.COUNTER)}
     status = 200
     if request.method == "POST":

@@ -10,10 +10,9 @@ from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 
 from minwon.accounts.actors import actor_for_request
-from minwon.kernel.privacy import log_reads
 from minwon.web.api import ERRORS
 
-from . import queries
+from . import policies, queries
 
 router = Router(tags=["land"])
 
@@ -74,20 +73,14 @@ def _out(p: Any) -> dict[str, Any]:
     summary="토지 목록 (parcels in scope)",
 )
 def parcel_list(request: HttpRequest, f: Query[ParcelFilter]) -> list[dict[str, Any]]:
-    actor = actor_for_request(request)
-    qs = queries.parcels_for(actor)
+    qs = policies.visible(actor_for_request(request), purpose=f.purpose, channel="api")
     if f.legal_dong_code:
         qs = qs.filter(legal_dong_code=f.legal_dong_code)
     if f.main_no:
         qs = qs.filter(main_no=f.main_no)
     if f.owner_id:
         qs = qs.filter(owner_id=f.owner_id)
-    found = list(qs.order_by("id")[:100])
-    log_reads(
-        actor=actor, channel="api", purpose=f.purpose,
-        reads=[(str(p.owner_id), f"parcel:{p.pk}") for p in found],
-    )  # fmt: skip
-    return [_out(p) for p in found]
+    return [_out(p) for p in qs.order_by("id")[:100]]
 
 
 @router.get(
@@ -99,9 +92,7 @@ def parcel_list(request: HttpRequest, f: Query[ParcelFilter]) -> list[dict[str, 
 def parcel_get(
     request: HttpRequest, parcel_id: int, purpose: str = Query(..., min_length=1, max_length=200)
 ) -> dict[str, Any]:
-    parcel = queries.parcel_detail(
-        actor_for_request(request), parcel_id, purpose=purpose, channel="api"
-    )
+    parcel = policies.parcel(actor_for_request(request), parcel_id, purpose=purpose, channel="api")
     body = _out(parcel)
     body["owners"] = [
         {"owner_id": o.owner_id, "owner_name": o.owner.name, "from_on": o.from_on,

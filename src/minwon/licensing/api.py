@@ -9,10 +9,9 @@ from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 
 from minwon.accounts.actors import actor_for_request
-from minwon.kernel.privacy import log_reads
 from minwon.web.api import ERRORS
 
-from . import queries
+from . import policies, queries
 
 router = Router(tags=["licensing"])
 
@@ -67,20 +66,14 @@ def _out(p: Any) -> dict[str, Any]:
     summary="인허가 목록 (permits in scope)",
 )
 def permit_list(request: HttpRequest, f: Query[PermitFilter]) -> list[dict[str, Any]]:
-    actor = actor_for_request(request)
-    qs = queries.permits_for(actor)
+    qs = policies.visible(actor_for_request(request), purpose=f.purpose, channel="api")
     if f.holder_id:
         qs = qs.filter(holder_id=f.holder_id)
     if f.kind:
         qs = qs.filter(kind=f.kind)
     if f.status:
         qs = qs.filter(status=f.status)
-    found = list(qs.order_by("id")[:100])
-    log_reads(
-        actor=actor, channel="api", purpose=f.purpose,
-        reads=[(str(p.holder_id), f"permit:{p.pk}") for p in found],
-    )  # fmt: skip
-    return [_out(p) for p in found]
+    return [_out(p) for p in qs.order_by("id")[:100]]
 
 
 @router.get(
@@ -92,9 +85,7 @@ def permit_list(request: HttpRequest, f: Query[PermitFilter]) -> list[dict[str, 
 def permit_get(
     request: HttpRequest, permit_id: int, purpose: str = Query(..., min_length=1, max_length=200)
 ) -> dict[str, Any]:
-    permit = queries.permit_detail(
-        actor_for_request(request), permit_id, purpose=purpose, channel="api"
-    )
+    permit = policies.permit(actor_for_request(request), permit_id, purpose=purpose, channel="api")
     body = _out(permit)
     body["sanctions"] = [
         {"kind": s.kind, "starts_on": s.starts_on, "ends_on": s.ends_on,

@@ -7,40 +7,16 @@ from datetime import date, timedelta
 
 from django.db.models import Q, QuerySet
 
-from minwon.accounts.permissions import in_scope
-from minwon.kernel.errors import NotFound
-from minwon.kernel.privacy import log_access
-from minwon.kernel.types import Actor, Channel
+from minwon.kernel.types import Actor
 
+from . import policies
 from .models import Permit, PermitNotice, Sanction, SanctionKind
 
 
-def permits_for(actor: Actor, permission: str = "licensing.read") -> QuerySet[Permit]:
-    qs: QuerySet[Permit] = in_scope(
-        Permit.objects.select_related("holder", "jurisdiction"), actor, permission
-    )
-    return qs
-
-
-def permits_of_person(person_id: int) -> list[Permit]:
-    return list(Permit.objects.filter(holder_id=person_id).order_by("granted_on", "id"))
-
-
-def permit_detail(
-    actor: Actor, permit_id: int, *, purpose: str, channel: str = Channel.COUNTER
-) -> Permit:
-    permit = permits_for(actor).filter(pk=permit_id).first()
-    if permit is None:
-        raise NotFound("인허가를 찾을 수 없습니다.", "Permit not found.", field="permit_id")
-    log_access(
-        actor=actor,
-        channel=channel,
-        subject_type="person",
-        subject_id=str(permit.holder_id),
-        what=f"permit:{permit.pk}",
-        purpose=purpose or "인허가 조회",
-    )
-    return permit
+def permits_for(actor: Actor, permission: str = policies.READ) -> QuerySet[Permit]:
+    """Permits in scope, unlogged (certificate providers); pages and the API read
+    ``policies.visible``."""
+    return policies.scoped(actor, permission)
 
 
 def sanctions_of(permit: Permit) -> list[Sanction]:

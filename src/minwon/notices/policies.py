@@ -12,8 +12,9 @@ from django.db.models import QuerySet
 from minwon.accounts.permissions import in_scope, is_allowed, scopes_for
 from minwon.kernel.errors import NotFound
 from minwon.kernel.types import Actor, ActorKind
-from minwon.notices.models import Campaign, Notice
+from minwon.notices.models import Campaign, InboxMessage, Notice
 from minwon.notices.permissions import NoticesPermission
+from minwon.notices.queries import inbox_for
 
 READ = NoticesPermission.READ
 CAMPAIGN = NoticesPermission.CAMPAIGN
@@ -27,6 +28,24 @@ def citizen_index(actor: Actor) -> str:
         return ""
     value = User.objects.filter(pk=actor.id).values_list("identity_index", flat=True).first()
     return value or ""
+
+
+def visible(actor: Actor) -> QuerySet[InboxMessage]:
+    """The citizen's own inbox messages, newest first (none for anyone else: staff see
+    notices where they were sent, in their own registers)."""
+    return inbox_for(citizen_index(actor))
+
+
+def message(actor: Actor, message_id: int, *, with_notice: bool = False) -> InboxMessage:
+    """One of the actor's own messages (one carrying a notice, if asked), or the same 404
+    as for one that does not exist."""
+    found = visible(actor).filter(pk=message_id)
+    if with_notice:
+        found = found.filter(notice__isnull=False)
+    item = found.first()
+    if item is None:
+        raise NotFound("알림을 찾을 수 없습니다.", "Message not found.", field="message_id")
+    return item
 
 
 def visible_campaigns(actor: Actor, permission: str = NoticesPermission.READ) -> QuerySet[Campaign]:

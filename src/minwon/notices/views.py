@@ -22,7 +22,6 @@ from minwon.notices import lifecycle, paper, policies, queries, receipts
 from minwon.notices.campaigns import AcknowledgeNotice, IssueTaxCampaign, QueuePaperBatch
 from minwon.notices.commands import MarkNoticeRead
 from minwon.notices.models import Campaign, PrintBatch
-from minwon.notices.queries import inbox_for
 from minwon.notices.receipts import IssueDeliveryReceipt
 
 
@@ -33,15 +32,13 @@ def _error(request: HttpRequest, exc: DomainError) -> None:
 
 @login_required
 def inbox(request: HttpRequest) -> HttpResponse:
-    index = getattr(request.user, "identity_index", "")
-    items = list(inbox_for(index).select_related("notice")[:100])
+    items = list(policies.visible(actor_for_request(request)).select_related("notice")[:100])
     return render(request, "notices/inbox.html", {"inbox": items})
 
 
 @login_required
 def message(request: HttpRequest, message_id: int) -> HttpResponse:
-    index = getattr(request.user, "identity_index", "")
-    item = get_object_or_404(inbox_for(index), pk=message_id)
+    item = policies.message(actor_for_request(request), message_id)
     if item.read_at is None:
         execute(
             MarkNoticeRead(
@@ -56,8 +53,7 @@ def message(request: HttpRequest, message_id: int) -> HttpResponse:
 
 
 def _citizen_command(request: HttpRequest, message_id: int, build: Any) -> Any:
-    index = getattr(request.user, "identity_index", "")
-    item = get_object_or_404(inbox_for(index), pk=message_id, notice__isnull=False)
+    item = policies.message(actor_for_request(request), message_id, with_notice=True)
     return item, execute(build(actor=actor_for_request(request), channel=Channel.ONLINE,
                                jurisdiction=NATION, notice_id=item.notice_id))  # fmt: skip
 

@@ -11,12 +11,11 @@ from django.http import HttpRequest
 from ninja import Field, Router, Schema
 
 from minwon.accounts.actors import actor_for_request
-from minwon.accounts.permissions import scopes_for
 from minwon.kernel import execute
-from minwon.kernel.errors import Forbidden, NotFound
+from minwon.kernel.errors import NotFound
 from minwon.kernel.types import NATION, Channel, Command
 from minwon.ops import commands as c
-from minwon.ops import health, plans, queries
+from minwon.ops import health, plans, policies, queries
 from minwon.ops.models import Alert, AlertRule, EdgeNode, Incident, ServicePlan
 from minwon.web.api import AUTH, command_id
 
@@ -40,11 +39,8 @@ ERRORS: dict[int, type[Schema]] = {
 
 
 def require_room(request: HttpRequest) -> None:
-    """Operators and sysadmins only (the room's permission, ``ops.room``)."""
-    if not scopes_for(actor_for_request(request), "ops.room"):
-        raise Forbidden(
-            "상황실 근무자만 볼 수 있습니다.", "Operators only.", code="permission_denied"
-        )
+    """Operators and sysadmins only (``policies.require_room``)."""
+    policies.require_room(actor_for_request(request))
 
 
 def run(

@@ -15,17 +15,15 @@ from typing import Any
 
 from django import forms
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from minwon.accounts.actors import actor_for_request
-from minwon.accounts.permissions import scopes_for
 from minwon.kernel import execute
 from minwon.kernel.errors import DomainError
 from minwon.kernel.types import NATION, Channel, Command
-from minwon.ops import alerts, health, plans, queries, rollups
+from minwon.ops import alerts, health, plans, policies, queries, rollups
 from minwon.ops import commands as c
 from minwon.ops.models import AlertRule, Incident, ServicePlan
 
@@ -39,8 +37,7 @@ def room_required(view: View) -> View:
     @login_required
     @functools.wraps(view)
     def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not scopes_for(actor_for_request(request), "ops.room"):
-            raise PermissionDenied
+        policies.require_room(actor_for_request(request))
         return view(request, *args, **kwargs)
 
     return wrapped
@@ -311,7 +308,7 @@ class RuleForm(forms.Form):
 @room_required
 def rules(request: HttpRequest) -> HttpResponse:
     alerts.ensure_rules()
-    may_edit = bool(scopes_for(actor_for_request(request), "system.alert_rules"))
+    may_edit = policies.can_edit_alert_rules(actor_for_request(request))
     errors: dict[str, RuleForm] = {}
     if request.method == "POST":
         key = request.POST.get("key", "")

@@ -12,11 +12,10 @@ from django.http import HttpRequest
 from ninja import Field, Router, Schema
 
 from minwon.accounts.actors import actor_for_request
-from minwon.accounts.permissions import is_allowed
 from minwon.kernel import execute, rrn
-from minwon.kernel.errors import Forbidden, NotFound, ValidationFailed
+from minwon.kernel.errors import NotFound, ValidationFailed
 from minwon.kernel.types import ActorKind, Channel
-from minwon.petitions import queries, tracking
+from minwon.petitions import policies, tracking
 from minwon.petitions.commands import ApplicationItem, SubmitApplication
 from minwon.petitions.commands.workflow import ACTIONS
 from minwon.petitions.models import Application, Petition
@@ -165,28 +164,10 @@ class ApplicationOut(Schema):
 
 
 def _application_for(request: HttpRequest, receipt_number: str) -> Application:
+    """The application the caller may read (``petitions.policies``; 404 otherwise)."""
     actor = actor_for_request(request)
-    application = Application.objects.filter(receipt_number=receipt_number).first()
-    if application is None:
-        raise NotFound("민원을 찾을 수 없습니다.", "Petition not found.", field="receipt_number")
-    if actor.kind == ActorKind.CITIZEN:
-        if not queries.is_applicant(application, actor.id):
-            raise NotFound(
-                "민원을 찾을 수 없습니다.", "Petition not found.", field="receipt_number"
-            )
-    elif not any(is_allowed(actor, "petitions.read", code) for code in _offices_of(application)):
-        raise Forbidden("담당 관할 구역 밖의 민원입니다.", "Outside your jurisdiction.",
-                        field="receipt_number", code="out_of_scope")  # fmt: skip
-    return application
-
-
-def _offices_of(application: Application) -> list[str]:
-    """The receiving office and every office a petition of it was transferred to: staff of
-    any of them may read the application (each action still checks its own petition)."""
-    codes = Petition.objects.filter(application=application).values_list(
-        "jurisdiction_id", flat=True
-    )
-    return [application.jurisdiction_id, *sorted(set(codes) - {application.jurisdiction_id})]
+    channel = Channel.AGENCY if actor.kind == ActorKind.AGENCY else Channel.ONLINE
+    return policies.application(actor, receipt_number, channel=channel)
 
 
 @router.get("/petitions/{receipt_number}", response={200: ApplicationOut, **ERRORS},

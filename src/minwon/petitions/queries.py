@@ -9,10 +9,9 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 
-from minwon.accounts.permissions import in_scope
 from minwon.kernel.types import Actor
 from minwon.petitions import deadlines
-from minwon.petitions.models import OPEN_STATES, Application, Petition, PetitionType
+from minwon.petitions.models import OPEN_STATES, Application, PetitionType
 
 
 def petition_types(*, channel: str | None = None) -> QuerySet[PetitionType]:
@@ -24,15 +23,12 @@ def petition_types(*, channel: str | None = None) -> QuerySet[PetitionType]:
     return qs.order_by("category", "name")
 
 
-def petitions_in_scope(actor: Actor, permission: str = "petitions.read") -> QuerySet[Petition]:
-    qs = Petition.objects.select_related("application", "type", "officer", "jurisdiction")
-    return in_scope(qs, actor, permission)
-
-
 def work_queue(actor: Actor, *, now: datetime, mine_only: bool = False) -> list[dict[str, Any]]:
     """Open petitions the actor may process, soonest deadline first, with the working hours
     left (negative = overdue)."""
-    qs = petitions_in_scope(actor, "petitions.process").filter(state__in=OPEN_STATES)
+    from minwon.petitions import policies
+
+    qs = policies.visible(actor, policies.PROCESS).filter(state__in=OPEN_STATES)
     if mine_only and actor.id is not None:
         qs = qs.filter(officer_id=actor.id)
     rows = []
@@ -54,7 +50,9 @@ def department_load(actor: Actor, *, now: datetime) -> list[dict[str, Any]]:
     open_count: Counter[str] = Counter()
     overdue: Counter[str] = Counter()
     due_soon: Counter[str] = Counter()
-    qs = petitions_in_scope(actor, "petitions.read").filter(state__in=OPEN_STATES)
+    from minwon.petitions import policies
+
+    qs = policies.visible(actor, policies.OVERSEE).filter(state__in=OPEN_STATES)
     for dept, due, paused in qs.values_list("department", "deadline_at", "paused_since"):
         open_count[dept] += 1
         if paused is None and due < now:

@@ -13,35 +13,20 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from minwon.accounts.actors import actor_for_request
-from minwon.accounts.permissions import is_allowed, scopes_for
 from minwon.kernel import clock, execute, rrn
 from minwon.kernel.errors import DomainError, ValidationFailed
-from minwon.kernel.privacy import log_access
-from minwon.kernel.types import ActorKind, Channel
-from minwon.petitions import deadlines, queries, receipts, tracking
+from minwon.kernel.types import Channel
+from minwon.petitions import deadlines, policies, queries, receipts, tracking
 from minwon.petitions.api import client_ip
 from minwon.petitions.commands import ApplicationItem, SubmitApplication
 from minwon.petitions.commands.workflow import ACTIONS, SubmitSupplement
-from minwon.petitions.models import OPEN_STATES, Application, Petition, PetitionType
+from minwon.petitions.models import OPEN_STATES, PetitionType
 from minwon.sharing.queries import petition_documents
-
-# Which actions a state offers on the officer's page (the commands still decide).
-STAFF_ACTIONS: dict[str, list[str]] = {
-    "received": ["assign", "start-review", "transfer"],
-    "assigned": ["start-review", "assign", "request-supplement", "extend", "transfer"],
-    "in_review": ["decide", "request-supplement", "extend", "assign", "transfer"],
-    "supplement_requested": ["request-supplement", "return"],
-    "awaiting_approval": [],  # the 결재함 acts on it (approvals.py)
-    "decided": ["deliver"],
-    "notified": ["close"],
-    "transferred": ["close"],
-}
 
 
 def _error(request: HttpRequest, exc: DomainError) -> None:
@@ -112,9 +97,8 @@ def mine(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def mine_detail(request: HttpRequest, receipt_number: str) -> HttpResponse:
-    application = queries.application_for_citizen(int(request.user.pk or 0), receipt_number)
-    if application is None:
-        raise Http404
+    """The applicant's own application: the same policy as ``GET /api/petitions/<no>``."""
+    application = policies.own_application(actor_for_request(request), receipt_number)
     view = tracking.public_view(application)
     return render(request, "petitions/mine_detail.html",
                   {"view": view, "pin": receipts.pin_for(receipt_number), "application": application})  # fmt: skip
@@ -123,11 +107,13 @@ def mine_detail(request: HttpRequest, receipt_number: str) -> HttpResponse:
 @login_required
 @require_POST
 def supplement(request: HttpRequest, receipt_number: str, item: int) -> HttpResponse:
+    actor = actor_for_request(request)
+    application = policies.own_application(actor, receipt_number)
     try:
         execute(
             SubmitSupplement(
-                actor=actor_for_request(request), channel=Channel.ONLINE,
-                jurisdiction=_jurisdiction_of(receipt_number), receipt_number=receipt_number,
+                actor=actor, channel=Channel.ONLINE,
+                jurisdiction=application.jurisdiction_id, receipt_number=receipt_number,
                 item=item, note=request.POST.get("note", ""),
                 documents=[d for d in request.POST.get("documents", "").split(",") if d.strip()],
             )
@@ -136,17 +122,6 @@ def supplement(request: HttpRequest, receipt_number: str, item: int) -> HttpResp
     except DomainError as exc:
         _error(request, exc)
     return redirect("petitions-mine-detail", receipt_number=receipt_number)
-
-
-def _jurisdiction_of(receipt_number: str) -> str:
-    code = (
-        Application.objects.filter(receipt_number=receipt_number)
-        .values_list("jurisdiction_id", flat=True)
-        .first()
-    )
-    if code is None:
-        raise Http404
-    return code
 
 
 def track(request: HttpRequest) -> HttpResponse:
@@ -175,16 +150,13 @@ def track(request: HttpRequest) -> HttpResponse:
 
 
 def _staff(request: HttpRequest, permission: str) -> None:
-    if getattr(request.user, "kind", "") != "staff" or not scopes_for(
-        actor_for_request(request), permission
-    ):
-        raise PermissionDenied
+    policies.require_staff_page(actor_for_request(request), permission)
 
 
 @login_required
 def queue(request: HttpRequest) -> HttpResponse:
     """The officer's work queue: open petitions in scope, soonest deadline first."""
-    _staff(request, "petitions.process")
+    _staff(request, policies.PROCESS)
     mine_only = request.GET.get("mine") == "1"
     rows = queries.work_queue(actor_for_request(request), now=clock.now(), mine_only=mine_only)
     return render(request, "petitions/queue.html", {"rows": rows, "mine_only": mine_only})
@@ -193,43 +165,27 @@ def queue(request: HttpRequest) -> HttpResponse:
 @login_required
 def load(request: HttpRequest) -> HttpResponse:
     """The department head's view: load and overdue petitions per department."""
-    _staff(request, "petitions.read")
+    _staff(request, policies.OVERSEE)
     actor = actor_for_request(request)
     now = clock.now()
     overdue = (
         [r for r in queries.work_queue(actor, now=now) if r["overdue"]]
-        if scopes_for(actor, "petitions.process")
+        if policies.processes_anywhere(actor)
         else []
     )
     return render(request, "petitions/load.html",
                   {"departments": queries.department_load(actor, now=now), "overdue": overdue})  # fmt: skip
 
 
-def _petition_in_scope(request: HttpRequest, receipt_number: str, item: int) -> Petition:
-    petition = (
-        queries.petitions_in_scope(actor_for_request(request))
-        .filter(application__receipt_number=receipt_number, seq=item)
-        .first()
-    )
-    if petition is None:
-        raise Http404
-    return petition
-
-
 @login_required
 def detail(request: HttpRequest, receipt_number: str, item: int) -> HttpResponse:
-    _staff(request, "petitions.read")
-    petition = _petition_in_scope(request, receipt_number, item)
+    """One petition in scope (404 for anyone else), with the actions the viewer may take
+    on it now (derived from the workflow by ``policies.actions_for``)."""
     actor = actor_for_request(request)
-    if petition.application.identity_index and actor.kind == ActorKind.STAFF:
-        # The officer sees the applicant's personal data: the access log records it.
-        log_access(actor=actor, channel=Channel.COUNTER, subject_type="petition_applicant",
-                   subject_id=petition.application.identity_index, what="민원 신청인 정보",
-                   purpose="민원 처리", jurisdiction=petition.jurisdiction_id)  # fmt: skip
-    can_process = is_allowed(actor, "petitions.process", petition.jurisdiction_id)
+    petition = policies.petition(actor, receipt_number, item)
+    actions = [a for a in policies.actions_for(actor, petition) if a in ACTION_FIELDS]
     return render(request, "petitions/detail.html", {
-        "p": petition, "steps": petition.steps.order_by("at", "id"),
-        "actions": STAFF_ACTIONS.get(petition.state, []) if can_process else [],
+        "p": petition, "steps": petition.steps.order_by("at", "id"), "actions": actions,
         "hours_left": round(deadlines.working_hours_left(petition.deadline_at, clock.now()), 1),
         "is_open": petition.state in OPEN_STATES, "today": clock.now().date(),
         "documents": petition_documents(petition, can_fetch=can_process),
@@ -252,8 +208,7 @@ ACTION_FIELDS = {
 @login_required
 @require_POST
 def action(request: HttpRequest, receipt_number: str, item: int, name: str) -> HttpResponse:
-    _staff(request, "petitions.read")
-    petition = _petition_in_scope(request, receipt_number, item)
+    petition = policies.petition(actor_for_request(request), receipt_number, item, shown=False)
     if name not in ACTION_FIELDS:
         raise Http404
     fields: dict[str, Any] = {}
@@ -288,7 +243,7 @@ def action(request: HttpRequest, receipt_number: str, item: int, name: str) -> H
 @login_required
 def intake(request: HttpRequest) -> HttpResponse:
     """Counter and mail intake by a clerk, on behalf of the applicant."""
-    _staff(request, "petitions.intake")
+    _staff(request, policies.INTAKE)
     types = {t.code: t for t in queries.petition_types()}
     office = getattr(request.user, "office_id", None) or OFFICES[0][0]
     if request.method == "POST":
@@ -334,12 +289,9 @@ def intake(request: HttpRequest) -> HttpResponse:
 @login_required
 def receipt(request: HttpRequest, receipt_number: str) -> HttpResponse:
     """접수증: printable, with the PIN for public tracking."""
-    _staff(request, "petitions.intake")
-    application = Application.objects.filter(receipt_number=receipt_number).first()
-    if application is None or not is_allowed(
-        actor_for_request(request), "petitions.read", application.jurisdiction_id
-    ):
-        raise Http404
+    actor = actor_for_request(request)
+    policies.require_staff(actor)
+    application = policies.application(actor, receipt_number)
     return render(request, "petitions/receipt.html", {
         "a": application, "items": application.items.select_related("type").order_by("seq"),
         "pin": receipts.pin_for(receipt_number),

@@ -2,10 +2,9 @@
 and address histories here). Keep these signatures stable.
 
 Every function that shows a person to staff or an agency takes the ``actor`` and the
-``purpose`` and writes the personal-data access log (DESIGN §3.4). Scoping uses
-``accounts.permissions.in_scope`` on the person's or household's jurisdiction; the only
-national read is the exact-RRN look-up for a move-in, because the destination office
-registers a move-in from anywhere (see ``registry.movein``).
+``purpose`` and writes the personal-data access log (DESIGN §3.4). Who may read whom is
+``registry.policies``; the only national read is the exact-RRN look-up for a move-in,
+because the destination office registers a move-in from anywhere (see ``registry.movein``).
 """
 
 from __future__ import annotations
@@ -17,16 +16,15 @@ from datetime import date
 from typing import Any
 
 from django.db import models
-from django.db.models import QuerySet
 
-from minwon.accounts.permissions import REVEAL_RRN, authorize, in_scope
+from minwon.accounts.policies import personal
 from minwon.kernel import rrn, sql
 from minwon.kernel.errors import NotFound, ValidationFailed
 from minwon.kernel.models import Jurisdiction
-from minwon.kernel.privacy import log_access, log_reads
+from minwon.kernel.privacy import log_access
 from minwon.kernel.types import Actor, Channel
-from minwon.registry.permissions import RegistryPermission
 
+from . import policies
 from .models import (
     RELATIONSHIP_ORDER,
     Household,
@@ -36,17 +34,7 @@ from .models import (
     Residence,
 )
 
-READ = RegistryPermission.READ
 SEARCH_LIMIT = 50
-
-
-def _log(actor: Actor, person_ids: Iterable[int], what: str, purpose: str, channel: str) -> None:
-    log_reads(
-        actor=actor,
-        channel=channel,
-        purpose=purpose,
-        reads=[(str(pid), what) for pid in person_ids],
-    )
 
 
 def _need_purpose(purpose: str) -> str:
@@ -56,17 +44,6 @@ def _need_purpose(purpose: str) -> str:
             "열람 목적을 입력하세요.", "State the purpose of this read.", field="purpose"
         )
     return text
-
-
-def persons_for(actor: Actor, permission: str = READ) -> QuerySet[Person]:
-    """Persons the actor may read (scoped queryset, no log: callers log what they show)."""
-    qs: QuerySet[Person] = in_scope(Person.objects.all(), actor, permission)
-    return qs
-
-
-def households_for(actor: Actor, permission: str = READ) -> QuerySet[Household]:
-    qs: QuerySet[Household] = in_scope(Household.objects.all(), actor, permission)
-    return qs
 
 
 def search_persons(
@@ -80,9 +57,9 @@ def search_persons(
     limit: int = SEARCH_LIMIT,
 ) -> list[Person]:
     """Search by exact RRN (blind index) or by name (+ birth date) within scope. Each
-    person returned is access-logged."""
+    person returned is access-logged (``policies.visible``)."""
     purpose = _need_purpose(purpose)
-    qs = persons_for(actor).select_related("jurisdiction")
+    qs = policies.visible(actor, purpose=purpose, channel=channel, label="search")
     if rrn_text:
         index = rrn.blind_index(rrn.parse(rrn_text, field="rrn"))
         qs = qs.filter(rrn_index=index)
@@ -96,54 +73,39 @@ def search_persons(
             "Search by name or by resident registration number.",
             field="name",
         )
-    found = list(qs.order_by("name", "birth_date", "id")[:limit])
-    _log(actor, (p.pk for p in found), "search", purpose, channel)
-    return found
+    return list(qs.order_by("name", "birth_date", "id")[:limit])
 
 
 def person_for_move_in(actor: Actor, rrn_text: str, *, channel: str = Channel.COUNTER) -> Person:
     """National exact-RRN look-up for a 전입신고 at the destination office; needs
     ``registry.move_in`` somewhere and is logged with that purpose."""
-    from minwon.accounts.permissions import scopes_for
-
-    if not scopes_for(actor, "registry.move_in"):
-        authorize(actor, "registry.move_in", "0000000000")
+    policies.require_move_in_look_up(actor)
     index = rrn.blind_index(rrn.parse(rrn_text, field="rrn"))
-    person = Person.objects.select_related("jurisdiction").filter(rrn_index=index).first()
-    if person is None:
+    national = Person.objects.select_related("jurisdiction").filter(rrn_index=index)
+    found = personal(
+        national, actor=actor, purpose="전입신고", channel=channel, label="move_in_lookup"
+    ).first()
+    if found is None:
         raise NotFound(
             "주민등록번호에 해당하는 주민이 없습니다.",
             "No resident with this number.",
             field="rrn",
         )
-    _log(actor, [person.pk], "move_in_lookup", "전입신고", channel)
-    return person
+    return found
 
 
 def person_detail(
     actor: Actor, person_id: int, *, purpose: str, channel: str = Channel.COUNTER
 ) -> Person:
     """One person in scope (404 otherwise), logged."""
-    purpose = _need_purpose(purpose)
-    person = persons_for(actor).select_related("jurisdiction").filter(pk=person_id).first()
-    if person is None:
-        raise NotFound("주민을 찾을 수 없습니다.", "Person not found.", field="person_id")
-    _log(actor, [person.pk], "detail", purpose, channel)
-    return person
+    return policies.person(actor, person_id, purpose=_need_purpose(purpose), channel=channel)
 
 
 def household_detail(
     actor: Actor, household_id: int, *, purpose: str, channel: str = Channel.COUNTER
 ) -> Household:
     """One household in scope (404 otherwise); every current member's read is logged."""
-    purpose = _need_purpose(purpose)
-    household = (
-        households_for(actor).select_related("jurisdiction", "head").filter(pk=household_id).first()
-    )
-    if household is None:
-        raise NotFound("세대를 찾을 수 없습니다.", "Household not found.", field="household_id")
-    _log(actor, [m.person_id for m in members_of(household)], "household", purpose, channel)
-    return household
+    return policies.household(actor, household_id, purpose=_need_purpose(purpose), channel=channel)
 
 
 def members_of(household: Household, *, on: date | None = None) -> list[HouseholdMember]:
@@ -396,7 +358,7 @@ def reveal_rrn(
 ) -> str:
     """The full number, for a role that may see it and a stated purpose; logged."""
     purpose = _need_purpose(purpose)
-    authorize(actor, REVEAL_RRN, person.jurisdiction_id)
+    policies.require_reveal_rrn(actor, person)
     log_access(
         actor=actor,
         channel=channel,

@@ -11,43 +11,28 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
 
 from minwon.accounts.actors import actor_for_request
-from minwon.accounts.permissions import scopes_for
 from minwon.kernel import clock, execute
 from minwon.kernel.errors import DomainError
 from minwon.kernel.models import Jurisdiction
 from minwon.kernel.types import NATION, Channel
 
-from . import queries
+from . import policies, queries
 from .models import Relationship
 from .movein import ConfirmMoveIn, Mover, ReportMoveIn
 
 
 def _staff(request: HttpRequest) -> None:
-    if getattr(request.user, "kind", "") != "staff":
-        raise PermissionDenied
+    policies.require_staff_page(actor_for_request(request))
 
 
 def _dong_choices(request: HttpRequest) -> list[tuple[str, str]]:
     """읍·면·동 in force inside the clerk's move-in scope (the destination office rule)."""
-    codes = scopes_for(actor_for_request(request), "registry.move_in")
-    qs = Jurisdiction.objects.filter(level="eupmyeondong", valid_to__isnull=True)
-    if NATION not in codes:
-        paths = [
-            Jurisdiction.objects.filter(pk=c).values_list("path", flat=True).first() for c in codes
-        ]
-        from django.db.models import Q
-
-        condition = Q(pk__in=[])
-        for path in paths:
-            if path:
-                condition |= Q(path__startswith=path)
-        qs = qs.filter(condition)
+    qs = policies.move_in_destinations(actor_for_request(request))
     return [(j.code, j.full_name) for j in qs.order_by("full_name")[:400]]
 
 
@@ -91,15 +76,15 @@ class RevealForm(forms.Form):
 
 @login_required
 def person_page(request: HttpRequest, person_id: int) -> HttpResponse:
-    _staff(request)
-    from minwon.licensing.queries import permits_of_person
-    from minwon.tax.queries import bills_of_person
-    from minwon.vehicles.queries import vehicles_of_person
+    """One person (404 when absent or out of scope, for staff and everyone else alike) with
+    the linked registers the viewer may read there, each read access-logged."""
+    from minwon.licensing import policies as licensing
+    from minwon.tax import policies as tax
+    from minwon.vehicles import policies as vehicles
 
     actor = actor_for_request(request)
-    person = queries.person_detail(
-        actor, person_id, purpose=request.GET.get("purpose") or "주민 조회"
-    )
+    purpose = (request.GET.get("purpose") or "").strip()[:200] or "주민 조회"
+    person = queries.person_detail(actor, person_id, purpose=purpose)
     revealed = ""
     reveal = RevealForm(request.POST or None)
     if request.method == "POST" and reveal.is_valid():
@@ -121,9 +106,9 @@ def person_page(request: HttpRequest, person_id: int) -> HttpResponse:
         "household": household,
         "members": members,
         "history": queries.address_history(person),
-        "vehicles": vehicles_of_person(person.pk),
-        "bills": bills_of_person(person.pk)[:20],
-        "permits": permits_of_person(person.pk),
+        "vehicles": vehicles.vehicles_of(actor, person.pk, purpose=purpose),
+        "bills": tax.bills_of(actor, person.pk, purpose=purpose, limit=20),
+        "permits": licensing.permits_of(actor, person.pk, purpose=purpose),
     }
     return render(request, "registry/staff/person.html", context)
 

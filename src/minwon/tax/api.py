@@ -9,10 +9,9 @@ from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 
 from minwon.accounts.actors import actor_for_request
-from minwon.kernel.privacy import log_reads
 from minwon.web.api import ERRORS
 
-from . import queries
+from . import policies
 
 router = Router(tags=["tax"])
 
@@ -57,18 +56,12 @@ def _out(b: Any) -> dict[str, Any]:
     summary="지방세 고지 목록 (bills in scope)",
 )
 def bill_list(request: HttpRequest, f: Query[BillFilter]) -> list[dict[str, Any]]:
-    actor = actor_for_request(request)
-    qs = queries.bills_for(actor)
+    qs = policies.visible(actor_for_request(request), purpose=f.purpose, channel="api")
     if f.taxpayer_id:
         qs = qs.filter(taxpayer_id=f.taxpayer_id)
     if f.open_only:
         qs = qs.filter(paid_on__isnull=True)
-    found = list(qs.order_by("-due_on", "id")[:100])
-    log_reads(
-        actor=actor, channel="api", purpose=f.purpose,
-        reads=[(str(b.taxpayer_id), f"tax_bill:{b.pk}") for b in found],
-    )  # fmt: skip
-    return [_out(b) for b in found]
+    return [_out(b) for b in qs.order_by("-due_on", "-id")[:100]]
 
 
 @router.get(
@@ -80,5 +73,5 @@ def bill_list(request: HttpRequest, f: Query[BillFilter]) -> list[dict[str, Any]
 def bill_get(
     request: HttpRequest, bill_id: int, purpose: str = Query(..., min_length=1, max_length=200)
 ) -> dict[str, Any]:
-    bill = queries.bill_detail(actor_for_request(request), bill_id, purpose=purpose, channel="api")
+    bill = policies.bill(actor_for_request(request), bill_id, purpose=purpose, channel="api")
     return _out(bill)

@@ -10,10 +10,9 @@ from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 
 from minwon.accounts.actors import actor_for_request
-from minwon.kernel.privacy import log_reads
 from minwon.web.api import ERRORS
 
-from . import queries
+from . import policies, queries
 
 router = Router(tags=["vehicles"])
 
@@ -80,18 +79,12 @@ def _out(v: Any) -> dict[str, Any]:
     summary="자동차 목록 (vehicles in scope, by plate or owner)",
 )
 def vehicle_list(request: HttpRequest, f: Query[VehicleFilter]) -> list[dict[str, Any]]:
-    actor = actor_for_request(request)
-    qs = queries.vehicles_for(actor)
+    qs = policies.visible(actor_for_request(request), purpose=f.purpose, channel="api")
     if f.plate:
         qs = qs.filter(plate=f.plate.replace(" ", ""))
     if f.owner_id:
         qs = qs.filter(owner_id=f.owner_id)
-    found = list(qs.order_by("id")[:100])
-    log_reads(
-        actor=actor, channel="api", purpose=f.purpose,
-        reads=[(str(v.owner_id), f"vehicle:{v.pk}") for v in found],
-    )  # fmt: skip
-    return [_out(v) for v in found]
+    return [_out(v) for v in qs.order_by("id")[:100]]
 
 
 @router.get(
@@ -103,7 +96,7 @@ def vehicle_list(request: HttpRequest, f: Query[VehicleFilter]) -> list[dict[str
 def vehicle_get(
     request: HttpRequest, vehicle_id: int, purpose: str = Query(..., min_length=1, max_length=200)
 ) -> dict[str, Any]:
-    vehicle = queries.vehicle_detail(
+    vehicle = policies.vehicle(
         actor_for_request(request), vehicle_id, purpose=purpose, channel="api"
     )
     body = _out(vehicle)

@@ -10,12 +10,13 @@ import functools
 import hashlib
 import importlib
 import importlib.util
+import logging
 import uuid
 from typing import Any
 
 from django.apps import apps
 from django.db import DataError
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
@@ -25,6 +26,8 @@ from minwon.accounts.actors import actor_for_request
 from minwon.kernel import clock, sql
 from minwon.kernel.errors import DomainError, IdempotencyConflict
 from minwon.kernel.types import Actor, ActorKind, idempotency_uuid
+
+log = logging.getLogger(__name__)
 
 
 class ErrorOut(Schema):
@@ -201,6 +204,33 @@ def auth_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
 def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     return api.create_response(
         request, error_body("http_error", str(exc), str(exc)), status=exc.status_code
+    )
+
+
+@api.exception_handler(Http404)
+def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+    """A path no operation serves, or a view's ``Http404``: the same body as a record that
+    is absent or out of scope."""
+    return api.create_response(
+        request,
+        error_body("not_found", "찾을 수 없습니다.", "Not found."),
+        status=404,
+    )
+
+
+@api.exception_handler(Exception)
+def server_error(request: HttpRequest, exc: Exception) -> HttpResponse:
+    """Anything unforeseen: logged with its traceback, answered in the error shape with
+    nothing of the exception in the body."""
+    log.exception("API error on %s %s", request.method, request.path)
+    return api.create_response(
+        request,
+        error_body(
+            "server_error",
+            "일시적인 오류로 요청을 처리하지 못했습니다. 잠시 후 다시 시도하세요.",
+            "The request could not be processed because of an internal error; try again later.",
+        ),
+        status=500,
     )
 
 

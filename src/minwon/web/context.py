@@ -8,7 +8,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
 from minwon.accounts.actors import actor_for_request
-from minwon.accounts.permissions import scopes_for
+from minwon.accounts.policies import holds_anywhere
 from minwon.web import nav
 
 
@@ -16,7 +16,7 @@ def _menu(request: HttpRequest, area: str) -> list[dict[str, Any]]:
     actor = actor_for_request(request)
     out = []
     for item in nav.items(area):
-        if item.permission and not scopes_for(actor, item.permission):
+        if item.permission and not holds_anywhere(actor, item.permission):
             continue
         url = nav.resolve(item)
         if url is None:

@@ -1,5 +1,10 @@
-"""Pages answer a value the database cannot hold (an id of 2**70 in a URL) with the 400
-page instead of a server error."""
+"""Refusals on pages, mapped once for every page as the API maps them for every endpoint
+(``web.api``): a domain error a view lets through becomes its status page, and a value the
+database cannot hold (an id of 2**70 in a URL) the 400 page, never a server error.
+
+``NotFound`` is the plain 404 page, the same body whatever was asked for: a record out of
+the caller's scope and one that does not exist cannot be told apart (DESIGN §3.6).
+"""
 
 from __future__ import annotations
 
@@ -9,8 +14,10 @@ from django.db import DataError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from minwon.kernel.errors import DomainError, Forbidden, IdempotencyConflict, NotFound
 
-class BadValueMiddleware:
+
+class ErrorPageMiddleware:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
@@ -20,4 +27,11 @@ class BadValueMiddleware:
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
         if isinstance(exception, OverflowError | DataError):
             return render(request, "400.html", status=400)
+        if isinstance(exception, NotFound):
+            return render(request, "404.html", status=404)
+        if isinstance(exception, Forbidden):
+            return render(request, "403.html", {"error": exception}, status=403)
+        if isinstance(exception, DomainError):
+            status = 409 if isinstance(exception, IdempotencyConflict) else exception.status
+            return render(request, "400.html", {"error": exception}, status=status)
         return None

@@ -12,15 +12,15 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.password_validation import validate_password
 from django.contrib.auth.views import LoginView
-from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
 
-from minwon.accounts.actors import actor_for_user
+from minwon.accounts.actors import actor_for_request, actor_for_user
 from minwon.accounts.commands import RecordSignIn, SignUpCitizen
 from minwon.accounts.identity import verifier
+from minwon.accounts.policies import require_staff
 from minwon.kernel import execute
 from minwon.kernel.errors import DomainError
 from minwon.kernel.types import NATION, Actor, Channel
@@ -33,8 +33,7 @@ def citizen_home(request: HttpRequest) -> HttpResponse:
 @login_required
 def staff_home(request: HttpRequest) -> HttpResponse:
     user = request.user
-    if getattr(user, "kind", "") != "staff":
-        raise PermissionDenied
+    require_staff(actor_for_request(request))
     grants = list(user.grants.select_related("jurisdiction").order_by("role"))  # type: ignore[union-attr]
     return render(request, "web/staff_home.html", {"grants": grants})
 

@@ -1,0 +1,269 @@
+"""The records and callers of the authorisation matrix (``test_authz_matrix`` and
+``test_authz_refusals``): records of 원주시, 공주시 and 전주시 built through commands, every
+role of 원주시, a resident citizen who filed applications in all three cities, a stranger
+citizen and an anonymous caller, each with a logged-in test client; the oracle of who may
+read what; and the normalisation that lets two refusals be compared byte for byte. The
+``world`` fixture (``conftest.py``) builds them once per test module.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from datetime import date, timedelta
+from typing import Any
+
+from django.test import Client
+
+from minwon.accounts.commands import CreateStaffAccount, GrantRole, SignUpCitizen
+from minwon.accounts.models import User
+from minwon.accounts.permissions import clear_cache
+from minwon.documents.commands import IssueCertificate
+from minwon.kernel import clock, execute, jurisdictions, rrn
+from minwon.kernel.types import NATION, Actor, ActorKind, Channel
+from minwon.land.commands import RegisterParcel
+from minwon.licensing.commands import GrantPermit
+from minwon.notices.commands import SendNotice
+from minwon.notices.models import InboxMessage
+from minwon.petitions import catalog
+from minwon.petitions.commands import ApplicationItem, LoadPetitionCatalog, SubmitApplication
+from minwon.registry.queries import household_of
+from minwon.tax.commands import IssueTaxBill
+from minwon.vehicles.commands import RegisterVehicle
+from tests.conftest import GONGJU, JEONJU, WONJU, password_hash
+from tests.registry import factories
+
+SYSTEM = Actor.system("matrix")
+CITIES = {"wonju": WONJU, "gongju": GONGJU, "jeonju": JEONJU}
+DONGS = {"wonju": "5113055000", "gongju": "4415057000", "jeonju": "5211151000"}
+ADDRESSES = {
+    "wonju": "강원특별자치도 원주시 단구로 170",
+    "gongju": "충청남도 공주시 신관로 10",
+    "jeonju": "전북특별자치도 전주시 완산구 팔달로 1",
+}
+PLATES = {"wonju": "11가1111", "gongju": "22나2222", "jeonju": "33다3333", "mover": "44라4444"}
+ROLES = ("counter_clerk", "officer", "department_head", "auditor", "operator", "sysadmin")
+CALLERS = (*ROLES, "resident", "stranger", "anonymous")
+
+# Which roles read which kind of record (in their own jurisdiction only): the role table
+# of accounts.permissions, written out so that a change to it shows up here.
+REGISTRY_READERS = {"counter_clerk", "officer", "department_head", "auditor", "sysadmin"}
+REGISTER_READERS = {"counter_clerk", "officer", "department_head", "sysadmin"}
+READERS: dict[str, set[str]] = {
+    "person": REGISTRY_READERS,
+    "household": REGISTRY_READERS,
+    "petition": REGISTRY_READERS,
+    "application": REGISTRY_READERS,  # and the resident, who filed them all
+    "tax_bill": REGISTER_READERS,
+    "vehicle": REGISTER_READERS,
+    "parcel": REGISTER_READERS,
+    "permit": REGISTER_READERS,
+    "certificate": REGISTRY_READERS,
+    "incident": {"operator", "sysadmin"},
+    "notice": set(),  # the resident's own, and nobody else's
+}
+ROOM_READERS = {"operator", "sysadmin"}
+#: kinds whose records show a person's data: a staff read of one writes the access log
+PERSONAL = {"person", "household", "tax_bill", "vehicle", "parcel", "permit", "application",
+            "petition", "certificate"}  # fmt: skip
+ABSENT = {"int": "987654321", "receipt_number": "20260309-9999999", "document_number": ""}
+
+
+@dataclasses.dataclass
+class World:
+    clients: dict[str, Client]
+    users: dict[str, User]
+    #: kind -> city -> the key a URL names the record by
+    records: dict[str, dict[str, str]]
+    mover_id: int
+    mover_bills: dict[str, str]
+    mover_plate: str
+
+
+def _staff(role: str, scope: str) -> User:
+    name = f"matrix-{role}-{scope}"
+    user_id = execute(
+        CreateStaffAccount(
+            actor=SYSTEM, channel=Channel.SYSTEM, jurisdiction=scope, username=name,
+            display_name=name, password_hash=password_hash(),
+        )
+    ).value["user_id"]  # fmt: skip
+    execute(
+        GrantRole(
+            actor=SYSTEM, channel=Channel.SYSTEM, jurisdiction=scope, user_id=user_id, role=role
+        )
+    )
+    return User.objects.get(pk=user_id)
+
+
+def _citizen(number: str, name: str, username: str) -> User:
+    user_id = execute(
+        SignUpCitizen(
+            actor=Actor.anonymous(), channel=Channel.ONLINE, jurisdiction=NATION,
+            username=f"matrix-{username}", display_name=name, password_hash=password_hash(),
+            sealed_rrn=rrn.SealedRRN.from_text(number), identity_method="demo",
+        )
+    ).value["user_id"]  # fmt: skip
+    return User.objects.get(pk=user_id)
+
+
+def _bill(person_id: int, city: str, amount: int) -> str:
+    value = execute(
+        IssueTaxBill(
+            actor=SYSTEM, channel=Channel.SYSTEM, jurisdiction=CITIES[city],
+            taxpayer_id=person_id, item="resident", period="2026 2기", amount=amount,
+            due_on=clock.now().date() + timedelta(days=20),
+        )
+    ).value  # fmt: skip
+    return str(value["bill_id"])
+
+
+def _vehicle(owner: Any, plate: str) -> str:
+    value = execute(
+        RegisterVehicle(
+            actor=SYSTEM, channel=Channel.COUNTER, jurisdiction=owner.jurisdiction_id,
+            plate=plate, vin=f"KMHD{owner.pk:013d}", model_name="아반떼", model_year=2021,
+            owner_id=owner.pk, registered_on=date(2021, 5, 1),
+        )
+    ).value  # fmt: skip
+    return str(value["vehicle_id"])
+
+
+def _certificate(number: str, city: str) -> str:
+    """A 등본 issued at a kiosk of ``city`` to the resident holding ``number``."""
+    value = execute(
+        IssueCertificate(
+            actor=Actor.anonymous(), channel=Channel.KIOSK, jurisdiction=CITIES[city],
+            cert_type="resident_copy", kiosk_id=f"{city}-k1", payment_method="card",
+            applicant_index=rrn.blind_index(rrn.parse(number)),
+        )
+    ).value  # fmt: skip
+    return str(value["document_number"])
+
+
+def build() -> World:
+    from minwon.kernel.management.commands.load_jurisdictions import load
+
+    load()
+    jurisdictions.clear_cache()
+    clear_cache()
+    data = catalog.read()
+    execute(
+        LoadPetitionCatalog(
+            actor=SYSTEM, channel=Channel.SYSTEM, jurisdiction=NATION,
+            version=data["version"], types=data["types"],
+        )
+    )  # fmt: skip
+    users = {role: _staff(role, WONJU) for role in ROLES}
+    resident_rrn = factories.new_rrn("800101", "1")
+    records: dict[str, dict[str, str]] = {kind: {} for kind in READERS}
+    resident = _citizen(resident_rrn, "주민", "resident")
+    users["resident"] = resident
+    users["stranger"] = _citizen(factories.new_rrn("810101", "2"), "타인", "stranger")
+    for n, city in enumerate(CITIES):
+        number = resident_rrn if city == "wonju" else factories.new_rrn("820101", "1")
+        person = factories.register(
+            "매트릭스", number=number, code=DONGS[city], address=ADDRESSES[city]
+        )
+        records["certificate"][city] = _certificate(number, city)
+        household = household_of(person)
+        assert household is not None
+        records["person"][city] = str(person.pk)
+        records["household"][city] = str(household.pk)
+        records["tax_bill"][city] = _bill(person.pk, city, 100_000 + n)
+        records["vehicle"][city] = _vehicle(person, PLATES[city])
+        records["permit"][city] = str(
+            execute(
+                GrantPermit(
+                    actor=SYSTEM, channel=Channel.COUNTER, jurisdiction=CITIES[city],
+                    kind="online_sales", holder_id=person.pk, business_name=f"{city}상회",
+                    road_address=ADDRESSES[city], granted_on=date(2024, 3, 1),
+                )
+            ).value["permit_id"]
+        )  # fmt: skip
+        records["parcel"][city] = str(
+            execute(
+                RegisterParcel(
+                    actor=SYSTEM, channel=Channel.COUNTER, jurisdiction=CITIES[city],
+                    legal_dong_code=DONGS[city], legal_dong_name="동", main_no=100 + n,
+                    category="대", area_m2="330.5", owner_id=person.pk,
+                    acquired_on=date(2010, 3, 1),
+                )
+            ).value["parcel_id"]
+        )  # fmt: skip
+        receipt = execute(
+            SubmitApplication(
+                actor=Actor(ActorKind.CITIZEN, resident.pk, resident.username),
+                channel=Channel.ONLINE, jurisdiction=CITIES[city],
+                items=[ApplicationItem(type_code="GRIEVANCE", form={"content": "가로등 고장"})],
+            )
+        ).value["receipt_number"]  # fmt: skip
+        records["application"][city] = receipt
+        records["petition"][city] = f"{receipt}/1"
+    # A resident of 공주 with a 공주 bill and vehicle who moved to 원주 (the issue's case).
+    mover = factories.register("전입자", code=DONGS["gongju"], address=ADDRESSES["gongju"])
+    mover_plate = PLATES["mover"]
+    _vehicle(mover, mover_plate)
+    bills = {"gongju": _bill(mover.pk, "gongju", 200_001)}
+    factories.move_in([(mover, "head")], code=factories.MUSIL)
+    bills["wonju"] = _bill(mover.pk, "wonju", 200_002)
+    for city in CITIES:
+        execute(
+            SendNotice(
+                actor=SYSTEM, channel=Channel.SYSTEM, jurisdiction=CITIES[city],
+                recipient_index=resident.identity_index, category="civil_defence",
+                subject=f"{city} 민방위 교육 통지", body="교육",
+            )
+        )  # fmt: skip
+        records["notice"][city] = str(
+            InboxMessage.objects.get(subject=f"{city} 민방위 교육 통지").pk
+        )
+    clients = {}
+    for name in CALLERS:
+        client = Client()
+        if name in users:
+            client.force_login(users[name])
+        clients[name] = client
+    return World(clients, users, records, mover.pk, bills, mover_plate)
+
+
+def readable(caller: str, kind: str, city: str) -> bool:
+    """Whether ``caller`` may read the record of ``kind`` in ``city`` (the oracle)."""
+    if kind in ("application", "notice") and caller == "resident":
+        return True
+    return city == "wonju" and caller in READERS[kind]
+
+
+def absent_status(caller: str, kind: str) -> int:
+    """What asking for a record that does not exist answers."""
+    if caller == "anonymous":
+        return 401
+    if kind == "incident" and caller not in ROOM_READERS:
+        return 403
+    return 404
+
+
+# --- normalising what may differ between two refusals --------------------------------------
+
+_CSRF = re.compile(r'(name="csrfmiddlewaretoken" value=")[^"]+"')
+
+
+def _body(response: Any, path: str) -> str:
+    if response.get("Content-Type", "").startswith("application/json"):
+        return response.content.decode()
+    text = response.content.decode()
+    text = _CSRF.sub(r'\1-"', text)
+    from urllib.parse import quote
+
+    return text.replace(quote(path, safe=""), "<path>").replace(path, "<path>")
+
+
+def same_refusal(a: Any, a_path: str, b: Any, b_path: str) -> bool:
+    return a.status_code == b.status_code and _body(a, a_path) == _body(b, b_path)
+
+
+def schema_of(world: World) -> dict[str, Any]:
+    response = world.clients["anonymous"].get("/api/openapi.json")
+    assert response.status_code == 200
+    schema: dict[str, Any] = response.json()
+    return schema

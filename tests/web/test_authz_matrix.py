@@ -1,0 +1,320 @@
+"""The authorisation matrix (DESIGN §3.6), generated from what the system serves: every
+read operation of the OpenAPI schema (``/api/openapi.json``) and every page of the URL
+conf, asked by every role of 원주시, a resident citizen, a stranger citizen and an
+anonymous caller, about records of 원주시, 공주시 and 전주시 (``authz_world``).
+
+A caller reads a record only where its role and jurisdiction allow, and a staff read of
+personal data writes the access log; anywhere else the answer is exactly the answer for a
+record that does not exist (status and body) and nothing is logged. Lists hold only what
+is in scope. Pages and the API give the same answer for the same read.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from minwon.kernel.models import AccessLog
+from tests.web.authz_world import (
+    ABSENT,
+    CALLERS,
+    CITIES,
+    PERSONAL,
+    ROLES,
+    ROOM_READERS,
+    WONJU,
+    World,
+    absent_status,
+    readable,
+    same_refusal,
+    schema_of,
+)  # fmt: skip
+
+pytestmark = pytest.mark.django_db
+
+# --- the API, from its schema ----------------------------------------------------------------
+
+#: path parameter -> the kind of record it names
+API_KINDS = {
+    "person_id": "person",
+    "household_id": "household",
+    "vehicle_id": "vehicle",
+    "parcel_id": "parcel",
+    "permit_id": "permit",
+    "bill_id": "tax_bill",
+    "receipt_number": "application",
+    "document_number": "certificate",
+    "incident_id": "incident",
+}
+#: public operations that take a key and a second factor or are not scoped reads
+PUBLIC_PARAMS = {"code": WONJU, "day": "2026-03-09", "request_id": "20260309-9999999-1"}
+LIST_KINDS = {
+    "PersonSearch": ("person", {"name": "매트릭스"}),
+    "TaxBillList": ("tax_bill", {}),
+    "VehicleList": ("vehicle", {}),
+    "ParcelList": ("parcel", {}),
+    "PermitList": ("permit", {}),
+}
+
+
+def _gets(world: World) -> list[tuple[str, dict[str, Any]]]:
+    schema = schema_of(world)
+    return [(path, ops["get"]) for path, ops in schema["paths"].items() if "get" in ops]
+
+
+def _query(op: dict[str, Any]) -> dict[str, str]:
+    query = {}
+    for param in op.get("parameters", []):
+        if param["in"] == "query" and param.get("required"):
+            query[param["name"]] = {"purpose": "권한 점검", "edge_id": "edge-matrix"}[param["name"]]
+    return query
+
+
+def _fill(path: str, values: dict[str, str]) -> str:
+    return re.sub(r"\{(\w+)\}", lambda m: values[m.group(1)], path)
+
+
+def test_every_api_read_answers_only_in_scope(world: World) -> None:
+    leaks, differences, unknown = [], [], []
+    for path, op in _gets(world):
+        names = re.findall(r"\{(\w+)\}", path)
+        query = _query(op)
+        public = not op.get("security")
+        kinds = [API_KINDS[n] for n in names if n in API_KINDS]
+        if public:
+            filled = _fill(path, {n: PUBLIC_PARAMS.get(n, "x") for n in names})
+            for caller in ("anonymous", "stranger"):
+                status = world.clients[caller].get(filled, query).status_code
+                if status >= 500:
+                    leaks.append((caller, filled, status))
+            continue
+        if len(kinds) != len(names):
+            unknown.append(path)
+            continue
+        if not kinds:
+            _check_list(world, path, op, query, leaks)
+            continue
+        (kind,) = kinds
+        absent_path = _fill(path, {names[0]: ABSENT.get(names[0], ABSENT["int"]) or "0" * 16})
+        for caller in CALLERS:
+            client = world.clients[caller]
+            absent = client.get(absent_path, query)
+            if absent.status_code != absent_status(caller, kind):
+                leaks.append((caller, absent_path, absent.status_code, "absent"))
+            for city, key in world.records.get(kind, {}).items():
+                filled = _fill(path, {names[0]: key})
+                logged = AccessLog.objects.count()
+                response = client.get(filled, query)
+                logged = AccessLog.objects.count() - logged
+                if readable(caller, kind, city):
+                    if response.status_code != 200:
+                        differences.append((caller, filled, response.status_code, "expected 200"))
+                    elif caller in ROLES and kind in PERSONAL and not logged:
+                        leaks.append((caller, filled, "read without an access-log row"))
+                elif not same_refusal(response, filled, absent, absent_path):
+                    leaks.append((caller, filled, response.status_code, response.content[:200]))
+                elif logged:
+                    leaks.append((caller, filled, "refusal wrote the access log"))
+    assert unknown == [], f"GET operations with parameters the matrix cannot fill: {unknown}"
+    assert leaks == []
+    assert differences == []
+
+
+def _check_list(
+    world: World, path: str, op: dict[str, Any], query: dict[str, str], leaks: list[Any]
+) -> None:
+    """A list holds only records in scope; ops operations only for the room's staff."""
+    listed = LIST_KINDS.get(op["operationId"])
+    for caller in CALLERS:
+        response = world.clients[caller].get(path, {**query, **(listed[1] if listed else {})})
+        if response.status_code >= 500:
+            leaks.append((caller, path, response.status_code))
+            continue
+        room = path.startswith("/api/ops/") and caller != "anonymous"
+        if room and (response.status_code == 200) != (caller in ROOM_READERS):
+            leaks.append((caller, path, response.status_code, "room"))
+        if caller == "anonymous" and response.status_code != 401:
+            leaks.append((caller, path, response.status_code, "anonymous"))
+        if listed is None or response.status_code != 200:
+            continue
+        kind = listed[0]
+        allowed = {world.records[kind][city] for city in CITIES if readable(caller, kind, city)}
+        mine = set(world.records[kind].values())
+        got = {str(item["id"]) for item in response.json()} & mine
+        if got - allowed:
+            leaks.append((caller, path, sorted(got - allowed)))
+        if allowed - got:
+            leaks.append((caller, path, "missing", sorted(allowed - got)))
+
+
+# --- pages, from the URL conf ----------------------------------------------------------------
+
+SKIP_PREFIXES = ("admin/", "api/", "kiosk/", "accounts/", "i18n/", "healthz", "readyz", "metrics")
+#: page route -> the kind of record its parameters name (the others have none)
+PAGE_KINDS = {
+    "staff/registry/persons/<int:person_id>/": "person",
+    "staff/petitions/receipt/<str:receipt_number>/": "application",
+    "staff/petitions/<str:receipt_number>/<int:item>/": "petition",
+    "petitions/mine/<str:receipt_number>/": "application",
+    "certificates/<str:number>.pdf": "certificate",
+    "ops/incidents/<int:incident_id>/": "incident",
+    "inbox/<int:message_id>/": "notice",
+}
+#: routes that only accept POST: they are covered by the write tests below
+POST_ONLY = {
+    "staff/petitions/<str:receipt_number>/<int:item>/<str:name>/",
+    "petitions/mine/<str:receipt_number>/<int:item>/supplement/",
+    "ops/alerts/<int:alert_id>/acknowledge",
+}
+
+
+def _routes() -> list[str]:
+    def walk(patterns: list[Any], prefix: str) -> Iterator[str]:
+        for p in patterns:
+            route = prefix + str(p.pattern)
+            if route.startswith(SKIP_PREFIXES):
+                continue
+            if isinstance(p, URLResolver):
+                yield from walk(p.url_patterns, route)
+            elif isinstance(p, URLPattern):
+                yield route
+
+    return list(walk(get_resolver().url_patterns, ""))
+
+
+def _page_url(route: str, key: str) -> str:
+    if route.endswith(".pdf"):
+        return "/" + route.replace("<str:number>", key)
+    if "<int:item>" in route:
+        receipt, _, item = key.partition("/")
+        route = route.replace("<int:item>", item or "1")
+        key = receipt
+    return "/" + re.sub(r"<\w+:\w+>", key, route)
+
+
+def _readable_page(caller: str, route: str, kind: str, city: str) -> bool:
+    if route.startswith(("petitions/mine/", "inbox/")):
+        return caller == "resident"
+    return caller in ROLES and readable(caller, kind, city)
+
+
+def test_every_page_answers_only_in_scope(world: World) -> None:
+    leaks, differences, unknown = [], [], []
+    for route in _routes():
+        if route in POST_ONLY:
+            continue
+        if "<" not in route:
+            for caller in CALLERS:
+                response = world.clients[caller].get("/" + route)
+                if response.status_code >= 500:
+                    leaks.append((caller, route, response.status_code))
+                citizen = caller in ("resident", "stranger")
+                if route.startswith("staff/") and citizen and response.status_code < 300:
+                    leaks.append((caller, route, response.status_code, "staff page"))
+            continue
+        kind = PAGE_KINDS.get(route)
+        if kind is None:
+            unknown.append(route)
+            continue
+        absent_key = {"certificate": "1234567812345670"}.get(kind, ABSENT["int"])
+        if kind in ("application", "petition"):
+            absent_key = ABSENT["receipt_number"]
+        absent_url = _page_url(route, absent_key)
+        for caller in CALLERS:
+            client = world.clients[caller]
+            absent = client.get(absent_url)
+            if absent.status_code < 300 or absent.status_code >= 500:
+                leaks.append((caller, absent_url, absent.status_code, "absent"))
+            for city, key in world.records.get(kind, {}).items():
+                url = _page_url(route, key)
+                logged = AccessLog.objects.count()
+                response = client.get(url)
+                logged = AccessLog.objects.count() - logged
+                if _readable_page(caller, route, kind, city):
+                    if response.status_code != 200:
+                        differences.append((caller, url, response.status_code, "expected 200"))
+                    elif caller in ROLES and kind in PERSONAL and not logged:
+                        leaks.append((caller, url, "read without an access-log row"))
+                elif not same_refusal(response, url, absent, absent_url):
+                    leaks.append((caller, url, response.status_code, absent.status_code))
+                elif logged:
+                    leaks.append((caller, url, "refusal wrote the access log"))
+    assert unknown == [], f"pages with parameters the matrix cannot fill: {unknown}"
+    assert leaks == []
+    assert differences == []
+
+
+def test_out_of_scope_person_page_is_404_not_500(world: World) -> None:
+    clerk = world.clients["counter_clerk"]
+    gongju = clerk.get(f"/staff/registry/persons/{world.records['person']['gongju']}/")
+    absent = clerk.get(f"/staff/registry/persons/{ABSENT['int']}/")
+    assert gongju.status_code == absent.status_code == 404
+    api = clerk.get(f"/api/persons/{world.records['person']['gongju']}", {"purpose": "x"})
+    api_absent = clerk.get(f"/api/persons/{ABSENT['int']}", {"purpose": "x"})
+    assert api.status_code == 404 and api.json() == api_absent.json()
+    assert ABSENT["int"] not in api_absent.content.decode()
+
+
+# --- pages and the API answer the same read the same way -------------------------------------
+
+
+def test_person_page_and_api_show_the_same_bills_and_vehicles(world: World) -> None:
+    """The issue's case: a 공주 resident with a 공주 bill and vehicle moved to 원주. Each
+    caller sees on the person page exactly the bills and vehicles the API gives them, and
+    an auditor (no ``tax.read``, no ``vehicles.read``) sees none and leaves no log of them."""
+    pid = world.mover_id
+    for caller in CALLERS:
+        client = world.clients[caller]
+        page = client.get(f"/staff/registry/persons/{pid}/")
+        person = client.get(f"/api/persons/{pid}", {"purpose": "대조"})
+        assert (page.status_code == 200) == (person.status_code == 200), caller
+        if page.status_code != 200:
+            continue
+        html = page.content.decode()
+        bills = client.get("/api/tax-bills", {"purpose": "대조", "taxpayer_id": pid})
+        api_bills = {b["number"] for b in bills.json()} if bills.status_code == 200 else set()
+        from minwon.tax.models import TaxBill
+
+        for number in TaxBill.objects.filter(taxpayer_id=pid).values_list("number", flat=True):
+            assert (number in html) == (number in api_bills), (caller, number)
+        cars = client.get("/api/vehicles", {"purpose": "대조", "owner_id": pid})
+        api_plates = {v["plate"] for v in cars.json()} if cars.status_code == 200 else set()
+        assert (world.mover_plate in html) == (world.mover_plate in api_plates), caller
+    clerk_html = world.clients["counter_clerk"].get(f"/staff/registry/persons/{pid}/")
+    from minwon.tax.models import TaxBill
+
+    wonju_bill = TaxBill.objects.get(pk=world.mover_bills["wonju"]).number
+    gongju_bill = TaxBill.objects.get(pk=world.mover_bills["gongju"]).number
+    assert wonju_bill in clerk_html.content.decode()
+    assert gongju_bill not in clerk_html.content.decode()
+    auditor = world.users["auditor"]
+    before = AccessLog.objects.filter(actor=f"staff:{auditor.pk}").count()
+    html = world.clients["auditor"].get(f"/staff/registry/persons/{pid}/").content.decode()
+    assert wonju_bill not in html and gongju_bill not in html and world.mover_plate not in html
+    rows = AccessLog.objects.filter(actor=f"staff:{auditor.pk}").order_by("id")[before:]
+    assert [r.what for r in rows] == ["detail"]
+
+
+def test_application_page_and_api_agree(world: World) -> None:
+    for caller in CALLERS:
+        client = world.clients[caller]
+        for city, receipt in world.records["application"].items():
+            api = client.get(f"/api/petitions/{receipt}")
+            page_url = (
+                f"/petitions/mine/{receipt}/"
+                if caller in ("resident", "stranger")
+                else f"/staff/petitions/receipt/{receipt}/"
+            )
+            page = client.get(page_url)
+            if caller == "anonymous":
+                assert api.status_code == 401 and page.status_code == 302
+                continue
+            assert (api.status_code == 200) == (page.status_code == 200), (caller, city)
+            assert (api.status_code == 200) == readable(caller, "application", city)
+            if api.status_code == 200:
+                for item in api.json()["petitions"]:
+                    assert item["number"] in page.content.decode()
