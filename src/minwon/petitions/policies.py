@@ -128,6 +128,11 @@ def require_staff(actor: Actor) -> None:
     base.require_staff(actor)
 
 
+def can_process(actor: Actor, petition: Petition) -> bool:
+    """Whether ``actor`` processes petitions where this one lies (its officer's view)."""
+    return base.may(actor, PROCESS, petition.jurisdiction_id)
+
+
 def processes_anywhere(actor: Actor) -> bool:
     return base.holds_anywhere(actor, PROCESS)
 

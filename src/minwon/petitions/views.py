@@ -188,7 +188,7 @@ def detail(request: HttpRequest, receipt_number: str, item: int) -> HttpResponse
         "p": petition, "steps": petition.steps.order_by("at", "id"), "actions": actions,
         "hours_left": round(deadlines.working_hours_left(petition.deadline_at, clock.now()), 1),
         "is_open": petition.state in OPEN_STATES, "today": clock.now().date(),
-        "documents": petition_documents(petition, can_fetch=can_process),
+        "documents": petition_documents(petition, can_fetch=policies.can_process(actor, petition)),
     })  # fmt: skip
 
 

@@ -71,12 +71,14 @@ def _owns_land(person: Person, inputs: dict[str, str], on: date) -> dict[str, An
 
 
 def _parcels(person: Person, inputs: dict[str, str], on: date) -> dict[str, Any]:
-    from minwon.land.queries import parcels_of_person
+    from minwon.land.models import Parcel
 
     return {
         "parcels": [
             {"parcel": p.lot_label, "category": p.get_category_display(), "area_m2": str(p.area_m2)}
-            for p in parcels_of_person(person.pk)
+            for p in Parcel.objects.filter(owner_id=person.pk).order_by(
+                "legal_dong_code", "main_no"
+            )
         ]
     }
 
@@ -89,7 +91,7 @@ def _owns_vehicle(person: Person, inputs: dict[str, str], on: date) -> dict[str,
 
 
 def _vehicles(person: Person, inputs: dict[str, str], on: date) -> dict[str, Any]:
-    from minwon.vehicles.queries import vehicles_of_person
+    from minwon.vehicles.models import Vehicle
 
     return {
         "vehicles": [
@@ -98,7 +100,7 @@ def _vehicles(person: Person, inputs: dict[str, str], on: date) -> dict[str, Any
                 "model_name": v.model_name,
                 "registered_on": v.registered_on.isoformat(),
             }
-            for v in vehicles_of_person(person.pk)
+            for v in Vehicle.objects.filter(owner_id=person.pk).order_by("registered_on", "id")
         ]
     }
 
