@@ -61,6 +61,10 @@ READERS: dict[str, set[str]] = {
     "certificate": REGISTRY_READERS,
     "incident": {"operator", "sysadmin"},
     "notice": set(),  # the resident's own, and nobody else's
+    # 전자고지 campaigns, their notices and print batches (notices.read in the office)
+    "campaign": {"counter_clerk", "officer", "department_head", "operator", "sysadmin"},
+    "staff_notice": {"counter_clerk", "officer", "department_head", "operator", "sysadmin"},
+    "print_batch": {"counter_clerk", "officer", "department_head", "operator", "sysadmin"},
 }
 ROOM_READERS = {"operator", "sysadmin"}
 #: kinds whose records show a person's data: a staff read of one writes the access log
@@ -141,6 +145,29 @@ def _certificate(number: str, city: str) -> str:
     return str(value["document_number"])
 
 
+def _campaign(city: str, records: dict[str, dict[str, str]]) -> None:
+    """The city's 주민세 campaign over its bill, one notice and its print batch."""
+    from minwon.notices.campaigns import IssueTaxCampaign, QueuePaperBatch
+    from minwon.notices.models import Notice
+
+    campaign = execute(
+        IssueTaxCampaign(
+            actor=SYSTEM, channel=Channel.SYSTEM, jurisdiction=CITIES[city], item="resident",
+            period="2026 2기", paper_after_hours=1,
+        )
+    ).value["campaign_id"]  # fmt: skip
+    records["campaign"][city] = str(campaign)
+    records["staff_notice"][city] = str(Notice.objects.filter(campaign_id=campaign).first().pk)  # type: ignore[union-attr]
+    with clock.frozen_at(clock.now() + timedelta(hours=2)):
+        batch = execute(
+            QueuePaperBatch(
+                actor=SYSTEM, channel=Channel.SYSTEM, jurisdiction=CITIES[city],
+                campaign_id=campaign,
+            )
+        ).value["batch_id"]  # fmt: skip
+    records["print_batch"][city] = f"{campaign}/{batch}"
+
+
 def build() -> World:
     from minwon.kernel.management.commands.load_jurisdictions import load
 
@@ -218,6 +245,8 @@ def build() -> World:
         records["notice"][city] = str(
             InboxMessage.objects.get(subject=f"{city} 민방위 교육 통지").pk
         )
+    for city in CITIES:
+        _campaign(city, records)
     clients = {}
     for name in CALLERS:
         client = Client()

@@ -163,12 +163,19 @@ PAGE_KINDS = {
     "certificates/<str:number>.pdf": "certificate",
     "ops/incidents/<int:incident_id>/": "incident",
     "inbox/<int:message_id>/": "notice",
+    "staff/notices/campaigns/<int:campaign_id>/": "campaign",
+    "staff/notices/<int:notice_id>/": "staff_notice",
+    "staff/notices/campaigns/<int:campaign_id>/print/<int:batch_id>.pdf": "print_batch",
 }
 #: routes that only accept POST: they are covered by the write tests below
 POST_ONLY = {
     "staff/petitions/<str:receipt_number>/<int:item>/<str:name>/",
     "petitions/mine/<str:receipt_number>/<int:item>/supplement/",
     "ops/alerts/<int:alert_id>/acknowledge",
+    "inbox/<int:message_id>/acknowledge",
+    "inbox/<int:message_id>/receipt",
+    "me/consents/<uuid:reference>/revoke/",
+    "staff/sharing/petition-lookups/<str:receipt_number>/<int:seq>/",
 }
 
 
@@ -187,6 +194,10 @@ def _routes() -> list[str]:
 
 
 def _page_url(route: str, key: str) -> str:
+    if route.count("<") == 2 and "<int:item>" not in route:  # two ids: "first/second"
+        first, _, second = key.partition("/")
+        route = re.sub(r"<\w+:\w+>", first, route, count=1)
+        return "/" + re.sub(r"<\w+:\w+>", second or first, route, count=1)
     if route.endswith(".pdf"):
         return "/" + route.replace("<str:number>", key)
     if "<int:item>" in route:
