@@ -288,6 +288,12 @@ DEFAULT_FROM_EMAIL = os.environ.get("MINWON_FROM_EMAIL", "minwon@localhost")
 # database: the environment (base64 or hex, 32 bytes) or a key file.
 MINWON_DATA_KEY_FILE = os.environ.get("MINWON_DATA_KEY_FILE", str(VAR_DIR / "secrets" / "data-key"))
 
+# Signed checkpoints of the audit chain heads go here, outside the database; ship the
+# directory to WORM storage or another site. The worker writes one every
+# MINWON_AUDIT_CHECKPOINT_SECONDS (0: never; `minwon audit checkpoint` writes one on demand).
+MINWON_AUDIT_ANCHOR_DIR = os.environ.get("MINWON_AUDIT_ANCHOR_DIR", str(VAR_DIR / "audit-anchors"))
+MINWON_AUDIT_CHECKPOINT_SECONDS = float(os.environ.get("MINWON_AUDIT_CHECKPOINT_SECONDS", "300"))
+
 # Every handler redacts RRN- and birth-date-shaped values (minwon.web.accesslog). The access
 # log (written by ``minwon serve``, never with a query string) goes to standard output.
 LOGGING = {

@@ -166,6 +166,14 @@ def _derive(purpose: bytes) -> bytes:
     return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=purpose).derive(_master_key())
 
 
+def derived_key(purpose: bytes) -> bytes:
+    """A 32-byte key for ``purpose``, derived from the data key (HKDF-SHA256): other parts of
+    the kernel (the audit chain's HMAC and checkpoint signing key) get keys that live outside
+    the database without a second secret to distribute. Distinct ``purpose`` strings give
+    independent keys; none of them reveals the data key."""
+    return _derive(purpose)
+
+
 @functools.cache
 def _aead() -> AESGCM:
     return AESGCM(_derive(b"minwon rrn encryption v1"))
