@@ -13,7 +13,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 import dj_database_url
 
-from minwon.config.paths import PACKAGE_DIR, secret_file, var_dir
+from minwon.config.paths import PACKAGE_DIR, private_file, secret_file, var_dir
 
 
 def _env_bool(name: str, default: bool = False) -> bool:
@@ -127,7 +127,9 @@ def _database(url: str) -> dict[str, object]:
         name = str(db["NAME"])
         if not os.path.isabs(name):
             name = str(Path.cwd() / name)
-        Path(name).parent.mkdir(parents=True, exist_ok=True)
+        Path(name).parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        if name != ":memory:" and not name.startswith("file:"):
+            private_file(Path(name))
         return {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": name,

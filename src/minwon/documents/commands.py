@@ -28,7 +28,7 @@ from minwon.documents.catalog import (
     issuer_title,
 )
 from minwon.documents.keys import Mode
-from minwon.documents.models import Issuance, IssuedFile
+from minwon.documents.models import Issuance
 from minwon.documents.permissions import DocumentsPermission
 from minwon.documents.signing import signer_for
 from minwon.kernel import clock, jurisdictions, sql
@@ -511,8 +511,7 @@ def enter_continuity_issuance(cmd: EnterContinuityIssuance, *, ctx: Context) -> 
         occurred_at=cmd.occurred_at,
         command_id=cmd.command_id,
     )
-    issuance.save()
-    IssuedFile(issuance=issuance, pdf=pdf).save()
+    ledger.append(issuance, pdf)
     ctx.emit(
         CertificateIssued(
             document_number=issuance.document_number, cert_type=issuance.cert_type,

@@ -17,6 +17,7 @@ from typing import Any
 from django.db.models import QuerySet
 
 from minwon.accounts.permissions import in_scope, is_allowed
+from minwon.documents import sealing
 from minwon.documents.models import Issuance, IssuedFile
 from minwon.documents.pdf.writer import NUMBER_KEY
 from minwon.kernel.errors import NotFound, ValidationFailed
@@ -132,4 +133,4 @@ def pdf_for(actor: Actor, number: str, *, kiosk_numbers: frozenset[str] = frozen
     file = IssuedFile.objects.filter(pk=digits).values_list("pdf", flat=True).first()
     if file is None:
         raise NotFound("문서를 찾을 수 없습니다.", "Document not found.", field="document_number")
-    return bytes(file)
+    return sealing.open_pdf(digits, file)
