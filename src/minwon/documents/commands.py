@@ -36,6 +36,7 @@ from minwon.kernel.bus import Context
 from minwon.kernel.errors import Forbidden, ValidationFailed
 from minwon.kernel.privacy import log_reads
 from minwon.kernel.registry import handler, register_event
+from minwon.kernel.text import is_ascii_digits
 from minwon.kernel.types import NATION, ActorKind, Channel, Command, Continuity, Event, RoomCategory
 
 ISSUE = DocumentsPermission.ISSUE
@@ -56,7 +57,7 @@ def luhn_digit(digits: str) -> str:
 
 
 def luhn_valid(number: str) -> bool:
-    return len(number) == 16 and number.isdigit() and luhn_digit(number[:15]) == number[15]
+    return len(number) == 16 and is_ascii_digits(number) and luhn_digit(number[:15]) == number[15]
 
 
 def new_document_number() -> str:

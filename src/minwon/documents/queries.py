@@ -21,6 +21,7 @@ from minwon.documents import sealing
 from minwon.documents.models import Issuance, IssuedFile
 from minwon.documents.pdf.writer import NUMBER_KEY
 from minwon.kernel.errors import NotFound, ValidationFailed
+from minwon.kernel.text import ascii_digits
 from minwon.kernel.types import Actor, ActorKind
 
 _NUMBER_IN_PDF = re.compile(re.escape(NUMBER_KEY) + rb" \((\d{16})\)")
@@ -30,7 +31,7 @@ def normalize_number(value: str, *, field: str = "document_number") -> str:
     """Digits of a 문서확인번호 as typed (hyphens and spaces allowed); 400 when malformed."""
     from minwon.documents.commands import luhn_valid
 
-    digits = re.sub(r"[\s-]", "", value or "")
+    digits = re.sub(r"[\s-]", "", ascii_digits(value or ""))
     if not luhn_valid(digits):
         raise ValidationFailed(
             "문서확인번호는 16자리 숫자입니다. 다시 확인하세요.",
