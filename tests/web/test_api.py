@@ -249,3 +249,36 @@ def test_the_refusal_reaches_date_times_nested_in_any_operation_input() -> None:
     with pytest.raises(ValidationFailed) as refused:
         checked(None, payload=Batch(entries=[aware, naive]))
     assert refused.value.field == "entries.1.occurred_at"
+
+
+def test_metrics_only_for_an_allowed_address_or_the_bearer_token(settings) -> None:  # type: ignore[no-untyped-def]
+    settings.MINWON_METRICS_TOKEN = "scrape-secret-2026"
+    settings.MINWON_METRICS_ALLOW = ["127.0.0.1", "10.20.0.0/16"]
+    outside = Client(REMOTE_ADDR="203.0.113.9")
+    refused = outside.get("/metrics")
+    assert refused.status_code == 401 and b"minwon_" not in refused.content
+    assert refused["WWW-Authenticate"] == 'Bearer realm="metrics"'
+    wrong = outside.get("/metrics", headers={"Authorization": "Bearer scrape-secret-2025"})
+    assert wrong.status_code == 401
+    scraped = outside.get("/metrics", headers={"Authorization": "Bearer scrape-secret-2026"})
+    assert scraped.status_code == 200 and b"minwon_http_requests_total" in scraped.content
+    assert Client(REMOTE_ADDR="10.20.3.4").get("/metrics").status_code == 200
+    settings.MINWON_METRICS_TOKEN = ""
+    no_token = outside.get("/metrics", headers={"Authorization": "Bearer "})
+    assert no_token.status_code == 401
+
+
+def test_dynamic_answers_are_not_stored_static_files_are_cached(make_staff) -> None:  # type: ignore[no-untyped-def]
+    client = Client()
+    client.force_login(make_staff("officer", WONJU))
+    for url in ("/staff/", "/api/jurisdictions/5113000000", "/"):
+        answer = client.get(url)
+        assert "no-store" in answer["Cache-Control"], (url, answer.status_code)
+    token = client.post(
+        "/api/auth/token",
+        json.dumps({"username": "nobody", "password": "x"}),
+        content_type="application/json",
+    )
+    assert "no-store" in token["Cache-Control"]
+    css = client.get("/static/minwon/minwon.css")
+    assert css.status_code == 200 and "no-store" not in css.get("Cache-Control", "")

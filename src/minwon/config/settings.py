@@ -80,6 +80,7 @@ MIDDLEWARE = [
     "minwon.ops.middleware.RequestMetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "minwon.web.middleware.NoStoreMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -323,6 +324,16 @@ LOGGING = {
         "faker": {"level": "WARNING"},
     },
 }
+
+# /metrics answers a scraper that presents MINWON_METRICS_TOKEN as a bearer token
+# (Prometheus: `authorization: {credentials: ...}`) or whose address is in MINWON_METRICS_ALLOW
+# (addresses or networks, comma-separated; default the loopback only).
+MINWON_METRICS_TOKEN = os.environ.get("MINWON_METRICS_TOKEN", "")
+MINWON_METRICS_ALLOW = [
+    a.strip()
+    for a in os.environ.get("MINWON_METRICS_ALLOW", "127.0.0.1,::1").split(",")
+    if a.strip()
+]
 
 NINJA_PAGINATION_PER_PAGE = 50
 LOGIN_URL_PATH = "/accounts/login/"
