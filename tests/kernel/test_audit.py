@@ -309,3 +309,14 @@ def test_the_migration_refuses_a_chain_broken_before_it(chain) -> None:  # type:
 
 def problems_of(problems: list[audit.Problem]) -> set[str]:
     return {p.reason for p in problems}
+
+
+def test_deploy_check_warns_of_anchors_beside_the_database(settings, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from minwon.kernel.checks import audit_anchors
+
+    settings.MINWON_AUDIT_ANCHOR_DIR = str(Path(settings.VAR_DIR) / "audit-anchors")
+    settings.MINWON_AUDIT_CHECKPOINT_SECONDS = 0
+    assert [m.id for m in audit_anchors()] == ["minwon.W101", "minwon.W102"]
+    settings.MINWON_AUDIT_ANCHOR_DIR = str(tmp_path / "worm")
+    settings.MINWON_AUDIT_CHECKPOINT_SECONDS = 300
+    assert audit_anchors() == []
