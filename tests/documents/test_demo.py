@@ -28,7 +28,7 @@ def test_demo_issues_verifiable_certificates_once(jurisdictions_loaded: None) ->
     issued = list(Issuance.objects.order_by("issued_at"))
     assert sorted(i.channel for i in issued) == ["counter", "kiosk", "online"]
     for issuance in issued:
-        pdf = bytes(IssuedFile.objects.get(pk=issuance.document_number).pdf)
+        pdf = IssuedFile.objects.get(pk=issuance.document_number).content()
         assert verify_file(pdf).status == "genuine"
         assert issuance.document_number in out.getvalue()
     demo.seed(ctx)

@@ -222,7 +222,7 @@ def test_issued_pdfs_are_stored_with_lz4_on_postgresql(household: dict[str, Any]
     number = kiosk("resident_copy", HEAD_RRN).value["document_number"]
     if connection.vendor != "postgresql":
         # SQLite has no column compression: the file is stored as issued.
-        pdf = bytes(IssuedFile.objects.get(pk=number).pdf)
+        pdf = IssuedFile.objects.get(pk=number).content()
         assert pdf.startswith(b"%PDF-") and len(pdf) == Issuance.objects.get(pk=number).size
         return
     with connection.cursor() as cursor:
@@ -237,7 +237,7 @@ def test_issued_pdfs_are_stored_with_lz4_on_postgresql(household: dict[str, Any]
 
 def test_changed_pdf_is_detected_by_the_content_hash(household: dict[str, Any]) -> None:
     number = kiosk("resident_copy", HEAD_RRN).value["document_number"]
-    pdf = bytes(IssuedFile.objects.get(pk=number).pdf)
+    pdf = IssuedFile.objects.get(pk=number).content()
     assert queries.verify_file(pdf).status == "genuine"
     forged = pdf.replace("김세대".encode("utf-16-be"), "김위조".encode("utf-16-be"))
     tampered = bytearray(pdf)

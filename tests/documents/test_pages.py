@@ -33,7 +33,7 @@ def test_api_issue_is_idempotent_and_downloadable(
     assert Issuance.objects.count() == 1
     pdf = client.get(first.json()["download_url"])
     assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"
-    assert pdf.content == bytes(IssuedFile.objects.get().pdf)
+    assert pdf.content == IssuedFile.objects.get().content()
     assert Client().get(first.json()["download_url"]).status_code in (401, 404)
     listed = client.get("/api/certificates").json()
     assert [r["document_number"] for r in listed] == [first.json()["document_number"]]
@@ -61,7 +61,7 @@ def test_api_verify_by_number_and_file(household: dict[str, Any]) -> None:
     assert client.get("/api/verify/123", {"code": "x"}).status_code == 400
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    pdf = bytes(IssuedFile.objects.get(pk=number).pdf)
+    pdf = IssuedFile.objects.get(pk=number).content()
     up = client.post("/api/verify", {"file": SimpleUploadedFile("a.pdf", pdf, "application/pdf")})
     assert up.json()["status"] == "genuine"
     bad = bytearray(pdf)

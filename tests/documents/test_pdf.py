@@ -28,7 +28,7 @@ pytestmark = pytest.mark.django_db
 
 
 def pdf_of(result: Any) -> bytes:
-    return bytes(IssuedFile.objects.get(pk=result.value["document_number"]).pdf)
+    return IssuedFile.objects.get(pk=result.value["document_number"]).content()
 
 
 def test_font_subset_keeps_only_used_glyphs_and_composites() -> None:

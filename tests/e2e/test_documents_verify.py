@@ -46,7 +46,7 @@ def test_verify_by_number_and_by_file(page: Any, issued: Any, tmp_path: Path) ->
     assert page.get_by_role("heading", name="진본입니다").is_visible()
     assert "주민등록표 (초본)" in page.content() and "최*증" in page.content()
     assert axe_violations(page) == []
-    pdf = bytearray(IssuedFile.objects.get(pk=number).pdf)
+    pdf = bytearray(IssuedFile.objects.get(pk=number).content())
     pdf[400] ^= 1
     altered = tmp_path / "altered.pdf"
     altered.write_bytes(bytes(pdf))

@@ -115,3 +115,46 @@ def test_number_never_stored_in_clear(make_citizen) -> None:  # type: ignore[no-
             raw += wal.read_bytes()
         assert back.encode() not in raw
         assert number.encode() not in raw
+
+
+# --- one number, one spelling (issue 14, finding 7) ---------------------------------------
+
+
+def _spelled(number: str, zero: str) -> str:
+    """``number`` with its digits written from the digit block that starts at ``zero``."""
+    return "".join(chr(ord(zero) + int(d)) if d.isdigit() else d for d in number)
+
+
+def test_full_width_digits_are_the_same_number() -> None:
+    wide = _spelled(VALID_OLD, "０").replace("-", "－")
+    assert rrn.parse(wide).normalized == rrn.parse(VALID_OLD).normalized
+    assert rrn.SealedRRN.from_text(wide) == rrn.SealedRRN.from_text(VALID_OLD)
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        _spelled(VALID_OLD, "\u0660"),  # Arabic-Indic
+        VALID_OLD[:8] + _spelled(VALID_OLD[8:], "\u0660"),  # mixed: the 7th digit ASCII
+        _spelled(VALID_OLD, "\u0966"),  # Devanagari
+        "²²²²²²-²²²²²²²",
+        "١١١١١١-١١١١١١١",
+        VALID_OLD.replace("1", "¹"),
+    ],
+)
+def test_other_digits_are_refused_not_a_second_index(typed: str) -> None:
+    with pytest.raises(ValidationFailed) as refused:
+        rrn.parse(typed, field="applicant_rrn")
+    assert refused.value.field == "applicant_rrn" and refused.value.code == "invalid_rrn"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("typed", ["²" * 16, "١" * 16, "²²²²-²²²²-²²²²-²²²²", "１" * 16])
+def test_document_numbers_in_other_digits_are_400_not_500(typed: str) -> None:
+    from django.test import Client
+
+    client = Client()
+    assert client.get(f"/api/verify/{typed}").status_code == 400
+    assert client.post("/verify/", {"number": typed}).status_code == 400
+    assert client.get(f"/kiosk/print/{typed}.pdf").status_code in (302, 400, 404)
+    assert client.get(f"/api/open311/v2/requests/{typed}-².json").status_code in (404, 429)

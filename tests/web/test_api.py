@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 from django.test import Client
+from ninja import Schema
 
 from minwon.kernel.models import CommandRecord, DeclaredHoliday
+from minwon.kernel.types import NATION
 from tests.conftest import PASSWORD, WONJU
 
 pytestmark = pytest.mark.django_db
@@ -198,3 +202,83 @@ def test_huge_numbers_are_400_not_500(make_staff) -> None:  # type: ignore[no-un
     client.force_login(make_staff("officer", WONJU))
     page = client.get(f"/inbox/{huge}/")
     assert page.status_code in (302, 400, 404)
+
+
+def test_a_date_time_without_offset_is_400_naming_the_field(make_staff) -> None:  # type: ignore[no-untyped-def]
+    client = Client()
+    token = token_for(client, make_staff("sysadmin", NATION).username)
+    body = {"repository": "main", "kind": "full", "ok": True}
+
+    def post(finished_at: str) -> Any:
+        return client.post(
+            "/api/ops/backups", {**body, "finished_at": finished_at},
+            content_type="application/json", headers={"Authorization": f"Bearer {token}"},
+        )  # fmt: skip
+
+    naive = post("2026-01-01T00:00:00")
+    assert naive.status_code == 400, naive.content
+    assert naive.json()["code"] == "naive_datetime" and naive.json()["field"] == "finished_at"
+    assert "시간대" in naive.json()["message"] and "UTC offset" in naive.json()["message_en"]
+    assert post("2026-01-01T00:00:00+09:00").status_code == 200
+    assert post("2026-01-01T00:00:00Z").status_code == 200
+
+
+class Entry(Schema):
+    occurred_at: datetime
+
+
+class Batch(Schema):
+    entries: list[Entry]
+
+
+def test_the_refusal_reaches_date_times_nested_in_any_operation_input() -> None:
+    from minwon.kernel.errors import ValidationFailed
+    from minwon.web.api import refuse_naive_times
+
+    def replay(request: Any, payload: Batch) -> str:
+        return "ran"
+
+    def plain(request: Any, name: str) -> str:
+        return name
+
+    assert refuse_naive_times(plain) is plain  # nothing to check, nothing wrapped
+    checked = refuse_naive_times(replay)
+    aware = Entry(occurred_at=datetime(2026, 1, 1, tzinfo=UTC))
+    assert checked(None, payload=Batch(entries=[aware])) == "ran"
+    naive = Entry(occurred_at=datetime(2026, 1, 1))
+    with pytest.raises(ValidationFailed) as refused:
+        checked(None, payload=Batch(entries=[aware, naive]))
+    assert refused.value.field == "entries.1.occurred_at"
+
+
+def test_metrics_only_for_an_allowed_address_or_the_bearer_token(settings) -> None:  # type: ignore[no-untyped-def]
+    settings.MINWON_METRICS_TOKEN = "scrape-secret-2026"
+    settings.MINWON_METRICS_ALLOW = ["127.0.0.1", "10.20.0.0/16"]
+    outside = Client(REMOTE_ADDR="203.0.113.9")
+    refused = outside.get("/metrics")
+    assert refused.status_code == 401 and b"minwon_" not in refused.content
+    assert refused["WWW-Authenticate"] == 'Bearer realm="metrics"'
+    wrong = outside.get("/metrics", headers={"Authorization": "Bearer scrape-secret-2025"})
+    assert wrong.status_code == 401
+    scraped = outside.get("/metrics", headers={"Authorization": "Bearer scrape-secret-2026"})
+    assert scraped.status_code == 200 and b"minwon_http_requests_total" in scraped.content
+    assert Client(REMOTE_ADDR="10.20.3.4").get("/metrics").status_code == 200
+    settings.MINWON_METRICS_TOKEN = ""
+    no_token = outside.get("/metrics", headers={"Authorization": "Bearer "})
+    assert no_token.status_code == 401
+
+
+def test_dynamic_answers_are_not_stored_static_files_are_cached(make_staff) -> None:  # type: ignore[no-untyped-def]
+    client = Client()
+    client.force_login(make_staff("officer", WONJU))
+    for url in ("/staff/", "/api/jurisdictions/5113000000", "/"):
+        answer = client.get(url)
+        assert "no-store" in answer["Cache-Control"], (url, answer.status_code)
+    token = client.post(
+        "/api/auth/token",
+        json.dumps({"username": "nobody", "password": "x"}),
+        content_type="application/json",
+    )
+    assert "no-store" in token["Cache-Control"]
+    css = client.get("/static/minwon/minwon.css")
+    assert css.status_code == 200 and "no-store" not in css.get("Cache-Control", "")

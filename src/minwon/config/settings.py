@@ -13,7 +13,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 import dj_database_url
 
-from minwon.config.paths import PACKAGE_DIR, secret_file, var_dir
+from minwon.config.paths import PACKAGE_DIR, private_file, secret_file, var_dir
 
 
 def _env_bool(name: str, default: bool = False) -> bool:
@@ -80,6 +80,7 @@ MIDDLEWARE = [
     "minwon.ops.middleware.RequestMetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "minwon.web.middleware.NoStoreMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -127,7 +128,9 @@ def _database(url: str) -> dict[str, object]:
         name = str(db["NAME"])
         if not os.path.isabs(name):
             name = str(Path.cwd() / name)
-        Path(name).parent.mkdir(parents=True, exist_ok=True)
+        Path(name).parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        if name != ":memory:" and not name.startswith("file:"):
+            private_file(Path(name))
         return {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": name,
@@ -288,6 +291,12 @@ DEFAULT_FROM_EMAIL = os.environ.get("MINWON_FROM_EMAIL", "minwon@localhost")
 # database: the environment (base64 or hex, 32 bytes) or a key file.
 MINWON_DATA_KEY_FILE = os.environ.get("MINWON_DATA_KEY_FILE", str(VAR_DIR / "secrets" / "data-key"))
 
+# Signed checkpoints of the audit chain heads go here, outside the database; ship the
+# directory to WORM storage or another site. The worker writes one every
+# MINWON_AUDIT_CHECKPOINT_SECONDS (0: never; `minwon audit checkpoint` writes one on demand).
+MINWON_AUDIT_ANCHOR_DIR = os.environ.get("MINWON_AUDIT_ANCHOR_DIR", str(VAR_DIR / "audit-anchors"))
+MINWON_AUDIT_CHECKPOINT_SECONDS = float(os.environ.get("MINWON_AUDIT_CHECKPOINT_SECONDS", "300"))
+
 # Every handler redacts RRN- and birth-date-shaped values (minwon.web.accesslog). The access
 # log (written by ``minwon serve``, never with a query string) goes to standard output.
 LOGGING = {
@@ -315,6 +324,16 @@ LOGGING = {
         "faker": {"level": "WARNING"},
     },
 }
+
+# /metrics answers a scraper that presents MINWON_METRICS_TOKEN as a bearer token
+# (Prometheus: `authorization: {credentials: ...}`) or whose address is in MINWON_METRICS_ALLOW
+# (addresses or networks, comma-separated; default the loopback only).
+MINWON_METRICS_TOKEN = os.environ.get("MINWON_METRICS_TOKEN", "")
+MINWON_METRICS_ALLOW = [
+    a.strip()
+    for a in os.environ.get("MINWON_METRICS_ALLOW", "127.0.0.1,::1").split(",")
+    if a.strip()
+]
 
 NINJA_PAGINATION_PER_PAGE = 50
 LOGIN_URL_PATH = "/accounts/login/"

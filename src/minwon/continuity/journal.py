@@ -96,15 +96,17 @@ def _issued_document(entry: dict[str, Any]) -> dict[str, Any]:
     journaled) cannot occur; the entry is then sent as it is and central decides."""
     import base64
 
+    from minwon.documents import sealing
     from minwon.documents.commands import LEDGER_FIELDS
     from minwon.documents.models import Issuance, IssuedFile
 
     row = Issuance.objects.filter(command_id=entry["command_id"]).values(*LEDGER_FIELDS).first()
     if row is None:
         return entry
-    pdf = IssuedFile.objects.filter(issuance__command_id=entry["command_id"]).values_list(
+    stored = IssuedFile.objects.filter(issuance__command_id=entry["command_id"]).values_list(
         "pdf", flat=True
     )[0]
+    pdf = sealing.open_pdf(row["document_number"], stored)
     row["issued_at"] = local(row["issued_at"]).isoformat()
     payload = {k: entry["payload"][k] for k in ("actor", "channel", "jurisdiction")}
     payload.update(ledger=row, pdf_base64=base64.b64encode(bytes(pdf)).decode())

@@ -28,7 +28,7 @@ from minwon.documents.catalog import (
     issuer_title,
 )
 from minwon.documents.keys import Mode
-from minwon.documents.models import Issuance, IssuedFile
+from minwon.documents.models import Issuance
 from minwon.documents.permissions import DocumentsPermission
 from minwon.documents.signing import signer_for
 from minwon.kernel import clock, jurisdictions, sql
@@ -36,6 +36,7 @@ from minwon.kernel.bus import Context
 from minwon.kernel.errors import Forbidden, ValidationFailed
 from minwon.kernel.privacy import log_reads
 from minwon.kernel.registry import handler, register_event
+from minwon.kernel.text import is_ascii_digits
 from minwon.kernel.types import NATION, ActorKind, Channel, Command, Continuity, Event, RoomCategory
 
 ISSUE = DocumentsPermission.ISSUE
@@ -56,7 +57,7 @@ def luhn_digit(digits: str) -> str:
 
 
 def luhn_valid(number: str) -> bool:
-    return len(number) == 16 and number.isdigit() and luhn_digit(number[:15]) == number[15]
+    return len(number) == 16 and is_ascii_digits(number) and luhn_digit(number[:15]) == number[15]
 
 
 def new_document_number() -> str:
@@ -511,8 +512,7 @@ def enter_continuity_issuance(cmd: EnterContinuityIssuance, *, ctx: Context) -> 
         occurred_at=cmd.occurred_at,
         command_id=cmd.command_id,
     )
-    issuance.save()
-    IssuedFile(issuance=issuance, pdf=pdf).save()
+    ledger.append(issuance, pdf)
     ctx.emit(
         CertificateIssued(
             document_number=issuance.document_number, cert_type=issuance.cert_type,

@@ -17,6 +17,7 @@ from typing import Any
 
 from django.db import connection
 
+from minwon.documents import sealing
 from minwon.documents.models import Issuance, IssuedFile
 from minwon.kernel import sql
 
@@ -66,8 +67,10 @@ def _binding_cursor() -> Any:
 
 
 def append(issuance: Issuance, pdf: bytes) -> IssuedFile:
-    """Insert ``issuance`` (its primary key, the document number, set) and its file."""
-    file = IssuedFile(issuance=issuance, pdf=pdf)
+    """Insert ``issuance`` (its primary key, the document number, set) and its file, sealed
+    if it reveals resident numbers (``documents.sealing``)."""
+    stored = sealing.for_storage(issuance.document_number, issuance.options, pdf)
+    file = IssuedFile(issuance=issuance, pdf=stored)
     if connection.vendor != "postgresql":
         sql.create(issuance)
         sql.create(file)

@@ -109,8 +109,14 @@ class IssuedFile(AppendOnly):
     issuance = models.OneToOneField(
         Issuance, primary_key=True, on_delete=models.PROTECT, related_name="file"
     )
-    pdf = models.BinaryField()
+    pdf = models.BinaryField()  # sealed when it reveals resident numbers (documents.sealing)
 
     class Meta:
         verbose_name = "발급 문서 파일"
         verbose_name_plural = "발급 문서 파일"
+
+    def content(self) -> bytes:
+        """The PDF as issued (decrypted where it was stored sealed)."""
+        from minwon.documents.sealing import open_pdf
+
+        return open_pdf(self.issuance_id, self.pdf)

@@ -17,6 +17,7 @@ from typing import Any
 from minwon.documents.catalog import CertType
 from minwon.kernel import rrn
 from minwon.kernel.errors import Conflict, NotFound, ValidationFailed
+from minwon.kernel.text import is_ascii_digits
 from minwon.kernel.types import Actor
 
 SYSTEM = Actor.system("documents")
@@ -97,7 +98,7 @@ def _person_id(subject: str, requester_person_id: int | None) -> int:
                 field="subject",
             )
         return requester_person_id
-    if not subject.isdigit():
+    if not is_ascii_digits(subject):
         raise ValidationFailed(
             "대상은 'self' 또는 주민 번호(숫자)여야 합니다.",
             "The subject must be 'self' or a person id.",

@@ -16,10 +16,11 @@ from typing import Any
 
 from django.db.models import QuerySet
 
-from minwon.documents import policies
+from minwon.documents import policies, sealing
 from minwon.documents.models import Issuance, IssuedFile
 from minwon.documents.pdf.writer import NUMBER_KEY
 from minwon.kernel.errors import ValidationFailed
+from minwon.kernel.text import ascii_digits
 from minwon.kernel.types import Actor
 
 _NUMBER_IN_PDF = re.compile(re.escape(NUMBER_KEY) + rb" \((\d{16})\)")
@@ -29,7 +30,7 @@ def normalize_number(value: str, *, field: str = "document_number") -> str:
     """Digits of a 문서확인번호 as typed (hyphens and spaces allowed); 400 when malformed."""
     from minwon.documents.commands import luhn_valid
 
-    digits = re.sub(r"[\s-]", "", value or "")
+    digits = re.sub(r"[\s-]", "", ascii_digits(value or ""))
     if not luhn_valid(digits):
         raise ValidationFailed(
             "문서확인번호는 16자리 숫자입니다. 다시 확인하세요.",
@@ -107,8 +108,9 @@ def issuances_for(actor: Actor) -> QuerySet[Issuance]:
 def pdf_for(actor: Actor, number: str, *, kiosk_numbers: frozenset[str] = frozenset()) -> bytes:
     """The issued file, for whoever ``policies.issuance`` lets read it; anyone else gets
     404 (not 403, so numbers cannot be probed)."""
-    row = policies.issuance(actor, normalize_number(number), kiosk_numbers=kiosk_numbers)
+    digits = normalize_number(number)
+    row = policies.issuance(actor, digits, kiosk_numbers=kiosk_numbers)
     file = IssuedFile.objects.filter(pk=row.pk).values_list("pdf", flat=True).first()
     if file is None:
         raise policies.not_found()
-    return bytes(file)
+    return sealing.open_pdf(row.pk, file)

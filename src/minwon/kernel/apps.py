@@ -9,7 +9,7 @@ class KernelConfig(AppConfig):
     def ready(self) -> None:
         from django.conf import settings
 
-        from minwon.kernel import bus, permissions, registry
+        from minwon.kernel import bus, checks, permissions, registry  # noqa: F401 - checks registers
 
         registry.autodiscover()
         permissions.check_commands()

@@ -23,8 +23,9 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from minwon.kernel.errors import ValidationFailed
+from minwon.kernel.text import ascii_digits
 
-_PATTERN = re.compile(r"^\s*(\d{6})\s*-?\s*(\d{7})\s*$")
+_PATTERN = re.compile(r"^\s*([0-9]{6})\s*-?\s*([0-9]{7})\s*$")
 # The check digit stopped being meaningful for numbers issued from 2020-10-05 (random back digits).
 CHECK_DIGIT_UNTIL = date(2020, 10, 5)
 _WEIGHTS = (2, 3, 4, 5, 6, 7, 8, 9, 2, 3, 4, 5)
@@ -83,8 +84,10 @@ def check_digit_valid(digits: str) -> bool:
 
 def parse(value: str, *, field: str = "rrn", today: date | None = None) -> RRN:
     """Parse and validate. A failing check digit is a warning (``check_digit_ok=False``),
-    not a rejection: numbers issued since 2020-10-05 have random back digits."""
-    match = _PATTERN.match(value or "")
+    not a rejection: numbers issued since 2020-10-05 have random back digits. Full-width
+    digits are read as ASCII; any other non-ASCII digit is refused (``kernel.text``), so one
+    number has one spelling and one blind index."""
+    match = _PATTERN.match(ascii_digits(value or ""))
     if not match:
         raise _invalid(
             "13자리 숫자(앞 6자리-뒤 7자리)로 입력하세요.", "expected 13 digits (6-7).", field
@@ -164,6 +167,14 @@ def _master_key() -> bytes:
 
 def _derive(purpose: bytes) -> bytes:
     return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=purpose).derive(_master_key())
+
+
+def derived_key(purpose: bytes) -> bytes:
+    """A 32-byte key for ``purpose``, derived from the data key (HKDF-SHA256): other parts of
+    the kernel (the audit chain's HMAC and checkpoint signing key) get keys that live outside
+    the database without a second secret to distribute. Distinct ``purpose`` strings give
+    independent keys; none of them reveals the data key."""
+    return _derive(purpose)
 
 
 @functools.cache

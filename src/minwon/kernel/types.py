@@ -145,12 +145,7 @@ class Command:
     def content_digest(self) -> str:
         """Digest of what the command asks, without its id and business time, so a client's
         retry with the same Idempotency-Key (and a fresh default ``occurred_at``) matches."""
-        data = _without_ciphertexts(self.to_json())
-        data.pop("command_id", None)
-        data.pop("occurred_at", None)
-        data["__name__"] = self.command_name()
-        data["__v__"] = self.schema_version
-        return digest(data)
+        return content_digest_of(self.command_name(), self.schema_version, self.to_json())
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
@@ -171,6 +166,17 @@ class Event:
     def from_json(cls, data: dict[str, Any]) -> Self:
         value: Self = _adapter(cls).validate_python(data)
         return value
+
+
+def content_digest_of(name: str, schema_version: int, payload: dict[str, Any]) -> str:
+    """``Command.content_digest`` from a stored payload (``to_json()``'s form): ``audit
+    verify`` recomputes it to find a command record whose payload was edited."""
+    data = _without_ciphertexts(payload)
+    data.pop("command_id", None)
+    data.pop("occurred_at", None)
+    data["__name__"] = name
+    data["__v__"] = schema_version
+    return digest(data)
 
 
 def _without_ciphertexts(value: Any) -> Any:

@@ -14,6 +14,7 @@ from ninja import Field, Router, Schema
 from minwon.accounts.actors import actor_for_request
 from minwon.kernel import execute, rrn
 from minwon.kernel.errors import NotFound, ValidationFailed
+from minwon.kernel.text import is_ascii_digits
 from minwon.kernel.types import ActorKind, Channel
 from minwon.petitions import policies, tracking
 from minwon.petitions.commands import ApplicationItem, SubmitApplication
@@ -293,7 +294,7 @@ def open311_request(request: HttpRequest, request_id: str) -> list[dict[str, Any
     tracking.check_allowed(ip, number)
     petition = (
         Petition.objects.select_related("type", "application")
-        .filter(application__receipt_number=number, seq=int(item) if item.isdigit() else -1,
+        .filter(application__receipt_number=number, seq=int(item) if is_ascii_digits(item) else -1,
                 type__public=True)
         .first()
     )  # fmt: skip

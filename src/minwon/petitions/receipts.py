@@ -21,9 +21,11 @@ from datetime import date
 
 from django.conf import settings
 
+from minwon.kernel.text import ascii_digits
+
 ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford: no I, L, O, U
 _CHECK_ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-_SHAPE = re.compile(r"^\d{5}-\d{6}-[0-9A-HJKMNP-TV-Z]{8}-[0-9A-Z]$")
+_SHAPE = re.compile(r"^[0-9]{5}-[0-9]{6}-[0-9A-HJKMNP-TV-Z]{8}-[0-9A-Z]$")
 
 
 def _check_value(ch: str) -> int:
@@ -71,7 +73,7 @@ def new_receipt_number(office_code: str, on: date, random_part: str | None = Non
 
 def normalize(text: str) -> str:
     """Upper-case, spaces removed, and the Crockford look-alikes (O→0, I/L→1) mapped."""
-    value = re.sub(r"\s+", "", text or "").upper()
+    value = re.sub(r"\s+", "", ascii_digits(text or "")).upper()
     head, sep, tail = value.rpartition("-")
     if sep and len(head) >= 14:
         prefix, mid = head[:14], head[14:]

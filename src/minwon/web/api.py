@@ -11,7 +11,10 @@ import hashlib
 import importlib
 import importlib.util
 import logging
+import typing
 import uuid
+from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
 from django.apps import apps
@@ -21,10 +24,11 @@ from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import APIKeyHeader, HttpBearer, SessionAuth
+from pydantic import BaseModel
 
 from minwon.accounts.actors import actor_for_request
 from minwon.kernel import clock, sql
-from minwon.kernel.errors import DomainError, IdempotencyConflict
+from minwon.kernel.errors import DomainError, IdempotencyConflict, ValidationFailed
 from minwon.kernel.types import Actor, ActorKind, idempotency_uuid
 
 log = logging.getLogger(__name__)
@@ -232,6 +236,71 @@ def server_error(request: HttpRequest, exc: Exception) -> HttpResponse:
         ),
         status=500,
     )
+
+
+def _mentions_datetime(annotation: Any, seen: set[int] | None = None) -> bool:
+    """Whether values of ``annotation`` can hold a ``datetime`` (directly, in a container or
+    in a schema's fields)."""
+    seen = seen if seen is not None else set()
+    if id(annotation) in seen:
+        return False
+    seen.add(id(annotation))
+    if annotation is datetime:
+        return True
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return any(_mentions_datetime(f.annotation, seen) for f in annotation.model_fields.values())
+    return any(_mentions_datetime(arg, seen) for arg in typing.get_args(annotation))
+
+
+def _naive_at(value: Any, path: str) -> str | None:
+    """The path of the first datetime without a UTC offset inside ``value``, if any."""
+    if isinstance(value, datetime):
+        return path if value.utcoffset() is None else None
+    if isinstance(value, BaseModel):
+        pairs: Any = ((name, getattr(value, name)) for name in type(value).model_fields)
+    elif isinstance(value, dict):
+        pairs = value.items()
+    elif isinstance(value, list | tuple):
+        pairs = enumerate(value)
+    else:
+        return None
+    for key, item in pairs:
+        found = _naive_at(item, f"{path}.{key}" if path else str(key))
+        if found is not None:
+            return found
+    return None
+
+
+def refuse_naive_times(view: Callable[..., Any]) -> Callable[..., Any]:
+    """Every operation taking a date-time refuses one without an offset: ``2026-01-01T00:00``
+    could be Seoul or UTC, and guessing moves a deadline or a backup by nine hours. Wraps
+    only operations whose parameters can hold a datetime (decided once, at start-up)."""
+    try:
+        hints = typing.get_type_hints(view)
+    except NameError:  # an annotation that cannot be resolved: check every call
+        hints = {"unknown": datetime}
+    if not any(_mentions_datetime(t) for name, t in hints.items() if name != "return"):
+        return view
+
+    @functools.wraps(view)
+    def checked(request: HttpRequest, *args: Any, **values: Any) -> Any:
+        for name, value in values.items():
+            where = _naive_at(value, "" if isinstance(value, BaseModel) else name)
+            if where is not None:
+                raise ValidationFailed(
+                    f"시각에 시간대가 없습니다: {where}. '2026-01-01T09:00:00+09:00'처럼 "
+                    "+09:00(한국 표준시)이나 Z(UTC)를 붙이세요.",
+                    f"The date-time {where} has no UTC offset; add one, as in "
+                    "'2026-01-01T09:00:00+09:00' (Korea) or a trailing Z (UTC).",
+                    field=where,
+                    code="naive_datetime",
+                )
+        return view(request, *args, **values)
+
+    return checked
+
+
+api.add_decorator(refuse_naive_times)
 
 
 def _autodiscover() -> None:

@@ -11,6 +11,8 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest, multiprocess
 from prometheus_client import REGISTRY as DEFAULT_REGISTRY
 
+from minwon.web.policies import can_scrape_metrics
+
 _migrations_ok_at = 0.0
 
 
@@ -49,7 +51,12 @@ def readyz(request: HttpRequest) -> JsonResponse:
 
 
 def metrics(request: HttpRequest) -> HttpResponse:
-    """Prometheus text format; adds up all processes when PROMETHEUS_MULTIPROC_DIR is set."""
+    """Prometheus text format; adds up all processes when PROMETHEUS_MULTIPROC_DIR is set.
+    Only for scrapers ``web.policies.can_scrape_metrics`` admits (401 otherwise)."""
+    if not can_scrape_metrics(request):
+        refused = HttpResponse("metrics: bearer token or allowed address required\n", status=401)
+        refused["WWW-Authenticate"] = 'Bearer realm="metrics"'
+        return refused
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         registry = CollectorRegistry()
         multiprocess.MultiProcessCollector(registry)  # type: ignore[no-untyped-call]
