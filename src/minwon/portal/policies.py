@@ -1,0 +1,61 @@
+"""Who may use the portal and see which search hits — decided here, from
+``accounts.permissions`` (DESIGN §3.6).
+
+A search document carries its policy key: the record's jurisdiction path and the permission
+that reads it. ``visible(actor)`` turns the actor's grants into one condition over those two
+columns, so the database applies the policy inside the search query, before its limit: a
+hit the officer may not read is never fetched, counted or ranked.
+"""
+
+from __future__ import annotations
+
+from django.db.models import Q, QuerySet
+
+from minwon.accounts.permissions import is_allowed, scope_paths, scopes_for
+from minwon.kernel.types import NATION, Actor, ActorKind
+
+from .index import PERMISSION
+from .models import SearchDocument
+
+USE = "portal.use"
+
+
+def can_use(actor: Actor) -> bool:
+    """Staff holding ``portal.use`` somewhere (every staff role does)."""
+    return actor.kind == ActorKind.STAFF and bool(scopes_for(actor, USE))
+
+
+def visible_condition(actor: Actor) -> Q | None:
+    """The OR over each permission of (permission = p AND path in one of its subtrees);
+    ``None`` when nothing is visible."""
+    condition = Q()
+    any_scope = False
+    for permission in sorted(set(PERMISSION.values())):
+        paths = scope_paths(actor, permission)
+        if not paths:
+            continue
+        any_scope = True
+        if f"{NATION}/" in paths:
+            condition |= Q(permission=permission)
+            continue
+        within = Q()
+        for path in sorted(set(paths)):
+            within |= Q(jurisdiction_path__startswith=path)
+        condition |= Q(permission=permission) & within
+    return condition if any_scope else None
+
+
+def visible(actor: Actor) -> QuerySet[SearchDocument]:
+    """The search documents ``actor`` may see (none unless they may use the portal)."""
+    if not can_use(actor):
+        return SearchDocument.objects.none()
+    condition = visible_condition(actor)
+    if condition is None:
+        return SearchDocument.objects.none()
+    return SearchDocument.objects.filter(condition)
+
+
+def can_read(actor: Actor, document: SearchDocument) -> bool:
+    """Whether one hit is visible (the same rule as ``visible``, for a single row)."""
+    code = document.jurisdiction_path.rstrip("/").rsplit("/", 1)[-1]
+    return can_use(actor) and is_allowed(actor, document.permission, code)
