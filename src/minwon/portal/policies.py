@@ -12,17 +12,44 @@ from __future__ import annotations
 from django.db.models import Q, QuerySet
 
 from minwon.accounts.permissions import is_allowed, scope_paths, scopes_for
+from minwon.kernel.errors import Forbidden
 from minwon.kernel.types import NATION, Actor, ActorKind
 
 from .index import PERMISSION
 from .models import SearchDocument
 
 USE = "portal.use"
+REPORTS = "petitions.escalations"
 
 
 def can_use(actor: Actor) -> bool:
     """Staff holding ``portal.use`` somewhere (every staff role does)."""
     return actor.kind == ActorKind.STAFF and bool(scopes_for(actor, USE))
+
+
+def can_land(actor: Actor) -> bool:
+    """Every staff member has a landing page, with or without grants (it tells them)."""
+    return actor.kind == ActorKind.STAFF
+
+
+def can_process_petitions(actor: Actor) -> bool:
+    """Whether the landing page shows a work queue (``petitions.process`` somewhere)."""
+    return bool(scopes_for(actor, "petitions.process"))
+
+
+def can_see_reports(actor: Actor) -> bool:
+    """기한 경과 보고 go to those who hold the department head's ``petitions.escalations``."""
+    return bool(scopes_for(actor, REPORTS))
+
+
+def require_use(actor: Actor) -> None:
+    """Refuse (403) anyone but staff who may use the portal."""
+    if not can_use(actor):
+        raise Forbidden(
+            "행정포털은 담당 공무원만 이용할 수 있습니다.",
+            "The staff portal is for staff only.",
+            code="permission_denied",
+        )
 
 
 def visible_condition(actor: Actor) -> Q | None:

@@ -209,7 +209,7 @@ def search(
         .filter(position__lte=per_kind)
         .values_list("kind", "entity_id", "title", "details", "rank", "kind_count")
     )
-    words = highlight_words(text)
+    words = [] if looks_like_rrn(text) else highlight_words(text)
     grouped: dict[str, tuple[int, list[Hit]]] = {}
     for kind, entity_id, title, details, rank, count in ranked:
         hits = grouped.setdefault(kind, (count, []))[1]
@@ -223,7 +223,7 @@ def search(
             hits.sort(key=lambda h: (h.rank, h.title, h.entity_id))
             groups.append(Group(kind.value, str(kind.label), count, hits))
     _log_persons(actor, groups, channel, purpose)
-    return Results(text, groups)
+    return Results(rrn.mask(text.replace(" ", "")) if looks_like_rrn(text) else text, groups)
 
 
 def _log_persons(actor: Actor, groups: list[Group], channel: str, purpose: str) -> None:
