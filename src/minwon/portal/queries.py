@@ -181,6 +181,28 @@ def _mark(text: str, words: list[str]) -> SafeString:
     return mark_safe("".join(out))  # noqa: S308
 
 
+def ranked(
+    actor: Actor, text: str, *, per_kind: int = PER_KIND, kinds: list[str] | None = None
+) -> QuerySet[SearchDocument]:
+    """The one statement of a search: policy, match, rank, and the ``per_kind`` best hits
+    of each kind with the kind's count (as ``kind_count``)."""
+    base = policies.visible(actor)
+    if kinds:
+        base = base.filter(kind__in=kinds)
+    return (
+        matching(base, text)
+        .annotate(
+            position=Window(
+                RowNumber(),
+                partition_by=[F("kind")],
+                order_by=[F("rank").asc(), F("title").asc(), F("id").asc()],
+            ),
+            kind_count=Window(Count("id"), partition_by=[F("kind")]),
+        )
+        .filter(position__lte=per_kind)
+    )
+
+
 def search(
     actor: Actor,
     query: str,
@@ -193,25 +215,12 @@ def search(
     """The hits ``actor`` may see for ``query``, grouped by kind (in ``Kind`` order), each
     group with its full count and its ``per_kind`` best hits."""
     text = _clean(query)
-    base = policies.visible(actor)
-    if kinds:
-        base = base.filter(kind__in=kinds)
-    ranked = (
-        matching(base, text)
-        .annotate(
-            position=Window(
-                RowNumber(),
-                partition_by=[F("kind")],
-                order_by=[F("rank").asc(), F("title").asc(), F("id").asc()],
-            ),
-            kind_count=Window(Count("id"), partition_by=[F("kind")]),
-        )
-        .filter(position__lte=per_kind)
-        .values_list("kind", "entity_id", "title", "details", "rank", "kind_count")
+    rows = ranked(actor, text, per_kind=per_kind, kinds=kinds).values_list(  # type: ignore[misc]
+        "kind", "entity_id", "title", "details", "rank", "kind_count"
     )
     words = [] if looks_like_rrn(text) else highlight_words(text)
     grouped: dict[str, tuple[int, list[Hit]]] = {}
-    for kind, entity_id, title, details, rank, count in ranked:
+    for kind, entity_id, title, details, rank, count in rows:
         hits = grouped.setdefault(kind, (count, []))[1]
         hits.append(
             Hit(kind, entity_id, title, details, rank, _mark(title, words), _mark(details, words))
