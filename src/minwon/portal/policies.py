@@ -52,31 +52,46 @@ def require_use(actor: Actor) -> None:
         )
 
 
-def visible_condition(actor: Actor) -> Q | None:
+#: What an actor may see, as data: ((permission, (path, ...)), ...) — hashable, so the
+#: compiled search statement can be kept per distinct set of scopes.
+Scopes = tuple[tuple[str, tuple[str, ...]], ...]
+
+
+def visible_scopes(actor: Actor) -> Scopes:
+    """For each permission a search document can carry, the subtrees where ``actor`` holds
+    it (the nation's path alone when national); empty unless they may use the portal."""
+    if not can_use(actor):
+        return ()
+    scopes = []
+    for permission in sorted(set(PERMISSION.values())):
+        paths = sorted(set(scope_paths(actor, permission)))
+        if f"{NATION}/" in paths:
+            paths = [f"{NATION}/"]
+        if paths:
+            scopes.append((permission, tuple(paths)))
+    return tuple(scopes)
+
+
+def condition_for(scopes: Scopes) -> Q | None:
     """The OR over each permission of (permission = p AND path in one of its subtrees);
     ``None`` when nothing is visible."""
+    if not scopes:
+        return None
     condition = Q()
-    any_scope = False
-    for permission in sorted(set(PERMISSION.values())):
-        paths = scope_paths(actor, permission)
-        if not paths:
-            continue
-        any_scope = True
-        if f"{NATION}/" in paths:
+    for permission, paths in scopes:
+        if paths == (f"{NATION}/",):
             condition |= Q(permission=permission)
             continue
         within = Q()
-        for path in sorted(set(paths)):
+        for path in paths:
             within |= Q(jurisdiction_path__startswith=path)
         condition |= Q(permission=permission) & within
-    return condition if any_scope else None
+    return condition
 
 
 def visible(actor: Actor) -> QuerySet[SearchDocument]:
     """The search documents ``actor`` may see (none unless they may use the portal)."""
-    if not can_use(actor):
-        return SearchDocument.objects.none()
-    condition = visible_condition(actor)
+    condition = condition_for(visible_scopes(actor))
     if condition is None:
         return SearchDocument.objects.none()
     return SearchDocument.objects.filter(condition)

@@ -10,6 +10,7 @@ the access log; a resident number is looked up only by its blind index.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import re
 from typing import Any
 
@@ -134,28 +135,23 @@ def _sqlite_query(terms: list[Term]) -> str:
     return " AND ".join(parts)
 
 
-def matching(base: QuerySet[SearchDocument], text: str) -> QuerySet[SearchDocument]:
-    """``base`` narrowed to documents whose exact keys or tokens match ``text``, annotated
-    with ``rank`` (0 exact, 1 title prefix, 2 text)."""
-    keys, exact_only = _exact_keys(text)
-    by_key = Q(key1__in=keys) | Q(key2__in=keys) | Q(key3__in=keys)
-    terms = [] if exact_only else query_terms(text)
-    qs = base
-    if terms:
-        table = SearchDocument._meta.db_table
-        if connection.vendor == "postgresql":
-            where = f"{table}.tsv @@ to_tsquery('simple', %s)"
-            param = _postgres_query(terms)
-        else:
-            where = (
-                f"{table}.id IN (SELECT rowid FROM portal_search_fts "  # noqa: S608
-                "WHERE portal_search_fts MATCH %s)"
-            )
-            param = _sqlite_query(terms)
-        qs = qs.filter(by_key | RawSQL(where, [param], output_field=BooleanField()))  # noqa: S611
+def _text_condition(param: str) -> RawSQL:
+    table = SearchDocument._meta.db_table
+    if connection.vendor == "postgresql":
+        where = f"{table}.tsv @@ to_tsquery('simple', %s)"
     else:
-        qs = qs.filter(by_key)
-    first = terms[0].text if terms else text
+        where = (
+            f"{table}.id IN (SELECT rowid FROM portal_search_fts "  # noqa: S608
+            "WHERE portal_search_fts MATCH %s)"
+        )
+    return RawSQL(where, [param], output_field=BooleanField())  # noqa: S611
+
+
+def _matching(
+    base: QuerySet[SearchDocument], key: str, text_query: str | None, first: str
+) -> QuerySet[SearchDocument]:
+    by_key = Q(key1__in=[key]) | Q(key2__in=[key]) | Q(key3__in=[key])
+    qs = base.filter(by_key | _text_condition(text_query)) if text_query else base.filter(by_key)
     return qs.annotate(
         rank=Case(
             When(by_key, then=Value(0)),
@@ -164,6 +160,98 @@ def matching(base: QuerySet[SearchDocument], text: str) -> QuerySet[SearchDocume
             output_field=IntegerField(),
         )
     )
+
+
+def _windowed(qs: QuerySet[SearchDocument], per_kind: int) -> QuerySet[SearchDocument]:
+    return (
+        qs.annotate(
+            position=Window(
+                RowNumber(),
+                partition_by=[F("kind")],
+                order_by=[F("rank").asc(), F("title").asc(), F("id").asc()],
+            ),
+            kind_count=Window(Count("id"), partition_by=[F("kind")]),
+        )
+        .filter(position__lte=per_kind)
+        .values_list(*COLUMNS)
+    )
+
+
+COLUMNS = ("kind", "entity_id", "title", "details", "rank", "kind_count")
+
+
+@dataclasses.dataclass(frozen=True)
+class _Parsed:
+    key: str
+    text_query: str | None
+    first: str
+
+
+def _parse(text: str) -> _Parsed:
+    keys, exact_only = _exact_keys(text)
+    terms = [] if exact_only else query_terms(text)
+    text_query = None
+    if terms:
+        build = _postgres_query if connection.vendor == "postgresql" else _sqlite_query
+        text_query = build(terms)
+    return _Parsed(keys[0], text_query, terms[0].text if terms else text)
+
+
+def ranked(
+    actor: Actor, text: str, *, per_kind: int = PER_KIND, kinds: list[str] | None = None
+) -> QuerySet[SearchDocument]:
+    """The one statement of a search as a queryset: policy, match, rank, and the
+    ``per_kind`` best hits of each kind with the kind's count."""
+    parsed = _parse(text)
+    base = policies.visible(actor)
+    if kinds:
+        base = base.filter(kind__in=kinds)
+    return _windowed(_matching(base, parsed.key, parsed.text_query, parsed.first), per_kind)
+
+
+# Compiling that queryset costs more than the database spends running it, so it is
+# compiled once per shape (scopes, kinds, limit, with or without text) with sentinel
+# values, and each search substitutes its own values for the sentinels.
+_KEY, _TEXT, _FIRST = "\x00minwon-key\x00", "\x00minwon-text\x00", "\x00minwon-first\x00"
+
+
+@functools.lru_cache(maxsize=512)
+def _compiled(
+    vendor: str, scopes: policies.Scopes, kinds: tuple[str, ...], per_kind: int, text: bool
+) -> tuple[str, tuple[Any, ...]]:
+    base = SearchDocument.objects.filter(policies.condition_for(scopes) or Q(pk__in=[]))
+    if kinds:
+        base = base.filter(kind__in=list(kinds))
+    qs = _windowed(_matching(base, _KEY, _TEXT if text else None, _FIRST), per_kind)
+    statement, params = qs.query.sql_with_params()
+    return statement, tuple(params)
+
+
+def _rows(actor: Actor, text: str, per_kind: int, kinds: list[str] | None) -> list[tuple[Any, ...]]:
+    scopes = policies.visible_scopes(actor)
+    if not scopes:
+        return []
+    parsed = _parse(text)
+    statement, template = _compiled(
+        connection.vendor,
+        scopes,
+        tuple(sorted(kinds or ())),
+        per_kind,
+        parsed.text_query is not None,
+    )
+    first = connection.ops.prep_for_like_query(parsed.first)
+    values = {_KEY: parsed.key, _TEXT: parsed.text_query}
+    params = [
+        values[p]
+        if p in values
+        else p.replace(_FIRST, first)
+        if isinstance(p, str) and _FIRST in p
+        else p
+        for p in template
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(statement, params)
+        return list(cursor.fetchall())
 
 
 def _mark(text: str, words: list[str]) -> SafeString:
@@ -181,28 +269,6 @@ def _mark(text: str, words: list[str]) -> SafeString:
     return mark_safe("".join(out))  # noqa: S308
 
 
-def ranked(
-    actor: Actor, text: str, *, per_kind: int = PER_KIND, kinds: list[str] | None = None
-) -> QuerySet[SearchDocument]:
-    """The one statement of a search: policy, match, rank, and the ``per_kind`` best hits
-    of each kind with the kind's count (as ``kind_count``)."""
-    base = policies.visible(actor)
-    if kinds:
-        base = base.filter(kind__in=kinds)
-    return (
-        matching(base, text)
-        .annotate(
-            position=Window(
-                RowNumber(),
-                partition_by=[F("kind")],
-                order_by=[F("rank").asc(), F("title").asc(), F("id").asc()],
-            ),
-            kind_count=Window(Count("id"), partition_by=[F("kind")]),
-        )
-        .filter(position__lte=per_kind)
-    )
-
-
 def search(
     actor: Actor,
     query: str,
@@ -215,9 +281,7 @@ def search(
     """The hits ``actor`` may see for ``query``, grouped by kind (in ``Kind`` order), each
     group with its full count and its ``per_kind`` best hits."""
     text = _clean(query)
-    rows = ranked(actor, text, per_kind=per_kind, kinds=kinds).values_list(  # type: ignore[misc]
-        "kind", "entity_id", "title", "details", "rank", "kind_count"
-    )
+    rows = _rows(actor, text, per_kind, kinds)
     words = [] if looks_like_rrn(text) else highlight_words(text)
     grouped: dict[str, tuple[int, list[Hit]]] = {}
     for kind, entity_id, title, details, rank, count in rows:
