@@ -15,20 +15,27 @@ from typing import Any
 
 from django.db import transaction
 
+from minwon.documents.permissions import DocumentsPermission
 from minwon.kernel import clock, jurisdictions
+from minwon.kernel.permissions import Permissions
+from minwon.land.permissions import LandPermission
+from minwon.licensing.permissions import LicensingPermission
+from minwon.petitions.permissions import PetitionsPermission
+from minwon.registry.permissions import RegistryPermission
+from minwon.vehicles.permissions import VehiclesPermission
 
 from .models import Kind, SearchDocument
 from .tokens import document_tokens, normalise
 
 #: Who may see each kind: the permission checked over the record's jurisdiction.
-PERMISSION = {
-    Kind.PERSON: "registry.read",
-    Kind.HOUSEHOLD: "registry.read",
-    Kind.PETITION: "petitions.read",
-    Kind.PERMIT: "licensing.read",
-    Kind.PARCEL: "land.read",
-    Kind.VEHICLE: "vehicles.read",
-    Kind.DOCUMENT: "documents.read",
+PERMISSION: dict[Kind, Permissions] = {
+    Kind.PERSON: RegistryPermission.READ,
+    Kind.HOUSEHOLD: RegistryPermission.READ,
+    Kind.PETITION: PetitionsPermission.READ,
+    Kind.PERMIT: LicensingPermission.READ,
+    Kind.PARCEL: LandPermission.READ,
+    Kind.VEHICLE: VehiclesPermission.READ,
+    Kind.DOCUMENT: DocumentsPermission.READ,
 }
 
 _SEPARATORS = re.compile(r"[\s\-·.]+")
@@ -49,7 +56,7 @@ def _doc(kind: Kind, entity_id: object, jurisdiction: str, **fields: Any) -> Sea
         kind=kind.value,
         entity_id=str(entity_id),
         jurisdiction_path=jurisdictions.path_of(jurisdiction),
-        permission=PERMISSION[kind],
+        permission=PERMISSION[kind].value,
         **fields,
     )
 

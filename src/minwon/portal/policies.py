@@ -14,12 +14,15 @@ from django.db.models import Q, QuerySet
 from minwon.accounts.permissions import is_allowed, scope_paths, scopes_for
 from minwon.kernel.errors import Forbidden
 from minwon.kernel.types import NATION, Actor, ActorKind
+from minwon.petitions.permissions import PetitionsPermission
 
 from .index import PERMISSION
 from .models import SearchDocument
+from .permissions import PortalPermission
 
-USE = "portal.use"
-REPORTS = "petitions.escalations"
+USE = PortalPermission.USE
+#: 기한 경과 보고 go to whoever oversees the departments' petitions (the heads).
+REPORTS = PetitionsPermission.OVERSEE
 
 
 def can_use(actor: Actor) -> bool:
@@ -34,11 +37,11 @@ def can_land(actor: Actor) -> bool:
 
 def can_process_petitions(actor: Actor) -> bool:
     """Whether the landing page shows a work queue (``petitions.process`` somewhere)."""
-    return bool(scopes_for(actor, "petitions.process"))
+    return bool(scopes_for(actor, PetitionsPermission.PROCESS))
 
 
 def can_see_reports(actor: Actor) -> bool:
-    """기한 경과 보고 go to those who hold the department head's ``petitions.escalations``."""
+    """Whether the landing page shows 기한 경과 보고 (``petitions.oversee`` somewhere)."""
     return bool(scopes_for(actor, REPORTS))
 
 
@@ -63,7 +66,7 @@ def visible_scopes(actor: Actor) -> Scopes:
     if not can_use(actor):
         return ()
     scopes = []
-    for permission in sorted(set(PERMISSION.values())):
+    for permission in sorted({p.value for p in PERMISSION.values()}):
         paths = sorted(set(scope_paths(actor, permission)))
         if f"{NATION}/" in paths:
             paths = [f"{NATION}/"]

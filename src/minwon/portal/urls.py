@@ -4,6 +4,7 @@ from django.urls import path
 from django.utils.translation import gettext_noop
 
 from minwon.portal import views
+from minwon.portal.permissions import PortalPermission
 from minwon.web import nav
 
 urlpatterns = [
@@ -11,4 +12,6 @@ urlpatterns = [
     path("staff/search/open/<str:kind>/<str:entity_id>/", views.open_hit, name="portal-open"),
 ]
 
-nav.register("staff", gettext_noop("통합검색"), "portal-search", order=1, permission="portal.use")
+nav.register(
+    "staff", gettext_noop("통합검색"), "portal-search", order=1, permission=PortalPermission.USE
+)
