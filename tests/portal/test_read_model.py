@@ -186,3 +186,23 @@ def test_bad_query_is_a_400_naming_the_field(wonju_officer: Any) -> None:
         queries.search(wonju_officer, "901301-1234567")
     assert queries.search(wonju_officer, "\"' OR 1=1 -- * ( ) :").groups == []
     assert rrn  # the module is used above through new_rrn
+
+
+def test_cached_statement_gives_what_the_queryset_gives(wonju_officer: Any) -> None:
+    """The compiled statement is reused with new values; it must answer exactly what the
+    ORM's own queryset for the same query answers."""
+    from minwon.portal.queries import COLUMNS, _compiled, _rows, ranked
+
+    number = new_rrn("800808")
+    register("남궁민수", number=number)
+    register("민수정")
+    owner = register("홍민수")
+    vehicle(owner, plate="77라7777")
+    _compiled.cache_clear()
+    for text in ("민수", "남궁", "77라7777", "민수 1980-08-08", "홍 단구로", number, "zz"):
+        rows = _rows(wonju_officer, text, 10, None)
+        assert sorted(rows) == sorted(ranked(wonju_officer, text)), text
+        assert all(len(row) == len(COLUMNS) for row in rows)
+    info = _compiled.cache_info()
+    assert _rows(wonju_officer, "민수", 10, None), "the comparison is not between empty sets"
+    assert info.misses == 2 and info.hits == 5, "one shape with text, one without"

@@ -194,7 +194,8 @@ def _parse(text: str) -> _Parsed:
     if terms:
         build = _postgres_query if connection.vendor == "postgresql" else _sqlite_query
         text_query = build(terms)
-    return _Parsed(keys[0], text_query, terms[0].text if terms else text)
+    # Never the query itself as the prefix of a resident-number search: only its index.
+    return _Parsed(keys[0], text_query, terms[0].text if terms else keys[0])
 
 
 def ranked(
