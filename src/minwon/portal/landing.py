@@ -32,13 +32,17 @@ def _row(petition: Any, now: datetime) -> dict[str, Any]:
 
 def queue(actor: Actor, *, now: datetime) -> dict[str, Any]:
     """Open petitions the actor may process: overdue ones first, then by deadline."""
+    from minwon.petitions import policies as petition_policies
     from minwon.petitions.models import OPEN_STATES
     from minwon.petitions.permissions import PetitionsPermission
-    from minwon.petitions.queries import petitions_in_scope
 
     if not policies.can_process_petitions(actor):
         return {"allowed": False, "rows": [], "open": 0, "overdue": 0}
-    open_qs = petitions_in_scope(actor, PetitionsPermission.PROCESS).filter(state__in=OPEN_STATES)
+    open_qs = (
+        petition_policies.visible(actor, PetitionsPermission.PROCESS)
+        .select_related("application", "type")
+        .filter(state__in=OPEN_STATES)
+    )
     late = Q(deadline_at__lt=now, paused_since__isnull=True)
     ordered = open_qs.annotate(
         late=Case(When(late, then=Value(0)), default=Value(1), output_field=IntegerField())
@@ -53,28 +57,32 @@ def queue(actor: Actor, *, now: datetime) -> dict[str, Any]:
 
 def awaiting_decision(actor: Actor, *, now: datetime) -> list[dict[str, Any]]:
     """Petitions assigned to the actor, under review or waiting to be decided (their 결재)."""
+    from minwon.petitions import policies as petition_policies
     from minwon.petitions.models import Petition
     from minwon.petitions.permissions import PetitionsPermission
-    from minwon.petitions.queries import petitions_in_scope
 
     if actor.id is None or not policies.can_process_petitions(actor):
         return []
-    mine = petitions_in_scope(actor, PetitionsPermission.PROCESS).filter(
-        officer_id=actor.id, state__in=[Petition.State.ASSIGNED, Petition.State.IN_REVIEW]
+    mine = (
+        petition_policies.visible(actor, PetitionsPermission.PROCESS)
+        .select_related("application", "type")
+        .filter(officer_id=actor.id, state__in=[Petition.State.ASSIGNED, Petition.State.IN_REVIEW])
     )
     return [_row(p, now) for p in mine.order_by("deadline_at", "id")[:QUEUE_SIZE]]
 
 
 def reports(actor: Actor) -> list[Any]:
     """기한 경과 보고: overdue petitions reported to the heads of the departments."""
+    from minwon.petitions import policies as petition_policies
     from minwon.petitions.models import OPEN_STATES
     from minwon.petitions.permissions import PetitionsPermission
-    from minwon.petitions.queries import petitions_in_scope
 
     if not policies.can_see_reports(actor):
         return []
-    escalated = petitions_in_scope(actor, PetitionsPermission.READ).filter(
-        state__in=OPEN_STATES, escalated_at__isnull=False
+    escalated = (
+        petition_policies.visible(actor, PetitionsPermission.READ)
+        .select_related("application", "type")
+        .filter(state__in=OPEN_STATES, escalated_at__isnull=False)
     )
     return list(escalated.order_by("-escalated_at")[:QUEUE_SIZE])
 
