@@ -70,7 +70,11 @@ def _query(op: dict[str, Any]) -> dict[str, str]:
     query = {}
     for param in op.get("parameters", []):
         if param["in"] == "query" and param.get("required"):
-            query[param["name"]] = {"purpose": "권한 점검", "edge_id": "edge-matrix"}[param["name"]]
+            query[param["name"]] = {
+                "purpose": "권한 점검",
+                "edge_id": "edge-matrix",
+                "q": "매트릭스",
+            }[param["name"]]
     return query
 
 

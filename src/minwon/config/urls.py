@@ -11,12 +11,13 @@ from django.contrib.auth import views as auth_views
 from django.urls import URLPattern, URLResolver, include, path
 from django.views.i18n import set_language
 
+from minwon.portal import views as portal_views
 from minwon.web import health, views
 from minwon.web.api import api
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("", views.citizen_home, name="home"),
-    path("staff/", views.staff_home, name="staff-home"),
+    path("staff/", portal_views.home, name="staff-home"),
     path("accounts/login/", views.MinwonLoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/sign-up/", views.sign_up, name="sign-up"),

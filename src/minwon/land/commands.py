@@ -18,6 +18,7 @@ from minwon.kernel.types import Command
 from minwon.land.permissions import LandPermission
 from minwon.registry.models import Person
 
+from .events import ParcelRegistered, ParcelsImported, ParcelTransferred
 from .models import LandCategory, LandPrice, Parcel, ParcelOwnership
 
 CAUSES = ("매매", "상속", "증여", "수용", "분할", "신규등록", "기타")
@@ -155,6 +156,7 @@ def register_parcel(cmd: RegisterParcel, *, ctx: Context) -> dict[str, Any]:
     ParcelOwnership.objects.create(
         parcel=parcel, owner_id=cmd.owner_id, from_on=cmd.acquired_on, cause=cmd.cause
     )
+    ctx.emit(ParcelRegistered(parcel_id=parcel.pk, pnu=parcel.pnu))
     return {"parcel_id": parcel.pk, "pnu": parcel.pnu}
 
 
@@ -185,6 +187,7 @@ def transfer_parcel(cmd: TransferParcel, *, ctx: Context) -> dict[str, Any]:
         parcel=parcel, owner_id=cmd.new_owner_id, from_on=cmd.transferred_on, cause=cmd.cause
     )
     Parcel.objects.filter(pk=parcel.pk).update(owner_id=cmd.new_owner_id)
+    ctx.emit(ParcelTransferred(parcel_id=parcel.pk, owner_id=cmd.new_owner_id))
     return {"parcel_id": parcel.pk, "owner_id": cmd.new_owner_id}
 
 
@@ -254,4 +257,5 @@ def import_parcels(cmd: ImportParcels, *, ctx: Context) -> dict[str, Any]:
             for year, price in r.prices
         ]
     )
+    ctx.emit(ParcelsImported(parcel_ids=[p.pk for p in parcels]))
     return {"parcel_ids": [p.pk for p in parcels]}

@@ -16,6 +16,7 @@ from minwon.kernel.types import Command
 from minwon.licensing.permissions import LicensingPermission
 from minwon.registry.models import Person, PersonStatus
 
+from .events import PermitGranted, PermitsImported, SanctionImposed
 from .models import Permit, PermitKind, PermitStatus, Sanction, SanctionKind
 from .queries import BARRING_BASIS, barring_sanctions, sanction_hit
 
@@ -111,6 +112,7 @@ def grant_permit(cmd: GrantPermit, *, ctx: Context) -> dict[str, Any]:
     )
     permit.number = _number(unit.code, permit.pk)
     permit.save(update_fields=["number"])
+    ctx.emit(PermitGranted(permit_id=permit.pk, number=permit.number, jurisdiction=unit.code))
     result: dict[str, Any] = {"permit_id": permit.pk, "number": permit.number}
     if overridden:
         result["overridden_sanctions"] = overridden
@@ -172,6 +174,7 @@ def impose_sanction(cmd: ImposeSanction, *, ctx: Context) -> dict[str, Any]:
     if new_status is not None:
         permit.status = new_status
         permit.save(update_fields=["status"])
+    ctx.emit(SanctionImposed(permit_id=permit.pk, kind=cmd.kind, permit_status=permit.status))
     return {"sanction_id": sanction.pk, "permit_status": permit.status}
 
 
@@ -201,4 +204,5 @@ def import_permits(cmd: ImportPermits, *, ctx: Context) -> dict[str, Any]:
             for n, r in enumerate(cmd.rows)
         ]
     )
+    ctx.emit(PermitsImported(permit_ids=[p.pk for p in permits]))
     return {"permit_ids": [p.pk for p in permits]}

@@ -5,11 +5,42 @@ citizen's move-in summary mentions it."""
 
 from __future__ import annotations
 
+import dataclasses
+
 from minwon.kernel.bus import Context
-from minwon.kernel.registry import subscriber
+from minwon.kernel.registry import register_event, subscriber
+from minwon.kernel.types import Event
 from minwon.registry.events import MoveInReported, record_change
 
 from .models import Permit, PermitNotice, PermitStatus
+
+
+@register_event
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class PermitGranted(Event):
+    """영업신고 수리 / 허가: a permit entered the register."""
+
+    permit_id: int
+    number: str
+    jurisdiction: str
+
+
+@register_event
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class SanctionImposed(Event):
+    """행정처분: a sanction was imposed; ``permit_status`` is the permit's status after it."""
+
+    permit_id: int
+    kind: str
+    permit_status: str
+
+
+@register_event
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class PermitsImported(Event):
+    """A batch of permits entered through the bulk path."""
+
+    permit_ids: list[int]
 
 
 @subscriber(MoveInReported)

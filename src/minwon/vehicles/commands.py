@@ -19,6 +19,7 @@ from minwon.registry.models import Person, PersonStatus
 from minwon.registry.queries import CurrentAddress, current_address
 from minwon.vehicles.permissions import VehiclesPermission
 
+from .events import VehicleRegistered, VehiclesImported, VehicleTransferred
 from .models import Vehicle, VehicleOwnership
 
 PLATE = re.compile(r"^\d{2,3}[가-힣]\d{4}$")
@@ -131,6 +132,7 @@ def register_vehicle(cmd: RegisterVehicle, *, ctx: Context) -> dict[str, Any]:
     VehicleOwnership.objects.create(
         vehicle=vehicle, owner=owner, from_on=cmd.registered_on, cause="신규"
     )
+    ctx.emit(VehicleRegistered(vehicle_id=vehicle.pk, jurisdiction=vehicle.jurisdiction_id))
     return {"vehicle_id": vehicle.pk, "plate": vehicle.plate}
 
 
@@ -161,6 +163,11 @@ def transfer_vehicle(cmd: TransferVehicle, *, ctx: Context) -> dict[str, Any]:
     vehicle.base_address = address.full
     vehicle.jurisdiction_id = address.jurisdiction_code
     vehicle.save(update_fields=["owner", "base_address", "jurisdiction"])
+    ctx.emit(
+        VehicleTransferred(
+            vehicle_id=vehicle.pk, owner_id=owner.pk, jurisdiction=vehicle.jurisdiction_id
+        )
+    )
     return {"vehicle_id": vehicle.pk, "owner_id": owner.pk}
 
 
@@ -209,4 +216,5 @@ def import_vehicles(cmd: ImportVehicles, *, ctx: Context) -> dict[str, Any]:
             for v in vehicles
         ]
     )
+    ctx.emit(VehiclesImported(vehicle_ids=[v.pk for v in vehicles]))
     return {"vehicle_ids": [v.pk for v in vehicles]}

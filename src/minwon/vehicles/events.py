@@ -3,11 +3,41 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 from minwon.kernel.bus import Context
-from minwon.kernel.registry import subscriber
+from minwon.kernel.registry import register_event, subscriber
+from minwon.kernel.types import Event
 from minwon.registry.events import MoveInReported, record_change
 
 from .models import BaseAddressChange, Vehicle
+
+
+@register_event
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class VehicleRegistered(Event):
+    """신규등록: a vehicle entered the register (the portal's search indexes it)."""
+
+    vehicle_id: int
+    jurisdiction: str
+
+
+@register_event
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class VehicleTransferred(Event):
+    """이전등록: the vehicle has a new owner and 사용본거지."""
+
+    vehicle_id: int
+    owner_id: int
+    jurisdiction: str
+
+
+@register_event
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class VehiclesImported(Event):
+    """A batch of vehicles entered through the bulk path."""
+
+    vehicle_ids: list[int]
 
 
 @subscriber(MoveInReported)

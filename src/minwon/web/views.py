@@ -1,4 +1,4 @@
-"""The citizen home, the staff landing page, log-in with its audit record, and sign-up."""
+"""The citizen home (the staff landing page is ``portal.views.home``), log-in with its audit record, and sign-up."""
 
 from __future__ import annotations
 
@@ -7,7 +7,6 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.contrib.auth import login
-from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.password_validation import validate_password
@@ -17,10 +16,9 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
 
-from minwon.accounts.actors import actor_for_request, actor_for_user
+from minwon.accounts.actors import actor_for_user
 from minwon.accounts.commands import RecordSignIn, SignUpCitizen
 from minwon.accounts.identity import verifier
-from minwon.accounts.policies import require_staff
 from minwon.kernel import execute
 from minwon.kernel.errors import DomainError
 from minwon.kernel.types import NATION, Actor, Channel
@@ -28,14 +26,6 @@ from minwon.kernel.types import NATION, Actor, Channel
 
 def citizen_home(request: HttpRequest) -> HttpResponse:
     return render(request, "web/citizen_home.html")
-
-
-@login_required
-def staff_home(request: HttpRequest) -> HttpResponse:
-    user = request.user
-    require_staff(actor_for_request(request))
-    grants = list(user.grants.select_related("jurisdiction").order_by("role"))  # type: ignore[union-attr]
-    return render(request, "web/staff_home.html", {"grants": grants})
 
 
 class LoginForm(AuthenticationForm):

@@ -1,0 +1,302 @@
+"""Integrated search latency (p50/p95/p99) for 2-syllable, 3-syllable and mixed queries,
+each beside the raw SQL floor of the same statement, over ``--persons`` residents and
+``--petitions`` petitions.
+
+    .venv/bin/python bench/search.py --persons 100000 --petitions 100000
+    .venv/bin/python bench/search.py --persons 1000000 --petitions 1000000   # the issue's goal
+
+The data set: residents through ``ImportResidents`` (1,000 per command, so the search
+subscribers build their documents in the command's transaction, as in production), with
+names drawn from 20 surnames weighted as in the census and given names of two syllables
+from 64 common ones (4,096 given names); petitions written in bulk (the bench's own
+``bulk_create`` of applications and petitions — the read path is what is measured here)
+and indexed by the same builder the subscribers use, in batches.
+
+Each query runs as a 원주시 officer (scope: the 시's subtree; a fifth of the data lies in
+other cities, so the policy filter does work). "search" is ``portal.queries.search`` —
+policy, match, rank, window, highlighting and the access-log rows of the person hits shown;
+"raw SQL" is the identical statement sent through the cursor and fetched, nothing else: the
+floor this code cannot go below without changing the statement or the index.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import random
+import sys
+import time
+from datetime import date, datetime, timedelta
+from typing import Any
+
+sys.path.insert(0, os.path.dirname(__file__))
+
+from registry_common import database, percentiles, timed
+
+#: (surname, weight ‰) — 통계청 2015 인구주택총조사, the 20 most frequent.
+SURNAMES = [
+    ("김", 215), ("이", 147), ("박", 84), ("최", 47), ("정", 43), ("강", 24), ("조", 21),
+    ("윤", 21), ("장", 20), ("임", 17), ("한", 15), ("오", 15), ("서", 14), ("신", 14),
+    ("권", 14), ("황", 14), ("안", 13), ("송", 13), ("류", 12), ("전", 11),
+]  # fmt: skip
+SYLLABLES = list(
+    "민서지현수영준우진하윤예은도성재연유정희태호승아인주원경혜선미나다채소건동시한"
+    "규상기석찬혁종훈빈율"
+)
+STREETS = {
+    "5113055000": "강원특별자치도 원주시 단구로",
+    "5113066000": "강원특별자치도 원주시 무실로",
+    "5113059000": "강원특별자치도 원주시 명륜로",
+    "5211168000": "전북특별자치도 전주시 완산구 효자로",
+    "4415057000": "충청남도 공주시 신관로",
+}
+PHRASES = [
+    "도로 파손 보수 요청", "가로등 고장 신고", "불법 주정차 단속 요청", "소음 민원",
+    "쓰레기 무단 투기", "공원 시설 개선", "보도 블록 교체", "하수구 악취", "버스 정류장 안내",
+    "어린이 보호구역 표지", "민원 처리 결과 문의", "건축물 균열 점검",
+]  # fmt: skip
+WONJU = "5113000000"
+
+
+def _name(rng: random.Random) -> str:
+    surname = rng.choices([s for s, _ in SURNAMES], weights=[w for _, w in SURNAMES])[0]
+    return surname + rng.choice(SYLLABLES) + rng.choice(SYLLABLES)
+
+
+def build_persons(total: int, rng: random.Random) -> None:
+    from tqdm import tqdm
+
+    from minwon.kernel import execute, rrn
+    from minwon.kernel.types import Actor, Channel
+    from minwon.registry.importer import HouseholdRow, ImportResidents, ResidentRow
+
+    system = Actor.system("bench")
+    used: set[str] = set()
+    bar = tqdm(total=total, unit="명", desc="주민")
+    made = 0
+    while made < total:
+        rows, count = [], 0
+        while count < 1000 and made + count < total:
+            size = min(rng.choice([1, 1, 2, 2, 3, 4]), total - made - count)
+            code = rng.choice(list(STREETS))
+            members = []
+            for m in range(size):
+                born = date(1940, 1, 1) + timedelta(days=rng.randrange(29000))
+                century = (1 if born.year < 2000 else 3) + rng.randrange(2)
+                while True:
+                    number = rrn.with_check_digit(
+                        f"{born:%y%m%d}{century}{rng.randrange(100000):05d}"
+                    )
+                    if number not in used:
+                        used.add(number)
+                        break
+                members.append(
+                    ResidentRow(
+                        name=_name(rng),
+                        sealed_rrn=rrn.SealedRRN.from_text(number),
+                        relationship="head" if m == 0 else "child",
+                    )
+                )
+            rows.append(
+                HouseholdRow(
+                    road_address=f"{STREETS[code]} {rng.randint(1, 400)}",
+                    address_code=code,
+                    moved_in_on=date(2025, 1, 1),
+                    members=members,
+                )
+            )
+            count += size
+        execute(
+            ImportResidents(
+                actor=system, channel=Channel.SYSTEM, jurisdiction="0000000000", households=rows
+            )
+        )
+        made += count
+        bar.update(count)
+    bar.close()
+
+
+def build_petitions(total: int, rng: random.Random) -> None:
+    from django.db import transaction
+    from tqdm import tqdm
+
+    from minwon.kernel import execute
+    from minwon.kernel.clock import SEOUL
+    from minwon.kernel.types import Actor, Channel
+    from minwon.petitions import catalog
+    from minwon.petitions.commands import LoadPetitionCatalog
+    from minwon.petitions.models import Application, Petition, PetitionType
+    from minwon.portal import index
+    from minwon.portal.models import Kind
+
+    data = catalog.read()
+    execute(
+        LoadPetitionCatalog(
+            actor=Actor.system("bench"), channel=Channel.SYSTEM, jurisdiction="0000000000",
+            version=data["version"], types=data["types"],
+        )
+    )  # fmt: skip
+    types = list(PetitionType.objects.all())
+    offices = [WONJU, WONJU, WONJU, "5211000000", "4415000000"]
+    bar = tqdm(total=total, unit="건", desc="민원")
+    start = datetime(2026, 1, 5, 9, 0, tzinfo=SEOUL)
+    for at in range(0, total, 2000):
+        size = min(2000, total - at)
+        with transaction.atomic():
+            apps = Application.objects.bulk_create(
+                [
+                    Application(
+                        receipt_number=f"B{at + n:011d}", jurisdiction_id=rng.choice(offices),
+                        channel="online", applicant_name=_name(rng),
+                        received_at=start + timedelta(minutes=at + n), recorded_at=start,
+                        command_id=f"00000000-0000-4000-8000-{at + n:012d}",
+                    )
+                    for n in range(size)
+                ]
+            )  # fmt: skip
+            petitions = Petition.objects.bulk_create(
+                [
+                    Petition(
+                        application=a, seq=1, type=(t := rng.choice(types)),
+                        jurisdiction_id=a.jurisdiction_id, department=t.department,
+                        form={"내용": rng.choice(PHRASES)}, period=t.period,
+                        received_at=a.received_at, deadline_at=a.received_at + timedelta(days=7),
+                    )
+                    for a in apps
+                ]
+            )  # fmt: skip
+            index.refresh(Kind.PETITION, [p.pk for p in petitions])
+        bar.update(size)
+    bar.close()
+
+
+def officer() -> Any:
+    from django.contrib.auth.hashers import make_password
+
+    from minwon.accounts.commands import CreateStaffAccount, GrantRole
+    from minwon.kernel import execute
+    from minwon.kernel.types import Actor, ActorKind, Channel
+
+    system = Actor.system("bench")
+    user_id = execute(
+        CreateStaffAccount(
+            actor=system, channel=Channel.SYSTEM, jurisdiction=WONJU, username="bench-officer",
+            display_name="bench", password_hash=make_password("bench-password-2026"),
+        )
+    ).value["user_id"]  # fmt: skip
+    execute(
+        GrantRole(
+            actor=system, channel=Channel.SYSTEM, jurisdiction=WONJU, user_id=user_id,
+            role="officer",
+        )
+    )  # fmt: skip
+    return Actor(ActorKind.STAFF, user_id, "bench-officer")
+
+
+def queries_of(rng: random.Random, n: int) -> dict[str, list[str]]:
+    """Queries about residents the officer may see: a given name (2 syllables), a full
+    name (3), and mixed — a given name with the birth date, or a full name with the
+    street of the address."""
+    from minwon.registry.models import Residence
+
+    top = Residence.objects.order_by("-id").values_list("id", flat=True).first() or 1
+    people: list[tuple[str, date, str]] = []
+    while len(people) < n:
+        found = (
+            Residence.objects.filter(
+                pk__gte=rng.randint(1, top), moved_out_on__isnull=True,
+                jurisdiction__path__contains=f"/{WONJU}/",
+            )
+            .values_list("person__name", "person__birth_date", "road_address")
+            .first()
+        )  # fmt: skip
+        if found is not None:
+            people.append(found)
+    return {
+        "2-syllable": [name[1:] for name, _, _ in people],
+        "3-syllable": [name for name, _, _ in people],
+        "mixed": [
+            f"{name[1:]} {born:%Y-%m-%d}" if i % 2 else f"{name} {road.split()[2]}"
+            for i, (name, born, road) in enumerate(people)
+        ],
+    }
+
+
+def raw(statement: str, params: tuple[Any, ...]) -> None:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(statement, params)
+        cursor.fetchall()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--db", choices=["sqlite", "postgres"], default="postgres")
+    parser.add_argument("--persons", type=int, default=100_000)
+    parser.add_argument("--petitions", type=int, default=100_000)
+    parser.add_argument("--queries", type=int, default=300)
+    args = parser.parse_args()
+    rng = random.Random(7)
+    with database(args.db):
+        from django.db import connection
+
+        from minwon.portal import queries
+        from minwon.portal.models import SearchDocument
+
+        started = time.perf_counter()
+        build_persons(args.persons, rng)
+        persons_s = time.perf_counter() - started
+        started = time.perf_counter()
+        build_petitions(args.petitions, rng)
+        petitions_s = time.perf_counter() - started
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+        who = officer()
+        documents = SearchDocument.objects.count()
+        sets = queries_of(rng, args.queries)
+        results: dict[str, tuple[list[float], list[float], list[int]]] = {}
+        for label, texts in sets.items():
+            for text in texts[:20]:  # warm the caches and the prepared statements
+                queries.search(who, text)
+            full: list[float] = []
+            floor: list[float] = []
+            hits: list[int] = []
+            for text in texts:
+                full.append(timed(lambda t=text, h=hits: h.append(queries.search(who, t).total)))
+                statement, params = queries.ranked(who, text).query.sql_with_params()
+                floor.append(timed(lambda s=statement, p=params: raw(s, p)))
+            results[label] = (full, floor, hits)
+        round_trip = percentiles([timed(lambda: raw("SELECT 1", ())) for _ in range(300)])
+        plan = ""
+        if connection.vendor == "postgresql":
+            statement, params = queries.ranked(who, sets["2-syllable"][0]).query.sql_with_params()
+            with connection.cursor() as cursor:
+                cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + statement, params)
+                plan = "\n".join(row[0] for row in cursor.fetchall())
+    print(
+        f"machine: {platform.node()} {platform.processor() or platform.machine()}, "
+        f"python {platform.python_version()}, load {os.getloadavg()[0]:.1f}"
+    )
+    print(
+        f"database: {args.db}; persons: {args.persons} (built in {persons_s:.0f} s); "
+        f"petitions: {args.petitions} (built in {petitions_s:.0f} s); documents: {documents}"
+    )
+    for label, (full, floor, hits) in results.items():
+        p, f = percentiles(full), percentiles(floor)
+        ordered = sorted(hits)
+        print(
+            f"{label:>10}: search p50 {p['p50']:.1f} p95 {p['p95']:.1f} p99 {p['p99']:.1f} ms | "
+            f"raw SQL p50 {f['p50']:.1f} p95 {f['p95']:.1f} p99 {f['p99']:.1f} ms | "
+            f"p95 ratio {p['p95'] / f['p95']:.2f} | hits median {ordered[len(ordered) // 2]} "
+            f"max {ordered[-1]} (n={len(full)})"
+        )
+    print(f"round trip (SELECT 1): p50 {round_trip['p50']:.2f} p95 {round_trip['p95']:.2f} ms")
+    if plan:
+        print("plan of the first 2-syllable query:")
+        print(plan)
+
+
+if __name__ == "__main__":
+    main()

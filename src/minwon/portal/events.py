@@ -1,0 +1,125 @@
+"""The search read model follows the registers: each subscriber runs inside the command's
+transaction and rebuilds the documents of the records the event names, so a search right
+after a move-in, a new petition or a transfer already sees it (and a failed command leaves
+no document behind)."""
+
+from __future__ import annotations
+
+from minwon.documents.commands import CertificateIssued
+from minwon.kernel.bus import Context
+from minwon.kernel.registry import subscriber
+from minwon.land.events import ParcelRegistered, ParcelsImported, ParcelTransferred
+from minwon.licensing.events import PermitGranted, PermitsImported, SanctionImposed
+from minwon.petitions.commands.common import PetitionStepRecorded
+from minwon.registry.events import (
+    HouseholdHeadChanged,
+    MoveInReported,
+    PersonRegistered,
+    PersonStatusChanged,
+    ResidentsImported,
+)
+from minwon.vehicles.events import VehicleRegistered, VehiclesImported, VehicleTransferred
+
+from . import index
+from .models import Kind
+
+
+@subscriber(PersonRegistered)
+def person_registered(event: PersonRegistered, *, ctx: Context) -> None:
+    index.refresh(Kind.PERSON, [event.person_id])
+    index.refresh(Kind.HOUSEHOLD, [event.household_id])
+
+
+@subscriber(MoveInReported)
+def moved_in(event: MoveInReported, *, ctx: Context) -> None:
+    """New address and office for the movers, their (maybe new) household, and the
+    vehicles whose 사용본거지 the vehicle register's own subscriber has just moved."""
+    from minwon.vehicles.models import Vehicle
+
+    index.refresh(Kind.PERSON, event.person_ids)
+    index.refresh(Kind.HOUSEHOLD, [event.household_id])
+    owned = Vehicle.objects.filter(owner_id__in=event.person_ids).values_list("pk", flat=True)
+    index.refresh(Kind.VEHICLE, list(owned))
+
+
+@subscriber(HouseholdHeadChanged)
+def head_changed(event: HouseholdHeadChanged, *, ctx: Context) -> None:
+    index.refresh(Kind.HOUSEHOLD, [event.household_id])
+
+
+@subscriber(PersonStatusChanged)
+def status_changed(event: PersonStatusChanged, *, ctx: Context) -> None:
+    index.refresh(Kind.PERSON, [event.person_id])
+
+
+@subscriber(ResidentsImported)
+def residents_imported(event: ResidentsImported, *, ctx: Context) -> None:
+    """The bulk path's event carries counts only; its residence rows carry the command."""
+    from minwon.registry.models import Residence
+
+    rows = list(
+        Residence.objects.filter(command_id=ctx.command.command_id).values_list(
+            "person_id", "household_id"
+        )
+    )
+    index.refresh(Kind.PERSON, [p for p, _ in rows])
+    index.refresh(Kind.HOUSEHOLD, sorted({h for _, h in rows if h is not None}))
+
+
+@subscriber(PetitionStepRecorded)
+def petition_step(event: PetitionStepRecorded, *, ctx: Context) -> None:
+    from minwon.petitions.models import Petition
+
+    receipt, _, seq = event.number.rpartition("-")
+    found = Petition.objects.filter(application__receipt_number=receipt, seq=int(seq))
+    index.refresh(Kind.PETITION, list(found.values_list("pk", flat=True)))
+
+
+@subscriber(CertificateIssued)
+def certificate_issued(event: CertificateIssued, *, ctx: Context) -> None:
+    index.refresh(Kind.DOCUMENT, [event.document_number])
+
+
+@subscriber(VehicleRegistered)
+def vehicle_registered(event: VehicleRegistered, *, ctx: Context) -> None:
+    index.refresh(Kind.VEHICLE, [event.vehicle_id])
+
+
+@subscriber(VehicleTransferred)
+def vehicle_transferred(event: VehicleTransferred, *, ctx: Context) -> None:
+    index.refresh(Kind.VEHICLE, [event.vehicle_id])
+
+
+@subscriber(VehiclesImported)
+def vehicles_imported(event: VehiclesImported, *, ctx: Context) -> None:
+    index.refresh(Kind.VEHICLE, event.vehicle_ids)
+
+
+@subscriber(ParcelRegistered)
+def parcel_registered(event: ParcelRegistered, *, ctx: Context) -> None:
+    index.refresh(Kind.PARCEL, [event.parcel_id])
+
+
+@subscriber(ParcelTransferred)
+def parcel_transferred(event: ParcelTransferred, *, ctx: Context) -> None:
+    index.refresh(Kind.PARCEL, [event.parcel_id])
+
+
+@subscriber(ParcelsImported)
+def parcels_imported(event: ParcelsImported, *, ctx: Context) -> None:
+    index.refresh(Kind.PARCEL, event.parcel_ids)
+
+
+@subscriber(PermitGranted)
+def permit_granted(event: PermitGranted, *, ctx: Context) -> None:
+    index.refresh(Kind.PERMIT, [event.permit_id])
+
+
+@subscriber(SanctionImposed)
+def sanction_imposed(event: SanctionImposed, *, ctx: Context) -> None:
+    index.refresh(Kind.PERMIT, [event.permit_id])
+
+
+@subscriber(PermitsImported)
+def permits_imported(event: PermitsImported, *, ctx: Context) -> None:
+    index.refresh(Kind.PERMIT, event.permit_ids)

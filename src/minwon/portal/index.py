@@ -1,0 +1,305 @@
+"""Building ``SearchDocument`` rows from the registers: one builder per kind, used both by
+the event subscribers (a few ids, inside the command's transaction) and by ``minwon search
+rebuild`` (every id, in batches). Because both paths call the same builders, the model after
+a rebuild equals the one the events kept — a test checks it.
+
+Builders read other apps' models (a read model may), and write only this app's table.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any
+
+from django.db import transaction
+
+from minwon.documents.permissions import DocumentsPermission
+from minwon.kernel import clock, jurisdictions
+from minwon.kernel.permissions import Permissions
+from minwon.land.permissions import LandPermission
+from minwon.licensing.permissions import LicensingPermission
+from minwon.petitions.permissions import PetitionsPermission
+from minwon.registry.permissions import RegistryPermission
+from minwon.vehicles.permissions import VehiclesPermission
+
+from .models import Kind, SearchDocument
+from .tokens import document_tokens, normalise
+
+#: Who may see each kind: the permission checked over the record's jurisdiction.
+PERMISSION: dict[Kind, Permissions] = {
+    Kind.PERSON: RegistryPermission.READ,
+    Kind.HOUSEHOLD: RegistryPermission.READ,
+    Kind.PETITION: PetitionsPermission.READ,
+    Kind.PERMIT: LicensingPermission.READ,
+    Kind.PARCEL: LandPermission.READ,
+    Kind.VEHICLE: VehiclesPermission.READ,
+    Kind.DOCUMENT: DocumentsPermission.READ,
+}
+
+_SEPARATORS = re.compile(r"[\s\-·.]+")
+
+
+def exact_key(text: str) -> str:
+    """How exact keys are stored and looked up: NFKC, no spaces, dashes or dots, upper case
+    ("12가 3456" = "12가3456"; "51130-261201-…" with or without dashes)."""
+    return _SEPARATORS.sub("", normalise(text)).upper()[:80]
+
+
+def rrn_key(blind_index: str) -> str:
+    return f"RRN:{blind_index}" if blind_index else ""
+
+
+def _doc(kind: Kind, entity_id: object, jurisdiction: str, **fields: Any) -> SearchDocument:
+    return SearchDocument(
+        kind=kind.value,
+        entity_id=str(entity_id),
+        jurisdiction_path=jurisdictions.path_of(jurisdiction),
+        permission=PERMISSION[kind].value,
+        **fields,
+    )
+
+
+def _cut(text: str, size: int) -> str:
+    return text if len(text) <= size else text[: size - 1] + "…"
+
+
+def persons(ids: Iterable[int]) -> list[SearchDocument]:
+    from minwon.registry.models import Person, PersonStatus, Residence
+
+    people = list(Person.objects.filter(pk__in=list(ids)).order_by("pk"))
+    addresses = dict(
+        (pid, f"{road} {detail}".strip())
+        for pid, road, detail in Residence.objects.filter(
+            person_id__in=[p.pk for p in people], moved_out_on__isnull=True
+        ).values_list("person_id", "road_address", "address_detail")
+    )
+    docs = []
+    for p in people:
+        address = addresses.get(p.pk, "")
+        status = "" if p.status == PersonStatus.ACTIVE else f" · {p.get_status_display()}"
+        sex = "남" if p.sex == "M" else "여"
+        docs.append(
+            _doc(
+                Kind.PERSON, p.pk, p.jurisdiction_id, title=p.name,
+                details=_cut(f"{p.birth_date:%Y-%m-%d} · {sex} · {address}{status}", 400),
+                key1=rrn_key(p.rrn_index),
+                tokens=document_tokens(p.name, address, dates=[p.birth_date]),
+            )
+        )  # fmt: skip
+    return docs
+
+
+def households(ids: Iterable[int]) -> list[SearchDocument]:
+    from minwon.registry.models import Household
+
+    docs = []
+    for h in Household.objects.filter(pk__in=list(ids)).select_related("head").order_by("pk"):
+        head = h.head.name if h.head is not None else ""
+        docs.append(
+            _doc(
+                Kind.HOUSEHOLD, h.pk, h.jurisdiction_id, title=f"{head} 세대",
+                details=_cut(h.full_address, 400), key1=f"H{h.pk}",
+                tokens=document_tokens(head, "세대", h.full_address),
+            )
+        )  # fmt: skip
+    return docs
+
+
+def _form_text(value: Any) -> Iterator[str]:
+    if isinstance(value, dict):
+        for item in value.values():
+            yield from _form_text(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _form_text(item)
+    elif isinstance(value, str):
+        yield value
+
+
+def petitions(ids: Iterable[int]) -> list[SearchDocument]:
+    from minwon.petitions.models import Petition, PetitionStep
+
+    rows = list(
+        Petition.objects.filter(pk__in=list(ids))
+        .select_related("application", "type")
+        .order_by("pk")
+    )
+    notes: dict[int, list[str]] = defaultdict(list)
+    for pid, note, public_note in (
+        PetitionStep.objects.filter(petition_id__in=[p.pk for p in rows])
+        .order_by("petition_id", "at", "id")
+        .values_list("petition_id", "note", "public_note")
+    ):
+        notes[pid] += [note, public_note]
+    docs = []
+    for p in rows:
+        app = p.application
+        received = clock.local(p.received_at)
+        docs.append(
+            _doc(
+                Kind.PETITION, p.pk, p.jurisdiction_id, title=p.type.name,
+                details=_cut(
+                    f"{p.number} · {app.applicant_name} · {p.get_state_display()} · "
+                    f"{p.department} · {received:%Y-%m-%d}", 400,
+                ),
+                key1=exact_key(p.number), key2=exact_key(app.receipt_number),
+                key3=rrn_key(app.identity_index),
+                tokens=document_tokens(
+                    p.type.name, app.applicant_name, p.department, "민원", p.reasons,
+                    *_form_text(p.form), *notes[p.pk], dates=[received.date()],
+                ),
+            )
+        )  # fmt: skip
+    return docs
+
+
+def permits(ids: Iterable[int]) -> list[SearchDocument]:
+    from minwon.licensing.models import Permit
+
+    docs = []
+    for p in Permit.objects.filter(pk__in=list(ids)).select_related("holder").order_by("pk"):
+        docs.append(
+            _doc(
+                Kind.PERMIT, p.pk, p.jurisdiction_id, title=p.business_name,
+                details=_cut(
+                    f"{p.number} · {p.get_kind_display()} · 대표자 {p.holder.name} · "
+                    f"{p.road_address} · {p.get_status_display()}", 400,
+                ),
+                key1=exact_key(p.number),
+                tokens=document_tokens(
+                    p.business_name, p.get_kind_display(), p.holder.name, p.road_address
+                ),
+            )
+        )  # fmt: skip
+    return docs
+
+
+def parcels(ids: Iterable[int]) -> list[SearchDocument]:
+    from minwon.land.models import Parcel
+
+    docs = []
+    for p in Parcel.objects.filter(pk__in=list(ids)).select_related("owner").order_by("pk"):
+        docs.append(
+            _doc(
+                Kind.PARCEL, p.pk, p.jurisdiction_id, title=p.lot_label,
+                details=_cut(
+                    f"PNU {p.pnu} · {p.category} · {p.area_m2}㎡ · 소유자 {p.owner.name}", 400
+                ),
+                key1=p.pnu, key2=exact_key(p.lot_label),
+                tokens=document_tokens(p.lot_label, p.category, "토지", p.owner.name),
+            )
+        )  # fmt: skip
+    return docs
+
+
+def vehicles(ids: Iterable[int]) -> list[SearchDocument]:
+    from minwon.vehicles.models import Vehicle
+
+    docs = []
+    for v in Vehicle.objects.filter(pk__in=list(ids)).select_related("owner").order_by("pk"):
+        docs.append(
+            _doc(
+                Kind.VEHICLE, v.pk, v.jurisdiction_id, title=v.plate,
+                details=_cut(
+                    f"{v.model_name} {v.model_year}년식 · 소유자 {v.owner.name} · {v.base_address}",
+                    400,
+                ),
+                key1=exact_key(v.plate), key2=exact_key(v.vin),
+                tokens=document_tokens(v.plate, v.model_name, v.kind, v.owner.name, v.base_address),
+            )
+        )  # fmt: skip
+    return docs
+
+
+def documents(ids: Iterable[str]) -> list[SearchDocument]:
+    from minwon.documents.models import Issuance
+
+    docs = []
+    for d in Issuance.objects.filter(pk__in=list(ids)).order_by("pk"):
+        issued = clock.local(d.issued_at)
+        docs.append(
+            _doc(
+                Kind.DOCUMENT, d.pk, d.jurisdiction_id, title=d.cert_type,
+                details=_cut(
+                    f"{d.document_number} · {d.subject_name} · {issued:%Y-%m-%d %H:%M} · {d.channel}",
+                    400,
+                ),
+                key1=exact_key(d.document_number),
+                tokens=document_tokens(d.cert_type, d.subject_name, dates=[issued.date()]),
+            )
+        )  # fmt: skip
+    return docs
+
+
+BUILDERS: dict[Kind, Callable[[Iterable[Any]], list[SearchDocument]]] = {
+    Kind.PERSON: persons,
+    Kind.HOUSEHOLD: households,
+    Kind.PETITION: petitions,
+    Kind.PERMIT: permits,
+    Kind.PARCEL: parcels,
+    Kind.VEHICLE: vehicles,
+    Kind.DOCUMENT: documents,
+}
+
+
+def refresh(kind: Kind, ids: Iterable[Any]) -> int:
+    """Replace the documents of ``ids`` with freshly built ones (inside the caller's
+    transaction). A record that no longer exists loses its document."""
+    wanted = [str(i) for i in ids]
+    if not wanted:
+        return 0
+    docs = BUILDERS[kind](list(ids))
+    SearchDocument.objects.filter(kind=kind.value, entity_id__in=wanted).delete()
+    SearchDocument.objects.bulk_create(docs, batch_size=1000)
+    return len(docs)
+
+
+def _all_ids(kind: Kind) -> list[Any]:
+    from minwon.documents.models import Issuance
+    from minwon.land.models import Parcel
+    from minwon.licensing.models import Permit
+    from minwon.petitions.models import Petition
+    from minwon.registry.models import Household, Person
+    from minwon.vehicles.models import Vehicle
+
+    model: Any = {
+        Kind.PERSON: Person, Kind.HOUSEHOLD: Household, Kind.PETITION: Petition,
+        Kind.PERMIT: Permit, Kind.PARCEL: Parcel, Kind.VEHICLE: Vehicle, Kind.DOCUMENT: Issuance,
+    }[kind]  # fmt: skip
+    return list(model.objects.order_by("pk").values_list("pk", flat=True))
+
+
+def counts() -> dict[Kind, int]:
+    from minwon.documents.models import Issuance
+    from minwon.land.models import Parcel
+    from minwon.licensing.models import Permit
+    from minwon.petitions.models import Petition
+    from minwon.registry.models import Household, Person
+    from minwon.vehicles.models import Vehicle
+
+    return {
+        Kind.PERSON: Person.objects.count(), Kind.HOUSEHOLD: Household.objects.count(),
+        Kind.PETITION: Petition.objects.count(), Kind.PERMIT: Permit.objects.count(),
+        Kind.PARCEL: Parcel.objects.count(), Kind.VEHICLE: Vehicle.objects.count(),
+        Kind.DOCUMENT: Issuance.objects.count(),
+    }  # fmt: skip
+
+
+def rebuild(*, batch: int = 2000, progress: Callable[[Kind, int], None] | None = None) -> int:
+    """Drop every document and build them all again from the registers, in one transaction
+    (searches see the old model until it commits). ``progress(kind, n)`` after each batch."""
+    total = 0
+    with transaction.atomic():
+        SearchDocument.objects.all().delete()
+        for kind in Kind:
+            ids = _all_ids(kind)
+            for at in range(0, len(ids), batch):
+                chunk = ids[at : at + batch]
+                docs = BUILDERS[kind](chunk)
+                SearchDocument.objects.bulk_create(docs, batch_size=1000)
+                total += len(docs)
+                if progress is not None:
+                    progress(kind, len(chunk))
+    return total

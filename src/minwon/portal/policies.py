@@ -1,0 +1,106 @@
+"""Who may use the portal and see which search hits — decided here, from
+``accounts.permissions`` (DESIGN §3.6).
+
+A search document carries its policy key: the record's jurisdiction path and the permission
+that reads it. ``visible(actor)`` turns the actor's grants into one condition over those two
+columns, so the database applies the policy inside the search query, before its limit: a
+hit the officer may not read is never fetched, counted or ranked.
+"""
+
+from __future__ import annotations
+
+from django.db.models import Q, QuerySet
+
+from minwon.accounts.permissions import is_allowed, scope_paths, scopes_for
+from minwon.kernel.errors import Forbidden
+from minwon.kernel.types import NATION, Actor, ActorKind
+from minwon.petitions.permissions import PetitionsPermission
+
+from .index import PERMISSION
+from .models import SearchDocument
+from .permissions import PortalPermission
+
+USE = PortalPermission.USE
+#: 기한 경과 보고 go to whoever oversees the departments' petitions (the heads).
+REPORTS = PetitionsPermission.OVERSEE
+
+
+def can_use(actor: Actor) -> bool:
+    """Staff holding ``portal.use`` somewhere (every staff role does)."""
+    return actor.kind == ActorKind.STAFF and bool(scopes_for(actor, USE))
+
+
+def can_land(actor: Actor) -> bool:
+    """Every staff member has a landing page, with or without grants (it tells them)."""
+    return actor.kind == ActorKind.STAFF
+
+
+def can_process_petitions(actor: Actor) -> bool:
+    """Whether the landing page shows a work queue (``petitions.process`` somewhere)."""
+    return bool(scopes_for(actor, PetitionsPermission.PROCESS))
+
+
+def can_see_reports(actor: Actor) -> bool:
+    """Whether the landing page shows 기한 경과 보고 (``petitions.oversee`` somewhere)."""
+    return bool(scopes_for(actor, REPORTS))
+
+
+def require_use(actor: Actor) -> None:
+    """Refuse (403) anyone but staff who may use the portal."""
+    if not can_use(actor):
+        raise Forbidden(
+            "행정포털은 담당 공무원만 이용할 수 있습니다.",
+            "The staff portal is for staff only.",
+            code="permission_denied",
+        )
+
+
+#: What an actor may see, as data: ((permission, (path, ...)), ...) — hashable, so the
+#: compiled search statement can be kept per distinct set of scopes.
+Scopes = tuple[tuple[str, tuple[str, ...]], ...]
+
+
+def visible_scopes(actor: Actor) -> Scopes:
+    """For each permission a search document can carry, the subtrees where ``actor`` holds
+    it (the nation's path alone when national); empty unless they may use the portal."""
+    if not can_use(actor):
+        return ()
+    scopes = []
+    for permission in sorted({p.value for p in PERMISSION.values()}):
+        paths = sorted(set(scope_paths(actor, permission)))
+        if f"{NATION}/" in paths:
+            paths = [f"{NATION}/"]
+        if paths:
+            scopes.append((permission, tuple(paths)))
+    return tuple(scopes)
+
+
+def condition_for(scopes: Scopes) -> Q | None:
+    """The OR over each permission of (permission = p AND path in one of its subtrees);
+    ``None`` when nothing is visible."""
+    if not scopes:
+        return None
+    condition = Q()
+    for permission, paths in scopes:
+        if paths == (f"{NATION}/",):
+            condition |= Q(permission=permission)
+            continue
+        within = Q()
+        for path in paths:
+            within |= Q(jurisdiction_path__startswith=path)
+        condition |= Q(permission=permission) & within
+    return condition
+
+
+def visible(actor: Actor) -> QuerySet[SearchDocument]:
+    """The search documents ``actor`` may see (none unless they may use the portal)."""
+    condition = condition_for(visible_scopes(actor))
+    if condition is None:
+        return SearchDocument.objects.none()
+    return SearchDocument.objects.filter(condition)
+
+
+def can_read(actor: Actor, document: SearchDocument) -> bool:
+    """Whether one hit is visible (the same rule as ``visible``, for a single row)."""
+    code = document.jurisdiction_path.rstrip("/").rsplit("/", 1)[-1]
+    return can_use(actor) and is_allowed(actor, document.permission, code)
