@@ -65,6 +65,8 @@ READERS: dict[str, set[str]] = {
     "campaign": {"counter_clerk", "officer", "department_head", "operator", "sysadmin"},
     "staff_notice": {"counter_clerk", "officer", "department_head", "operator", "sysadmin"},
     "print_batch": {"counter_clerk", "officer", "department_head", "operator", "sysadmin"},
+    # an integrated-search hit on a person, opened from the portal (portal.use + registry.read)
+    "search_hit": REGISTRY_READERS,
 }
 ROOM_READERS = {"operator", "sysadmin"}
 #: kinds whose records show a person's data: a staff read of one writes the access log
@@ -196,6 +198,7 @@ def build() -> World:
         household = household_of(person)
         assert household is not None
         records["person"][city] = str(person.pk)
+        records["search_hit"][city] = f"person/{person.pk}"
         records["household"][city] = str(household.pk)
         records["tax_bill"][city] = _bill(person.pk, city, 100_000 + n)
         records["vehicle"][city] = _vehicle(person, PLATES[city])
