@@ -148,3 +148,13 @@ def test_the_heads_page_lists_drafts_by_deadline_and_approves(
         "/staff/petitions/approvals/", {"receipt_number": "NOPE", "item": "1", "action": "approve"}
     )
     assert gone.status_code == 404
+
+
+def test_the_heads_landing_page_lists_the_drafts(
+    apply: Any, act: Any, officer: User, head: User
+) -> None:
+    number = _in_review(apply, act, officer)
+    act(officer, "decide", number, outcome="approved")
+    html = _client(head).get("/staff/").content.decode()
+    assert "결재 대기" in html and f"{number}-1" in html
+    assert "결재 대기" not in _client(officer).get("/staff/").content.decode()

@@ -95,6 +95,13 @@ def incidents() -> list[Any]:
     return list(Incident.objects.exclude(state=Incident.State.RESOLVED).order_by("-opened_at")[:5])
 
 
+def awaiting_approval(actor: Actor) -> list[Any]:
+    """Drafts awaiting this officer's 결재 (the 결재함's own query)."""
+    from minwon.petitions.approvals import awaiting_approval as drafts
+
+    return drafts(actor)
+
+
 def overview(actor: Actor, user: Any, *, now: datetime) -> dict[str, Any]:
     grants = list(user.grants.select_related("jurisdiction").order_by("role"))
     found_reports = reports(actor)
@@ -103,6 +110,7 @@ def overview(actor: Actor, user: Any, *, now: datetime) -> dict[str, Any]:
         "grants": grants,
         "queue": queue(actor, now=now),
         "awaiting": awaiting_decision(actor, now=now),
+        "approvals": awaiting_approval(actor)[:10],
         "reports": found_reports,
         "incidents": open_incidents,
         "notice_count": len(found_reports) + len(open_incidents),
