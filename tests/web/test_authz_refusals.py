@@ -135,11 +135,6 @@ def test_move_in_into_another_city_is_refused(world: World) -> None:
     assert _changed(before) == {}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="registry/movein.py looks the movers up before the citizen rule and names the "
-    "id it did not find ('Person 987654321 not found'): a citizen can tell which ids exist",
-)
 def test_citizen_move_in_refusal_does_not_tell_which_ids_exist(world: World) -> None:
     body = {
         "movers": [{"person_id": int(world.records["person"]["gongju"]), "relationship": "head"}],

@@ -111,8 +111,8 @@ def _lock_persons(ids: list[int]) -> dict[int, Person]:
         person = persons.get(pid)
         if person is None:
             raise NotFound(
-                f"주민(번호 {pid})을 찾을 수 없습니다.",
-                f"Person {pid} not found.",
+                f"{n + 1}번째 전입자를 찾을 수 없습니다.",
+                f"Mover {n + 1} was not found.",
                 field=f"movers.{n}.person_id",
             )
         if person.status != PersonStatus.ACTIVE:
@@ -265,8 +265,9 @@ def place(
     return household, late
 
 
-def _check_citizen_movers(ctx: Context, persons: list[Person]) -> str:
-    """A citizen reports for themself and members of their own current household."""
+def _check_citizen_movers(ctx: Context, ids: list[int]) -> str:
+    """A citizen reports for themself and members of their own current household. Checked
+    before the movers are looked up, so a refusal cannot tell which ids exist."""
     index = citizen_index(ctx)
     me = Person.objects.filter(rrn_index=index).first() if index else None
     if me is None:
@@ -288,8 +289,8 @@ def _check_citizen_movers(ctx: Context, persons: list[Person]) -> str:
                 household_id=my_household, left_on__isnull=True
             ).values_list("person_id", flat=True)
         )
-    for n, person in enumerate(persons):
-        if person.pk != me.pk and person.pk not in family:
+    for n, pid in enumerate(ids):
+        if pid != me.pk and pid not in family:
             raise Forbidden(
                 "본인 또는 같은 세대원만 신고할 수 있습니다.",
                 "You may report only yourself and members of your household.",
@@ -355,10 +356,10 @@ def report_move_in(cmd: ReportMoveIn, *, ctx: Context) -> dict[str, Any]:
         address_code=cmd.address_code,
     )
     authorize_destination(ctx, dest.unit, "registry.move_in")
+    index = _check_citizen_movers(ctx, ids) if ctx.actor.kind == ActorKind.CITIZEN else ""
     locked = _lock_persons(ids)
     persons = [locked[i] for i in ids]
     if ctx.actor.kind == ActorKind.CITIZEN:
-        index = _check_citizen_movers(ctx, persons)
         head = dest.household.head if dest.household is not None else None
         if head is not None and head.rrn_index != index:
             return _await_head(ctx, cmd, dest.household, index, reported_on)  # type: ignore[arg-type]
