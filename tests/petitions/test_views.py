@@ -3,14 +3,17 @@ jurisdiction with overdue rows marked, the head's load view, counter intake and 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
 
 import pytest
+from django.conf import settings
 from django.test import Client
 
 from minwon.accounts.models import User
-from minwon.kernel import clock
+from minwon.kernel import clock, formats
+from minwon.kernel.clock import SEOUL
 from minwon.petitions import receipts
 from minwon.petitions.models import Application, Petition
 
@@ -106,3 +109,28 @@ def test_counter_intake_prints_a_receipt(clerk: User, catalog_loaded: None) -> N
 
 def test_citizen_cannot_open_staff_pages(citizen: User) -> None:
     assert logged_in(citizen).get("/staff/petitions/").status_code == 403
+
+
+def _visible_text(html: str) -> str:
+    body = html.split("<main", 1)[-1]
+    return " ".join(re.sub(r"<[^>]+>", " ", body).split())
+
+
+def test_tracking_page_writes_times_in_seoul_words(apply: Apply) -> None:
+    number = apply("INFO_DISCLOSURE", when="2026-03-09T10:00")["receipt_number"]
+    petition = Petition.objects.get(application__receipt_number=number)
+    assert petition.deadline_at.astimezone(SEOUL).hour == 18  # the end of the office day
+    query = {"receipt_number": number, "pin": receipts.pin_for(number)}
+    text = _visible_text(Client().get("/track/", query).content.decode())
+    deadline = formats.instant(petition.deadline_at, "ko")
+    assert re.fullmatch(r"\d{4}년 \d{1,2}월 \d{1,2}일 \([월화수목금토일]\) 18:00", deadline)
+    assert f"처리기한 {deadline}" in text
+    assert "2026년 3월 9일 (월) 10:00 접수" in text  # the first step: when, then what
+    assert not re.search(r"\d{4}-\d{2}-\d{2}", text), text  # no ISO left in what people read
+    assert "received" not in text and "start_review" not in text
+
+    english = Client()
+    english.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    text = _visible_text(english.get("/track/", query).content.decode())
+    assert "Mon 9 Mar 2026, 10:00" in text and formats.instant(petition.deadline_at, "en") in text
+    assert "Received" in text
