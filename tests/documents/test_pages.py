@@ -178,3 +178,28 @@ def test_online_issue_result_says_free_in_korean(
     assert page.status_code == 200 and "발급되었습니다" in text
     assert "수수료 무료" in text
     assert "(free)" not in text and "0원" not in text
+
+
+def test_a_citizen_chooses_the_subject_among_their_household(
+    household: dict[str, Any], make_citizen: Any
+) -> None:
+    client = Client()
+    client.force_login(make_citizen(number=HEAD_RRN, name="김세대"))
+    html = client.get("/certificates/").content.decode()
+    spouse = household["spouse"]
+    assert '<option value="self">본인 (김세대)</option>' in html
+    assert f'<option value="{spouse.pk}">이배우 (세대원 · 배우자) — 등본·초본만</option>' in html
+    assert str(household["stranger"].pk) not in re.findall(r'<option value="(\d+)"', html)
+    assert 'value="self"' not in html.replace('<option value="self"', "")  # nothing to type
+
+    page = client.post("/certificates/", {"cert_type": "resident_abstract", "subject": spouse.pk})
+    assert page.status_code == 200 and "발급되었습니다" in page.content.decode()
+    assert Issuance.objects.get().subject_ref == str(spouse.pk)
+
+    refused = client.post("/certificates/", {"cert_type": "tax_payment", "subject": spouse.pk})
+    text = _visible_text(refused.content.decode())
+    assert refused.status_code == 400 and "(항목: 발급 대상)" in text
+    stranger = client.post(
+        "/certificates/", {"cert_type": "resident_copy", "subject": household["stranger"].pk}
+    )
+    assert stranger.status_code == 400 and Issuance.objects.count() == 1

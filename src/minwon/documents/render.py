@@ -33,8 +33,13 @@ MIN_SLOTS = 3
 
 
 def public_base_url() -> str:
-    """Where the verification page lives, as printed and encoded in the QR code."""
-    return os.environ.get("MINWON_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
+    """Where the verification page lives, as printed and encoded in the QR code:
+    ``MINWON_PUBLIC_URL`` (the address citizens reach, e.g. ``https://minwon.wonju.go.kr``;
+    ``make run`` sets it to the address it serves), else this machine on ``PORT``."""
+    configured = os.environ.get("MINWON_PUBLIC_URL", "").strip()
+    if configured:
+        return configured.rstrip("/")
+    return f"http://127.0.0.1:{os.environ.get('PORT', '8000')}"
 
 
 def verify_url(number: str) -> str:
