@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 
@@ -20,8 +21,8 @@ class ConsentText:
 
     key: str
     version: str
-    title: str
-    paragraphs: tuple[str, ...]
+    title: str | Promise  # translated when shown
+    paragraphs: tuple[str | Promise, ...]
 
 
 TERMS = ConsentText(

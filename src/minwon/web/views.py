@@ -14,6 +14,7 @@ from django.contrib.auth.views import LoginView
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.functional import Promise
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
@@ -71,7 +72,7 @@ class MinwonLoginView(LoginView):
         return response
 
 
-def _required(message: str) -> dict[str, Any]:
+def _required(message: str | Promise) -> dict[str, Any]:
     return {"required": message}
 
 
