@@ -134,3 +134,43 @@ def test_tracking_page_writes_times_in_seoul_words(apply: Apply) -> None:
     text = _visible_text(english.get("/track/", query).content.decode())
     assert "Mon 9 Mar 2026, 10:00" in text and formats.instant(petition.deadline_at, "en") in text
     assert "Received" in text
+
+
+def test_apply_groups_types_by_category_and_reviews_before_filing(citizen: User) -> None:
+    client = logged_in(citizen)
+    html = client.get("/petitions/apply/").content.decode()
+    assert re.search(r"<legend>환경 <span class=\"category-count\">\(1\)</span></legend>", html)
+    assert 'data-choseong="ㄷㅎㅍㄱㅁ ㅂㅊ ㅅㄱ"' in html  # 대형폐기물 배출 신고
+    assert 'data-found="민원 %s개를 찾았습니다."' in html
+    form = {"jurisdiction": WONJU, "type": ["LARGE_WASTE"], "f:LARGE_WASTE:items": "2",
+            "content": "소파 1개", "email": "kim@example.kr"}  # fmt: skip
+    review = client.post("/petitions/apply/", {**form, "step": "review"})
+    text = _visible_text(review.content.decode())
+    assert review.status_code == 200 and "신청 내용 확인" in text
+    assert (
+        "대형폐기물 배출 신고" in text
+        and "배출 품목 수 2" in text
+        and "수수료 합계 3,000원" in text
+    )
+    assert not Application.objects.exists()  # nothing filed before the citizen confirms
+    assert '<input type="hidden" name="f:LARGE_WASTE:items" value="2">' in review.content.decode()
+
+    edit = client.post("/petitions/apply/", {**form, "step": "edit"}).content.decode()
+    assert 'id="type-LARGE_WASTE" name="type" value="LARGE_WASTE" checked' in edit
+    assert 'name="f:LARGE_WASTE:items" value="2"' in edit and "소파 1개" in edit
+
+    filed = client.post("/petitions/apply/", {**form, "step": "submit"})
+    assert filed.status_code == 302 and Application.objects.count() == 1
+
+
+def test_apply_errors_name_the_field_in_words(citizen: User) -> None:
+    client = logged_in(citizen)
+    bad = {"jurisdiction": WONJU, "type": ["LARGE_WASTE"], "f:LARGE_WASTE:items": "많이",
+           "step": "submit"}  # fmt: skip
+    page = client.post("/petitions/apply/", bad)
+    text = _visible_text(page.content.decode())
+    assert page.status_code == 400 and "(항목: 대형폐기물 배출 신고: 배출 품목 수)" in text, text
+    assert "items" not in text
+    none = _visible_text(client.post("/petitions/apply/", {"step": "review"}).content.decode())
+    assert "신청할 민원을 하나 이상 고르세요." in none
+    assert not Application.objects.exists()

@@ -195,3 +195,16 @@ def label(kind: str, code: str | None, lang: str | None = None) -> str:
 def korean(kind: str, code: str) -> str:
     """The Korean label as plain text (for stored read models and Korean messages)."""
     return label(kind, code, "ko")
+
+
+CHOSEONG = "ㄱㄲㄴㄷㄸㄹㅁㅂㅃㅅㅆㅇㅈㅉㅊㅋㅌㅍㅎ"
+
+
+def choseong(text: str) -> str:
+    """The initial consonants of ``text``'s Hangul syllables (``대형폐기물`` → ``ㄷㅎㅍㄱㅁ``),
+    other characters kept, for 초성 search ("ㄷㅎㅍ" finds 대형폐기물)."""
+    out = []
+    for char in text:
+        code = ord(char) - 0xAC00
+        out.append(CHOSEONG[code // 588] if 0 <= code < 11172 else char)
+    return "".join(out)
