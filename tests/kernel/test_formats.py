@@ -60,3 +60,10 @@ def test_every_code_a_citizen_sees_has_korean_words_and_an_english_translation()
     assert formats.label("severity", "major", "ko") == "중대"
     assert formats.label("step", "request_supplement", "ko") == "보완 요구"
     assert formats.label("channel", "unheard-of", "ko") == "unheard-of"
+
+
+def test_processing_periods_in_both_languages() -> None:
+    assert formats.period("immediate", 0, "ko") == "즉시"
+    assert formats.period("immediate", 0, "en") == "Immediately"
+    assert formats.period("days", 14, "ko") == "14일" and formats.period("days", 1, "en") == "1 day"
+    assert formats.period("months", 2, "en") == "2 months"

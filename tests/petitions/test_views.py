@@ -131,7 +131,9 @@ def test_tracking_page_writes_times_in_seoul_words(apply: Apply) -> None:
 
     english = Client()
     english.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-    text = _visible_text(english.get("/track/", query).content.decode())
+    html = english.get("/track/", query).content.decode()
+    assert 'class="state state-received">Received<' in html  # the state, not 접수
+    text = _visible_text(html)
     assert "Mon 9 Mar 2026, 10:00" in text and formats.instant(petition.deadline_at, "en") in text
     assert "Received" in text
 

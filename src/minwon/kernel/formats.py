@@ -69,6 +69,18 @@ LABELS: dict[str, dict[str, Promise]] = {
         "reminder": pgettext_lazy("step", "처리기한 임박 알림"),
         "escalate": pgettext_lazy("step", "처리기한 경과 보고"),
     },
+    "state": {
+        "received": pgettext_lazy("state", "접수"),
+        "assigned": pgettext_lazy("state", "배정"),
+        "in_review": pgettext_lazy("state", "검토 중"),
+        "supplement_requested": pgettext_lazy("state", "보완 요구"),
+        "decided": pgettext_lazy("state", "처리 완료"),
+        "notified": pgettext_lazy("state", "통지 완료"),
+        "transferred": pgettext_lazy("state", "이송"),
+        "withdrawn": pgettext_lazy("state", "취하"),
+        "returned": pgettext_lazy("state", "반려(보완 미이행)"),
+        "closed": pgettext_lazy("state", "종결"),
+    },
     # Form fields named in error messages ("항목: 발급 대상"), shared by pages and kiosks.
     "field": {
         "subject": pgettext_lazy("field", "발급 대상"),
@@ -170,6 +182,18 @@ def duration(value: timedelta | float | int | None, lang: str | None = None) -> 
     return " ".join(parts)
 
 
+def period(unit: str, amount: int, lang: str | None = None) -> str:
+    """A legal processing period: ``즉시``, ``3일``, ``1개월`` / ``Immediately``, ``3 days``."""
+    english = _lang(lang) == "en"
+    if unit == "immediate":
+        return "Immediately" if english else "즉시"
+    ko = {"hours": "시간", "days": "일", "weeks": "주", "months": "개월", "years": "년"}
+    en = {"hours": "hour", "days": "day", "weeks": "week", "months": "month", "years": "year"}
+    if english:
+        return f"{amount} {en[unit]}{'s' if amount != 1 else ''}"
+    return f"{amount}{ko[unit]}"
+
+
 def money(amount: int | None, lang: str | None = None) -> str:
     """``3,000원`` / ``KRW 3,000``."""
     value = int(amount or 0)
@@ -185,7 +209,7 @@ def fee(amount: int | None, lang: str | None = None) -> str:
 
 def label(kind: str, code: str | None, lang: str | None = None) -> str:
     """The words for ``code`` of ``kind`` (``channel``, ``payment``, ``severity``,
-    ``step``, ``mode``) in the current or given language."""
+    ``step``, ``state``, ``mode``, ``field``) in the current or given language."""
     if code is None or code == "":
         return ""
     text = LABELS.get(kind, {}).get(str(code))

@@ -18,6 +18,7 @@ def won(value: int) -> str:
 @register.filter
 def period_label(value: str) -> str:
     try:
-        return parse_period(value).label()
+        parsed = parse_period(value)
     except ValueError:
         return value
+    return formats.period(parsed.unit, parsed.amount)
