@@ -21,7 +21,8 @@ def test_sign_up_from_the_log_in_page(page: Any, jurisdictions_loaded: None) -> 
     page.get_by_role("link", name="회원가입").click()
     page.wait_for_url("**/accounts/sign-up/")
     page.get_by_label("이름").fill("윤가람")
-    page.get_by_label("주민등록번호").fill(rrn.with_check_digit("950505212345"))
+    number = rrn.with_check_digit("950505212345")
+    page.get_by_label("주민등록번호").fill(number)
     page.get_by_label("아이디").fill("garam")
     password = page.locator("#id_password")
     password.fill("garam1")
@@ -39,6 +40,9 @@ def test_sign_up_from_the_log_in_page(page: Any, jurisdictions_loaded: None) -> 
     screenshot(page, "sign-up-01-refused")
     assert axe_violations(page) == []
 
+    # The number and the passwords are not written back into the page after a refusal.
+    assert page.get_by_label("주민등록번호").input_value() == ""
+    page.get_by_label("주민등록번호").fill(number)
     page.locator("#id_password").fill("Garam-river-2026!")
     page.get_by_label("비밀번호 확인").fill("Garam-river-2026!")
     page.get_by_label("개인정보 수집·이용에 동의합니다.").check()
