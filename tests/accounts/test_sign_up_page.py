@@ -74,20 +74,20 @@ def test_refusals_say_what_to_do_in_plain_korean_and_store_nothing(
     assert not User.objects.filter(username="badaa").exists() and not Consent.objects.exists()
 
 
-def test_online_sign_up_without_agreement_is_refused_by_the_command(
+def test_an_agreement_to_an_old_text_is_refused_by_the_command(
     jurisdictions_loaded: None,
 ) -> None:
     with pytest.raises(ValidationFailed) as refused:
         execute(
             SignUpCitizen(
                 actor=Actor.anonymous(), channel=Channel.ONLINE, jurisdiction=NATION,
-                username="nobody", display_name="무동의", password_hash="x",
+                username="nobody", display_name="옛판", password_hash="x",
                 sealed_rrn=rrn.SealedRRN.from_text(NUMBER), identity_method="demo",
-                privacy_version=consent.PRIVACY.version,
+                terms_version="2020-01-01", privacy_version=consent.PRIVACY.version,
             )
         )  # fmt: skip
     assert refused.value.field == "agree_terms"
-    assert not User.objects.filter(username="nobody").exists()
+    assert not User.objects.filter(username="nobody").exists() and not Consent.objects.exists()
 
 
 def test_pages_show_the_texts_and_link_each_other(jurisdictions_loaded: None) -> None:

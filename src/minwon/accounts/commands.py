@@ -20,7 +20,7 @@ from minwon.kernel.bus import Context
 from minwon.kernel.errors import Conflict, NotFound, ValidationFailed
 from minwon.kernel.registry import handler
 from minwon.kernel.rrn import SealedRRN
-from minwon.kernel.types import ActorKind, Channel, Command, Continuity, RoomCategory
+from minwon.kernel.types import ActorKind, Command, Continuity, RoomCategory
 
 _USERNAME = re.compile(r"^[a-zA-Z0-9_.@+-]{3,150}$")
 
@@ -111,9 +111,9 @@ def revoke_role(cmd: RevokeRole, *, ctx: Context) -> dict[str, int]:
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
 class SignUpCitizen(Command):
-    """A citizen opens an account after identity proofing (본인확인), agreeing to the
-    versions of the terms and the privacy notice they were shown (``accounts.consent``);
-    online, both agreements are required and recorded."""
+    """A citizen opens an account after identity proofing (본인확인), with the versions of
+    the terms and the privacy notice they agreed to (``accounts.consent``), recorded as
+    ``Consent`` rows."""
 
     username: str
     display_name: str
@@ -127,18 +127,12 @@ class SignUpCitizen(Command):
 
 
 def _check_consents(cmd: SignUpCitizen) -> dict[str, str]:
-    """The agreements to record: each must be to the version shown today; online, the
-    terms and the privacy notice are both required (개인정보 보호법 제15조)."""
+    """The agreements to record: each must be to the version shown today (a text changed
+    between showing and agreeing is refused). The sign-up page requires both (개인정보
+    보호법 제15조); accounts opened otherwise (demo, imports) may carry none."""
     given = {"terms": cmd.terms_version.strip(), "privacy": cmd.privacy_version.strip()}
     current = consent.current_versions()
-    for key, field, ko, en in (
-        ("terms", "agree_terms", "이용약관에 동의해야 가입할 수 있습니다.",
-         "You must agree to the terms of use to sign up."),
-        ("privacy", "agree_privacy", "개인정보 수집·이용에 동의해야 가입할 수 있습니다.",
-         "You must agree to the collection and use of personal information to sign up."),
-    ):  # fmt: skip
-        if not given[key] and cmd.channel == Channel.ONLINE:
-            raise ValidationFailed(ko, en, field=field)
+    for key, field in (("terms", "agree_terms"), ("privacy", "agree_privacy")):
         if given[key] and given[key] != current[key]:
             raise ValidationFailed(
                 "동의한 문서가 바뀌었습니다. 화면을 새로 고친 뒤 다시 확인하고 동의하세요.",
