@@ -4,6 +4,9 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 PORT   ?= 8000
 export PORT
+# The address printed on certificates and in their QR codes (README, "Configuration").
+MINWON_PUBLIC_URL ?= http://127.0.0.1:$(PORT)
+export MINWON_PUBLIC_URL
 
 # Parallel test processes (pytest-xdist); CI and 2-core machines use 2.
 TEST_WORKERS ?= 2

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from django.contrib.auth.hashers import make_password
 
+from minwon.accounts import consent
 from minwon.accounts.commands import CreateStaffAccount, GrantRole, SignUpCitizen
 from minwon.accounts.models import User
 from minwon.accounts.permissions import clear_cache
@@ -81,6 +82,7 @@ def make_citizen(jurisdictions_loaded: None) -> Callable[..., User]:
                 actor=Actor.anonymous(), channel=Channel.ONLINE, jurisdiction=NATION,
                 username=f"citizen{n}", display_name=name, password_hash=password_hash(),
                 sealed_rrn=rrn.SealedRRN.from_text(number), identity_method="demo",
+                **{f"{key}_version": v for key, v in consent.current_versions().items()},
             )
         )  # fmt: skip
         return User.objects.get(pk=result.value["user_id"])

@@ -5,12 +5,21 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
+from minwon.accounts import consent
 from minwon.accounts.models import User
 from minwon.kernel import rrn
 from minwon.kernel.models import AuditRecord
 from tests.conftest import PASSWORD, WONJU
 
 pytestmark = pytest.mark.django_db
+
+AGREED = {
+    "password_confirm": "long-enough-pass-7",
+    "agree_terms": "on",
+    "agree_privacy": "on",
+    "terms_version": consent.TERMS.version,
+    "privacy_version": consent.PRIVACY.version,
+}
 
 
 def test_sign_up_stores_only_the_blind_index(jurisdictions_loaded: None) -> None:
@@ -24,6 +33,7 @@ def test_sign_up_stores_only_the_blind_index(jurisdictions_loaded: None) -> None
             "username": "haneul",
             "email": "h@example.kr",
             "password": "long-enough-pass-7",
+            **AGREED,
         },
     )
     assert response.status_code == 302
@@ -41,6 +51,7 @@ def test_sign_up_with_bad_number_names_the_field(jurisdictions_loaded: None) -> 
             "rrn": "881332-2123456",
             "username": "bad",
             "password": "long-enough-pass-7",
+            **AGREED,
         },
     )
     assert response.status_code == 400
@@ -58,6 +69,7 @@ def test_same_person_cannot_sign_up_twice(make_citizen) -> None:  # type: ignore
             "rrn": number,
             "username": "again",
             "password": "long-enough-pass-7",
+            **AGREED,
         },
     )
     assert response.status_code == 400

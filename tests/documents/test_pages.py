@@ -3,12 +3,15 @@ API's issue/download/idempotency contract, the counter page and the kiosk flow."
 
 from __future__ import annotations
 
+import re
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 from django.test import Client
 
 from minwon.documents.models import Issuance, IssuedFile
+from minwon.kernel import clock
 from tests.conftest import WONJU
 from tests.documents.conftest import HEAD_RRN, STRANGER_RRN, kiosk
 
@@ -138,3 +141,65 @@ def test_kiosk_flow_with_client(household: dict[str, Any]) -> None:
     assert client.get(f"/kiosk/print/{number}.pdf").status_code == 200
     client.get("/kiosk/reset/")
     assert client.get(f"/kiosk/print/{number}.pdf").status_code == 404
+
+
+def _visible_text(html: str) -> str:
+    body = html.split("<main", 1)[-1]
+    return " ".join(re.sub(r"<[^>]+>", " ", body).split())
+
+
+def test_verify_page_writes_the_issue_time_in_seoul_and_the_channel_in_words(
+    household: dict[str, Any],
+) -> None:
+    with clock.frozen_at(datetime(2026, 12, 1, 9, 51, 35, 701509, tzinfo=UTC)):
+        value = kiosk("resident_copy", HEAD_RRN).value
+    page = Client().post(
+        "/verify/",
+        {
+            "action": "number",
+            "number": value["document_number"],
+            "code": value["verification_code"],
+        },
+    )
+    text = _visible_text(page.content.decode())
+    assert "발급 일시 2026년 12월 1일 (화) 18:51" in text, text
+    assert "발급 경로 무인민원발급기" in text
+    assert "+00:00" not in text and "T09:51" not in text and "kiosk" not in text
+    assert "(normal)" not in text and "정상 발급" in text
+
+
+def test_online_issue_result_says_free_in_korean(
+    household: dict[str, Any], make_citizen: Any
+) -> None:
+    client = Client()
+    client.force_login(make_citizen(number=HEAD_RRN, name="김세대"))
+    page = client.post("/certificates/", {"cert_type": "resident_copy", "subject": "self"})
+    text = _visible_text(page.content.decode())
+    assert page.status_code == 200 and "발급되었습니다" in text
+    assert "수수료 무료" in text
+    assert "(free)" not in text and "0원" not in text
+
+
+def test_a_citizen_chooses_the_subject_among_their_household(
+    household: dict[str, Any], make_citizen: Any
+) -> None:
+    client = Client()
+    client.force_login(make_citizen(number=HEAD_RRN, name="김세대"))
+    html = client.get("/certificates/").content.decode()
+    spouse = household["spouse"]
+    assert '<option value="self">본인 (김세대)</option>' in html
+    assert f'<option value="{spouse.pk}">이배우 (세대원 · 배우자) — 등본·초본만</option>' in html
+    assert str(household["stranger"].pk) not in re.findall(r'<option value="(\d+)"', html)
+    assert 'value="self"' not in html.replace('<option value="self"', "")  # nothing to type
+
+    page = client.post("/certificates/", {"cert_type": "resident_abstract", "subject": spouse.pk})
+    assert page.status_code == 200 and "발급되었습니다" in page.content.decode()
+    assert Issuance.objects.get().subject_ref == str(spouse.pk)
+
+    refused = client.post("/certificates/", {"cert_type": "tax_payment", "subject": spouse.pk})
+    text = _visible_text(refused.content.decode())
+    assert refused.status_code == 400 and "(항목: 발급 대상)" in text
+    stranger = client.post(
+        "/certificates/", {"cert_type": "resident_copy", "subject": household["stranger"].pk}
+    )
+    assert stranger.status_code == 400 and Issuance.objects.count() == 1

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 import segno
 
+from minwon.documents import render
 from minwon.documents.models import IssuedFile
 from minwon.documents.pdf import font, qr
 from minwon.kernel import execute
@@ -222,3 +223,24 @@ def counter_issue(cert_type: str, applicant_rrn: str, **fields: Any) -> Any:
             **fields,
         )
     )
+
+
+def test_the_public_address_is_printed_and_in_the_qr_code(
+    household: dict[str, Any], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("MINWON_PUBLIC_URL", "https://minwon.wonju.example:8443/")
+    result = kiosk("resident_copy", HEAD_RRN)
+    data, number = pdf_of(result), result.value["document_number"]
+    url = f"https://minwon.wonju.example:8443/verify/?n={number}"
+    assert render.verify_url(number) == url
+    assert "https://minwon.wonju.example:8443" in pdf_text(data, tmp_path)
+    assert qr.pdf_path(qr.encode(url), render.LEFT, 30, 76) in data
+    assert b"127.0.0.1" not in data
+
+
+def test_without_configuration_the_address_is_this_machine_on_its_port(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv("MINWON_PUBLIC_URL")
+    monkeypatch.setenv("PORT", "8121")
+    assert render.public_base_url() == "http://127.0.0.1:8121"

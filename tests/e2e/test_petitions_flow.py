@@ -41,7 +41,9 @@ def test_apply_supplement_approve_track(
     page.locator("label[for=type-INFO_DISCLOSURE]").click()
     assert page.get_by_label("정보공개 청구", exact=True).is_checked()
     page.get_by_label("신청 내용").fill("2025년 가로등 교체 예산 집행 내역")
-    page.get_by_role("button", name="신청", exact=True).click()
+    page.get_by_role("button", name="다음: 신청 내용 확인").click()
+    _accessible(page)
+    page.get_by_role("button", name="이대로 신청").click()
     page.wait_for_selector(".receipt-number")
     number = Application.objects.get().receipt_number
     assert number in page.inner_text(".receipt-number")

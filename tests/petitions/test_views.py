@@ -3,14 +3,17 @@ jurisdiction with overdue rows marked, the head's load view, counter intake and 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
 
 import pytest
+from django.conf import settings
 from django.test import Client
 
 from minwon.accounts.models import User
-from minwon.kernel import clock
+from minwon.kernel import clock, formats
+from minwon.kernel.clock import SEOUL
 from minwon.petitions import receipts
 from minwon.petitions.models import Application, Petition
 
@@ -106,3 +109,70 @@ def test_counter_intake_prints_a_receipt(clerk: User, catalog_loaded: None) -> N
 
 def test_citizen_cannot_open_staff_pages(citizen: User) -> None:
     assert logged_in(citizen).get("/staff/petitions/").status_code == 403
+
+
+def _visible_text(html: str) -> str:
+    body = html.split("<main", 1)[-1]
+    return " ".join(re.sub(r"<[^>]+>", " ", body).split())
+
+
+def test_tracking_page_writes_times_in_seoul_words(apply: Apply) -> None:
+    number = apply("INFO_DISCLOSURE", when="2026-03-09T10:00")["receipt_number"]
+    petition = Petition.objects.get(application__receipt_number=number)
+    assert petition.deadline_at.astimezone(SEOUL).hour == 18  # the end of the office day
+    query = {"receipt_number": number, "pin": receipts.pin_for(number)}
+    text = _visible_text(Client().get("/track/", query).content.decode())
+    deadline = formats.instant(petition.deadline_at, "ko")
+    assert re.fullmatch(r"\d{4}년 \d{1,2}월 \d{1,2}일 \([월화수목금토일]\) 18:00", deadline)
+    assert f"처리기한 {deadline}" in text
+    assert "2026년 3월 9일 (월) 10:00 접수" in text  # the first step: when, then what
+    assert not re.search(r"\d{4}-\d{2}-\d{2}", text), text  # no ISO left in what people read
+    assert "received" not in text and "start_review" not in text
+
+    english = Client()
+    english.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    html = english.get("/track/", query).content.decode()
+    assert 'class="state state-received">Received<' in html  # the state, not 접수
+    text = _visible_text(html)
+    assert "Mon 9 Mar 2026, 10:00" in text and formats.instant(petition.deadline_at, "en") in text
+    assert "Received" in text
+
+
+def test_apply_groups_types_by_category_and_reviews_before_filing(citizen: User) -> None:
+    client = logged_in(citizen)
+    html = client.get("/petitions/apply/").content.decode()
+    assert re.search(r"<legend>환경 <span class=\"category-count\">\(1\)</span></legend>", html)
+    assert 'data-choseong="ㄷㅎㅍㄱㅁ ㅂㅊ ㅅㄱ"' in html  # 대형폐기물 배출 신고
+    assert 'data-found="민원 %s개를 찾았습니다."' in html
+    form = {"jurisdiction": WONJU, "type": ["LARGE_WASTE"], "f:LARGE_WASTE:items": "2",
+            "content": "소파 1개", "email": "kim@example.kr"}  # fmt: skip
+    review = client.post("/petitions/apply/", {**form, "step": "review"})
+    text = _visible_text(review.content.decode())
+    assert review.status_code == 200 and "신청 내용 확인" in text
+    assert (
+        "대형폐기물 배출 신고" in text
+        and "배출 품목 수 2" in text
+        and "수수료 합계 3,000원" in text
+    )
+    assert not Application.objects.exists()  # nothing filed before the citizen confirms
+    assert '<input type="hidden" name="f:LARGE_WASTE:items" value="2">' in review.content.decode()
+
+    edit = client.post("/petitions/apply/", {**form, "step": "edit"}).content.decode()
+    assert 'id="type-LARGE_WASTE" name="type" value="LARGE_WASTE" checked' in edit
+    assert 'name="f:LARGE_WASTE:items" value="2"' in edit and "소파 1개" in edit
+
+    filed = client.post("/petitions/apply/", {**form, "step": "submit"})
+    assert filed.status_code == 302 and Application.objects.count() == 1
+
+
+def test_apply_errors_name_the_field_in_words(citizen: User) -> None:
+    client = logged_in(citizen)
+    bad = {"jurisdiction": WONJU, "type": ["LARGE_WASTE"], "f:LARGE_WASTE:items": "많이",
+           "step": "submit"}  # fmt: skip
+    page = client.post("/petitions/apply/", bad)
+    text = _visible_text(page.content.decode())
+    assert page.status_code == 400 and "(항목: 대형폐기물 배출 신고: 배출 품목 수)" in text, text
+    assert "items" not in text
+    none = _visible_text(client.post("/petitions/apply/", {"step": "review"}).content.decode())
+    assert "신청할 민원을 하나 이상 고르세요." in none
+    assert not Application.objects.exists()

@@ -11,7 +11,8 @@ import dataclasses
 import re
 from datetime import datetime
 
-from minwon.accounts.models import AgencyClient, ApiToken, Role, RoleGrant, User
+from minwon.accounts import consent
+from minwon.accounts.models import AgencyClient, ApiToken, Consent, Role, RoleGrant, User
 from minwon.accounts.permissions import clear_cache
 from minwon.accounts.roles import AccountsPermission
 from minwon.kernel import jurisdictions
@@ -110,7 +111,9 @@ def revoke_role(cmd: RevokeRole, *, ctx: Context) -> dict[str, int]:
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
 class SignUpCitizen(Command):
-    """A citizen opens an account after identity proofing (본인확인)."""
+    """A citizen opens an account after identity proofing (본인확인), with the versions of
+    the terms and the privacy notice they agreed to (``accounts.consent``), recorded as
+    ``Consent`` rows."""
 
     username: str
     display_name: str
@@ -119,11 +122,30 @@ class SignUpCitizen(Command):
     phone: str = ""
     sealed_rrn: SealedRRN
     identity_method: str
+    terms_version: str = ""
+    privacy_version: str = ""
+
+
+def _check_consents(cmd: SignUpCitizen) -> dict[str, str]:
+    """The agreements to record: each must be to the version shown today (a text changed
+    between showing and agreeing is refused). The sign-up page requires both (개인정보
+    보호법 제15조); accounts opened otherwise (demo, imports) may carry none."""
+    given = {"terms": cmd.terms_version.strip(), "privacy": cmd.privacy_version.strip()}
+    current = consent.current_versions()
+    for key, field in (("terms", "agree_terms"), ("privacy", "agree_privacy")):
+        if given[key] and given[key] != current[key]:
+            raise ValidationFailed(
+                "동의한 문서가 바뀌었습니다. 화면을 새로 고친 뒤 다시 확인하고 동의하세요.",
+                "The text you agreed to has changed. Reload the page, read it again and agree.",
+                field=field,
+            )
+    return {key: version for key, version in given.items() if version}
 
 
 @handler(SignUpCitizen)
 def sign_up_citizen(cmd: SignUpCitizen, *, ctx: Context) -> dict[str, object]:
     _check_username(cmd.username)
+    agreed = _check_consents(cmd)
     if User.objects.filter(identity_index=cmd.sealed_rrn.index, kind=User.Kind.CITIZEN).exists():
         raise Conflict(
             "이미 가입한 본인입니다. 아이디 찾기를 이용하세요.",
@@ -142,7 +164,11 @@ def sign_up_citizen(cmd: SignUpCitizen, *, ctx: Context) -> dict[str, object]:
         identity_method=cmd.identity_method,
         birth_date=parsed.birth_date,
     )
-    return {"user_id": user.pk, "username": user.username}
+    Consent.objects.bulk_create(
+        Consent(user=user, document=key, version=version, agreed_at=cmd.occurred_at)
+        for key, version in agreed.items()
+    )
+    return {"user_id": user.pk, "username": user.username, "consents": agreed}
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)

@@ -8,6 +8,7 @@ from collections.abc import Callable
 
 from django.contrib.auth.hashers import make_password
 
+from minwon.accounts import consent
 from minwon.accounts.commands import CreateStaffAccount, GrantRole, SignUpCitizen
 from minwon.kernel import rrn
 from minwon.kernel.demo import (
@@ -92,6 +93,8 @@ def _citizen_builder(username: str, name: str, number: str) -> Callable[[uuid.UU
             email=f"{username}@example.kr",
             sealed_rrn=rrn.SealedRRN.from_text(number),
             identity_method="demo",
+            terms_version=consent.TERMS.version,
+            privacy_version=consent.PRIVACY.version,
         )
 
     return build

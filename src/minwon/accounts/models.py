@@ -103,3 +103,22 @@ class ApiToken(models.Model):
     class Meta:
         verbose_name = "API 토큰"
         verbose_name_plural = "API 토큰"
+
+
+class Consent(models.Model):
+    """A citizen's agreement to one version of a text (이용약관, 개인정보 수집·이용 동의),
+    written by ``SignUpCitizen``; append-only, so a later version is a new row."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="consents")
+    document = models.CharField("동의 문서", max_length=16)  # consent.TEXTS key
+    version = models.CharField("판", max_length=20)
+    agreed_at = models.DateTimeField("동의 일시")
+
+    class Meta:
+        verbose_name = "동의 기록"
+        verbose_name_plural = "동의 기록"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "document", "version"], name="consent_once_per_version"
+            )
+        ]

@@ -74,6 +74,9 @@ INSTALLED_APPS = [
     "minwon.notices",
     "minwon.ha",
     "minwon.web",
+    # django-ninja's own Swagger UI files (static/ninja/), so /api/docs loads nothing from
+    # a CDN and runs under the CSP (see web/VENDOR.md).
+    "ninja",
 ]
 
 MIDDLEWARE = [

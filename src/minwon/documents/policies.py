@@ -6,13 +6,21 @@ agencies what they themselves obtained; a kiosk session the documents it issued.
 else gets the same 404 as for a number never issued, so numbers cannot be probed. A file
 shows a person's record, so staff downloading one they did not obtain themselves is
 access-logged.
+
+A citizen online may also choose whom a resident certificate is about (발급 대상):
+themselves and, where the type allows a household member (``Relation.HOUSEHOLD``: 등본,
+초본), each current member of their own household. The page offers exactly these, so
+nobody types an internal code; ``IssueCertificate`` still decides (``commands._relation``).
 """
 
 from __future__ import annotations
 
+import dataclasses
+
 from django.db.models import QuerySet
 
 from minwon.accounts import policies as base
+from minwon.documents.catalog import CATALOG, CertType, Relation
 from minwon.documents.models import Issuance
 from minwon.documents.permissions import DocumentsPermission
 from minwon.kernel.errors import NotFound
@@ -75,3 +83,71 @@ def require_citizen_page(actor: Actor) -> None:
 
 def require_staff_page(actor: Actor) -> None:
     base.require_staff(actor)
+
+
+SELF = "self"
+
+
+@dataclasses.dataclass(frozen=True)
+class SubjectChoice:
+    """One person the actor may name as the subject, and for which certificate types."""
+
+    value: str  # "self" or the member's person id, as IssueCertificate.subject takes it
+    name: str
+    relationship: str  # 세대주와의 관계, in Korean as the register states it
+    is_self: bool
+    cert_types: tuple[str, ...]
+
+
+def _person_types(relation: Relation) -> tuple[str, ...]:
+    return tuple(
+        code.value
+        for code, spec in CATALOG.items()
+        if spec.subject_kind == "person" and relation in spec.relations
+    )
+
+
+def requestable_subjects(actor: Actor) -> list[SubjectChoice]:
+    """The persons a citizen may obtain a resident certificate about: themselves first,
+    then the other current members of their household in register order."""
+    if actor.kind != ActorKind.CITIZEN or actor.id is None:
+        return []
+    from minwon.accounts.models import User
+    from minwon.registry import queries as registry
+
+    index = User.objects.filter(pk=actor.id).values_list("identity_index", flat=True).first()
+    found = registry.person_with_household(index or "")
+    if found is None:
+        return []
+    person, household = found
+    members = household[1] if household is not None else []
+    own = next((m for m in members if m.person_id == person.pk), None)
+    choices = [
+        SubjectChoice(
+            SELF, person.name, own.get_relationship_display() if own else "", True,
+            _person_types(Relation.SELF),
+        )
+    ]  # fmt: skip
+    others = _person_types(Relation.HOUSEHOLD)
+    choices += [
+        SubjectChoice(str(m.person_id), m.person.name, m.get_relationship_display(), False, others)
+        for m in members
+        if m.person_id != person.pk
+    ]
+    return choices
+
+
+def can_request(actor: Actor, cert_type: str, subject: str) -> bool:
+    """Whether ``subject`` is one of the actor's choices for ``cert_type``."""
+    return any(
+        c.value == subject and cert_type in c.cert_types for c in requestable_subjects(actor)
+    )
+
+
+def needs_person(cert_type: str) -> bool:
+    """A certificate about a resident (chosen from the list), not a parcel, vehicle or
+    business (named by its number)."""
+    try:
+        return CATALOG[CertType(cert_type)].subject_kind == "person"
+    except ValueError:
+        return False

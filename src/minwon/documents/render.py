@@ -21,6 +21,7 @@ from minwon.documents.pdf import qr, writer
 from minwon.documents.pdf.canvas import A4, Canvas
 from minwon.documents.providers import FormData
 from minwon.documents.signing import Signer
+from minwon.kernel import formats
 
 LEFT, RIGHT = 40.0, A4[0] - 40.0
 WIDTH = RIGHT - LEFT
@@ -32,8 +33,13 @@ MIN_SLOTS = 3
 
 
 def public_base_url() -> str:
-    """Where the verification page lives, as printed and encoded in the QR code."""
-    return os.environ.get("MINWON_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
+    """Where the verification page lives, as printed and encoded in the QR code:
+    ``MINWON_PUBLIC_URL`` (the address citizens reach, e.g. ``https://minwon.wonju.go.kr``;
+    ``make run`` sets it to the address it serves), else this machine on ``PORT``."""
+    configured = os.environ.get("MINWON_PUBLIC_URL", "").strip()
+    if configured:
+        return configured.rstrip("/")
+    return f"http://127.0.0.1:{os.environ.get('PORT', '8000')}"
 
 
 def verify_url(number: str) -> str:
@@ -139,7 +145,7 @@ def render(
     spec = CATALOG[cert_type]
     c = Canvas()
     c.text(LEFT + 52, 812, format_number(number), size=8, bold=True)
-    c.text(RIGHT - 108, 812, issued_at.strftime("%Y-%m-%d %H:%M"), size=8)
+    c.text(RIGHT - 108, 812, formats.compact(issued_at), size=8)
     if mode == Mode.CONTINUITY:
         c.text(A4[0] / 2, 745, "[연속성 모드 발급 — 기관 비상 서명]", size=8, align="center")
     y = 735.0
@@ -161,7 +167,7 @@ def render(
                 c.fit_text(x + 4, y - 11 - n * ROW_H, value, WIDTH * share - 8, size=8)
                 x += WIDTH * share
         y -= ROW_H * n_rows + 8
-    c.text(A4[0] / 2, 185, f"{issued_at:%Y년 %m월 %d일}", size=11, align="center")
+    c.text(A4[0] / 2, 185, formats.day(issued_at, "ko"), size=11, align="center")
     c.text(360, 135, issuer_name, size=18, bold=True, align="right")
     c.text(LEFT + 140, 46, code, size=10, bold=True)
     modules = qr.encode(verify_url(number))

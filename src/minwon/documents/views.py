@@ -19,7 +19,7 @@ from minwon.documents.api import pdf_response
 from minwon.documents.catalog import CATALOG, fee_for
 from minwon.documents.commands import IssueCertificate
 from minwon.kernel import execute, rrn
-from minwon.kernel.errors import DomainError
+from minwon.kernel.errors import DomainError, ValidationFailed
 from minwon.kernel.types import NATION, Channel
 
 MAX_UPLOAD = 5 * 1024 * 1024
@@ -88,14 +88,28 @@ def citizen_certificates(request: HttpRequest) -> HttpResponse:
     """A citizen's online issuance (free where the law makes it free) and their history."""
     actor = actor_for_request(request)
     policies.require_citizen_page(actor)
-    context: dict[str, Any] = {"types": _types(Channel.ONLINE)}
+    subjects = policies.requestable_subjects(actor)
+    context: dict[str, Any] = {"types": _types(Channel.ONLINE), "subjects": subjects}
     status = 200
     if request.method == "POST":
+        cert_type = request.POST.get("cert_type", "")
+        options = options_from(request.POST)
+        context["chosen"] = {"cert_type": cert_type, "subject": options["subject"]}
         try:
+            if not policies.needs_person(cert_type):
+                options["subject"] = request.POST.get("subject_ref", "").strip()
+            elif subjects and not policies.can_request(actor, cert_type, options["subject"]):
+                raise ValidationFailed(
+                    "이 증명서를 받을 수 있는 사람을 '발급 대상' 목록에서 고르세요. 세대원의 "
+                    "증명서는 주민등록표 등본·초본만 발급됩니다.",
+                    "Choose who the certificate is about from the list. For other household "
+                    "members only resident register copies and abstracts are issued.",
+                    field="subject",
+                )
             result = execute(
                 IssueCertificate(
                     actor=actor, channel=Channel.ONLINE, jurisdiction=NATION,
-                    cert_type=request.POST.get("cert_type", ""), **options_from(request.POST),
+                    cert_type=cert_type, **options,
                 )
             )  # fmt: skip
             context["issued"] = result.value

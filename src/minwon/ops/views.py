@@ -20,7 +20,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from minwon.accounts.actors import actor_for_request
-from minwon.kernel import execute
+from minwon.kernel import execute, formats
 from minwon.kernel.errors import DomainError
 from minwon.kernel.types import NATION, Channel, Command
 from minwon.ops import alerts, health, plans, policies, queries, rollups
@@ -299,7 +299,8 @@ class RuleForm(forms.Form):
     window_minutes = forms.IntegerField(label="구간(분)", min_value=1, max_value=1440)
     min_volume = forms.IntegerField(label="최소 건수", min_value=0)
     severity = forms.ChoiceField(
-        label="심각도", choices=[(s, s) for s in ("critical", "major", "minor")]
+        label="심각도",
+        choices=[(s, formats.LABELS["severity"][s]) for s in ("critical", "major", "minor")],
     )
     enabled = forms.BooleanField(label="사용", required=False)
     email_to = forms.CharField(label="알림 메일 (쉼표로 구분)", required=False, max_length=300)

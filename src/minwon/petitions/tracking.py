@@ -22,10 +22,9 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.db.models import F
 
-from minwon.kernel import sql
+from minwon.kernel import formats, sql
 from minwon.kernel.errors import DomainError, NotFound, ValidationFailed
 from minwon.petitions import receipts
-from minwon.petitions.commands.common import ACTION_LABELS
 from minwon.petitions.models import (
     Application,
     Petition,
@@ -185,7 +184,7 @@ def _view(application: Application, rows: list[tuple[Any, ...]]) -> dict[str, An
             item["steps"].append(
                 {
                     "action": s_action,
-                    "action_label": ACTION_LABELS.get(s_action, s_action),
+                    "action_label": formats.korean("step", s_action),
                     "state": s_state,
                     "at": s_at.isoformat(),
                     "department": s_department,

@@ -8,6 +8,7 @@ message naming the field, and nothing is changed.
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from typing import Any
 
@@ -15,10 +16,11 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import get_language, gettext
 from django.views.decorators.http import require_POST
 
 from minwon.accounts.actors import actor_for_request
-from minwon.kernel import clock, execute, rrn
+from minwon.kernel import clock, execute, formats, rrn
 from minwon.kernel.errors import DomainError, ValidationFailed
 from minwon.kernel.types import Channel
 from minwon.petitions import deadlines, policies, queries, receipts, tracking
@@ -66,27 +68,103 @@ OFFICES = [("5113000000", "강원특별자치도 원주시"), ("5211000000", "�
            ("4415000000", "충청남도 공주시")]  # fmt: skip
 
 
+def _field_words(field: str, items: list[ApplicationItem], types: dict[str, PetitionType]) -> str:
+    """An error's field in the words of the form (``items[0].form.items`` → 대형폐기물 배출
+    신고: 배출 품목 수), never the command's path."""
+    match = re.fullmatch(r"items\[(\d+)\]\.(form\.(\w+)|documents|type_code)", field)
+    if match and int(match.group(1)) < len(items):
+        ptype = types.get(items[int(match.group(1))].type_code)
+        if ptype is not None:
+            if match.group(3):
+                spec = next((f for f in ptype.fields if f["name"] == match.group(3)), None)
+                what = spec.get("label", match.group(3)) if spec else match.group(3)
+            elif match.group(2) == "documents":
+                what = gettext("제출 서류")
+            else:
+                what = gettext("신청할 민원")
+            return f"{ptype.name}: {what}"
+    return {
+        "items": gettext("신청할 민원"),
+        "jurisdiction": gettext("접수 기관"),
+        "email": gettext("알림 받을 전자우편"),
+        "phone": gettext("알림 받을 전화번호"),
+    }.get(field.split("[")[0], gettext("입력 내용"))
+
+
+def _type_rows(types: dict[str, PetitionType], post: Any) -> list[dict[str, Any]]:
+    """The form's view of each type: chosen or not, its fields and documents with what the
+    citizen entered (kept across the review step and a refusal), and its 초성 for search."""
+    chosen = set(post.getlist("type")) if post else set()
+    rows = []
+    for t in types.values():
+        handed = set(post.getlist(f"doc:{t.code}")) if post else set()
+        rows.append({
+            "t": t, "selected": t.code in chosen,
+            "search": f"{t.name} {t.category} {t.legal_basis}",
+            "choseong": formats.choseong(t.name),
+            "documents": [{**d, "checked": d["name"] in handed} for d in t.documents],
+            "fields": [{**f, "value": post.get(f"f:{t.code}:{f['name']}", "") if post else ""}
+                       for f in t.fields],
+        })  # fmt: skip
+    return rows
+
+
 @login_required
 def apply(request: HttpRequest) -> HttpResponse:
-    """Citizens: one form for one or more petition types (the seeds' 15 forms → 1)."""
+    """Citizens: one form for one or more petition types, grouped by category with search,
+    then a review of what will be filed (``step=review``), then filing (``step=submit``;
+    a POST without ``step`` files at once, as API-like clients do)."""
     types = {t.code: t for t in queries.petition_types(channel="online")}
-    if request.method == "POST":
-        try:
-            result = execute(
-                SubmitApplication(
-                    actor=actor_for_request(request), channel=Channel.ONLINE,
-                    jurisdiction=_office(request, OFFICES[0][0]),
-                    items=_items_from_post(request, types),
-                    email=request.POST.get("email", ""), phone=request.POST.get("phone", ""),
+    post = request.POST if request.method == "POST" else None
+    step = (post.get("step") or "submit") if post is not None else "form"
+    error = ""
+    if post is not None:
+        items = _items_from_post(request, types)
+        if step == "submit":
+            try:
+                result = execute(
+                    SubmitApplication(
+                        actor=actor_for_request(request), channel=Channel.ONLINE,
+                        jurisdiction=_office(request, OFFICES[0][0]), items=items,
+                        email=post.get("email", ""), phone=post.get("phone", ""),
+                    )
+                )  # fmt: skip
+            except DomainError as exc:
+                english = (get_language() or "").startswith("en")
+                where = _field_words(exc.field, items, types) if exc.field else ""
+                error = f"{exc.message_en if english else exc.message_ko}" + (
+                    f" ({gettext('항목')}: {where})" if where else ""
                 )
-            )  # fmt: skip
-        except DomainError as exc:
-            _error(request, exc)
-        else:
-            messages.success(request, f"접수되었습니다. 접수번호 {result.value['receipt_number']}")
-            return redirect("petitions-mine-detail", receipt_number=result.value["receipt_number"])
-    return render(request, "petitions/apply.html",
-                  {"types": types.values(), "offices": OFFICES, "selected": request.POST.getlist("type")})  # fmt: skip
+                step = "form"
+            else:
+                messages.success(
+                    request, f"접수되었습니다. 접수번호 {result.value['receipt_number']}"
+                )
+                return redirect(
+                    "petitions-mine-detail", receipt_number=result.value["receipt_number"]
+                )
+        elif step == "review" and not items:
+            error = gettext("신청할 민원을 하나 이상 고르세요.")
+            step = "form"
+        elif step != "review":
+            step = "form"
+    rows = _type_rows(types, post)
+    context: dict[str, Any] = {
+        "rows": rows, "offices": OFFICES, "error": error,
+        "office": post.get("jurisdiction", "") if post else "",
+        "content": post.get("content", "") if post else "",
+        "email": post.get("email", "") if post else getattr(request.user, "email", ""),
+    }  # fmt: skip
+    if step == "review":
+        context["chosen"] = [r for r in rows if r["selected"]]
+        context["office_name"] = dict(OFFICES).get(context["office"], context["office"])
+        context["total_fee"] = sum(r["t"].fee for r in context["chosen"])
+        context["hidden"] = [
+            (k, v) for k, values in post.lists() for v in values  # type: ignore[union-attr]
+            if k not in ("csrfmiddlewaretoken", "step")
+        ]  # fmt: skip
+        return render(request, "petitions/apply_review.html", context)
+    return render(request, "petitions/apply.html", context, status=400 if error else 200)
 
 
 @login_required

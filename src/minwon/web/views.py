@@ -14,8 +14,11 @@ from django.contrib.auth.views import LoginView
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.functional import Promise
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from minwon.accounts import consent
 from minwon.accounts.actors import actor_for_user
 from minwon.accounts.commands import RecordSignIn, SignUpCitizen
 from minwon.accounts.identity import verifier
@@ -29,12 +32,22 @@ def citizen_home(request: HttpRequest) -> HttpResponse:
 
 
 class LoginForm(AuthenticationForm):
-    """Django's log-in form with the labels Korean offices use (아이디, 비밀번호)."""
+    """Django's log-in form with the labels Korean offices use (아이디, 비밀번호) and
+    messages in plain Korean."""
+
+    error_messages = {
+        "invalid_login": _(
+            "아이디 또는 비밀번호가 맞지 않습니다. 대문자와 소문자를 구별하니 다시 확인하세요."
+        ),
+        "inactive": _("사용할 수 없는 계정입니다. 담당 부서에 문의하세요."),
+    }
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["username"].label = _("아이디")
+        self.fields["username"].error_messages["required"] = _("아이디를 입력하세요.")
         self.fields["password"].label = _("비밀번호")
+        self.fields["password"].error_messages["required"] = _("비밀번호를 입력하세요.")
 
 
 class MinwonLoginView(LoginView):
@@ -59,54 +72,141 @@ class MinwonLoginView(LoginView):
         return response
 
 
+def _required(message: str | Promise) -> dict[str, Any]:
+    return {"required": message}
+
+
 class SignUpForm(forms.Form):
-    display_name = forms.CharField(label=_("이름"), max_length=60)
+    """회원가입: who the person is (checked by the identity verifier), the account, and
+    the two agreements whose versions ``SignUpCitizen`` records."""
+
+    display_name = forms.CharField(
+        label=_("이름"), max_length=60, error_messages=_required(_("이름을 입력하세요."))
+    )
     rrn = forms.CharField(
         label=_("주민등록번호"),
         max_length=14,
         help_text=_("본인확인에만 쓰이며 암호화하여 보관합니다."),
-        widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "numeric"}),
+        # Masked as typed and never written back into the page after a refusal.
+        widget=forms.PasswordInput(attrs={"autocomplete": "off", "inputmode": "numeric"}),
+        error_messages={
+            "required": _("주민등록번호를 입력하세요."),
+            "max_length": _("주민등록번호는 13자리 숫자입니다 (900101-1234567)."),
+        },
     )
-    username = forms.CharField(label=_("아이디"), max_length=150)
-    email = forms.EmailField(label=_("전자우편"), required=False)
-    password = forms.CharField(label=_("비밀번호"), widget=forms.PasswordInput, min_length=10)
+    username = forms.CharField(
+        label=_("아이디"),
+        max_length=150,
+        help_text=_("로그인할 때 씁니다. 영문 소문자와 숫자로 만드세요."),
+        widget=forms.TextInput(attrs={"autocomplete": "username"}),
+        error_messages=_required(_("아이디를 입력하세요.")),
+    )
+    email = forms.EmailField(
+        label=_("전자우편"),
+        required=False,
+        help_text=_("민원 처리 결과와 고지서 안내를 받을 주소입니다(선택)."),
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+        error_messages={"invalid": _("전자우편 주소를 name@example.kr 처럼 입력하세요.")},
+    )
+    password = forms.CharField(
+        label=_("비밀번호"),
+        min_length=10,
+        help_text=_("10자 이상으로, 영문·숫자·기호를 섞고 이름이나 아이디와 다르게 만드세요."),
+        widget=forms.PasswordInput(
+            attrs={"autocomplete": "new-password", "data-password-strength": "password-strength"}
+        ),
+        error_messages={
+            "required": _("비밀번호를 입력하세요."),
+            "min_length": _("비밀번호는 10자 이상이어야 합니다."),
+        },
+    )
+    password_confirm = forms.CharField(
+        label=_("비밀번호 확인"),
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        error_messages=_required(_("확인을 위해 비밀번호를 한 번 더 입력하세요.")),
+    )
+    agree_terms = forms.BooleanField(
+        label=_("이용약관에 동의합니다."),
+        error_messages=_required(_("이용약관에 동의해야 가입할 수 있습니다.")),
+    )
+    agree_privacy = forms.BooleanField(
+        label=_("개인정보 수집·이용에 동의합니다."),
+        error_messages=_required(_("개인정보 수집·이용에 동의해야 가입할 수 있습니다.")),
+    )
+    terms_version = forms.CharField(widget=forms.HiddenInput, required=False)
+    privacy_version = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        confirm = data.get("password_confirm")
+        if data.get("password") and confirm is not None and data["password"] != confirm:
+            self.add_error("password_confirm", _("두 비밀번호가 서로 다릅니다. 같게 입력하세요."))
+        return data
+
+
+#: Django's password checks, said plainly.
+PASSWORD_PROBLEMS = {
+    "password_too_short": _("비밀번호는 10자 이상이어야 합니다."),
+    "password_too_common": _("너무 흔한 비밀번호입니다. 남이 짐작하기 어렵게 바꾸세요."),
+    "password_entirely_numeric": _("숫자만으로는 만들 수 없습니다. 영문자나 기호를 섞으세요."),
+    "password_too_similar": _("이름, 아이디나 전자우편과 비슷합니다. 다르게 만드세요."),
+}
+
+
+def _password_problems(password: str, data: dict[str, Any]) -> list[str]:
+    from minwon.accounts.models import User
+
+    probe = User(username=data.get("username", ""), email=data.get("email", ""))
+    probe.first_name = data.get("display_name", "")
+    try:
+        validate_password(password, user=probe)
+    except DjangoValidationError as exc:
+        return [str(PASSWORD_PROBLEMS.get(e.code or "", e.messages[0])) for e in exc.error_list]
+    return []
 
 
 def sign_up(request: HttpRequest) -> HttpResponse:
-    form = SignUpForm(request.POST or None)
+    """회원가입 (the page and its form only; identity proofing is ``identity.verifier``)."""
+    form = SignUpForm(request.POST or None, initial=consent.current_versions_initial())
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:
-            validate_password(data["password"])
-            identity = verifier().verify(name=data["display_name"], rrn=data["rrn"])
-            result = execute(
-                SignUpCitizen(
-                    actor=Actor.anonymous(),
-                    channel=Channel.ONLINE,
-                    jurisdiction=NATION,
-                    username=data["username"],
-                    display_name=identity.name,
-                    password_hash=make_password(data["password"]),
-                    email=data["email"],
-                    sealed_rrn=identity.sealed_rrn,
-                    identity_method=identity.method,
+        problems = _password_problems(data["password"], data)
+        for problem in problems:
+            form.add_error("password", problem)
+        if not problems:
+            try:
+                identity = verifier().verify(name=data["display_name"], rrn=data["rrn"])
+                result = execute(
+                    SignUpCitizen(
+                        actor=Actor.anonymous(),
+                        channel=Channel.ONLINE,
+                        jurisdiction=NATION,
+                        username=data["username"],
+                        display_name=identity.name,
+                        password_hash=make_password(data["password"]),
+                        email=data["email"],
+                        sealed_rrn=identity.sealed_rrn,
+                        identity_method=identity.method,
+                        # The versions on the page the person ticked (today's if absent).
+                        terms_version=data["terms_version"] or consent.TERMS.version,
+                        privacy_version=data["privacy_version"] or consent.PRIVACY.version,
+                    )
                 )
-            )
-        except DjangoValidationError as exc:
-            form.add_error("password", exc)
-        except DomainError as exc:
-            field = exc.field if exc.field in form.fields else None
-            form.add_error(field, exc.message_ko)
-        else:
-            from minwon.accounts.models import User
+            except DomainError as exc:
+                field = exc.field if exc.field in form.fields else None
+                english = (get_language() or "").startswith("en")
+                form.add_error(field, exc.message_en if english else exc.message_ko)
+            else:
+                from minwon.accounts.models import User
 
-            user = User.objects.get(pk=result.value["user_id"])
-            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-            messages.success(request, "가입되었습니다.")
-            return redirect("home")
-    return render(
-        request, "accounts/sign_up.html", {"form": form}, status=400 if form.errors else 200
-    )
+                user = User.objects.get(pk=result.value["user_id"])
+                login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+                messages.success(
+                    request, _("회원가입을 마쳤습니다. 이제 민원을 신청할 수 있습니다.")
+                )
+                return redirect("home")
+    context = {"form": form, "terms": consent.TERMS, "privacy": consent.PRIVACY}
+    return render(request, "accounts/sign_up.html", context, status=400 if form.errors else 200)
 
 
 def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:

@@ -7,9 +7,8 @@ import dataclasses
 from datetime import datetime
 from typing import Any
 
-from minwon.kernel import sql
+from minwon.kernel import formats, sql
 from minwon.kernel.bus import Context
-from minwon.kernel.clock import local
 from minwon.kernel.errors import Conflict, Forbidden, NotFound
 from minwon.kernel.registry import register_event
 from minwon.kernel.types import ActorKind, Event
@@ -81,7 +80,7 @@ def require_applicant_or(ctx: Context, petition: Petition, permission: str) -> N
 def refuse_transition(petition: Petition, action: str) -> Conflict:
     state = Petition.State(petition.state)
     return Conflict(
-        f"'{state.label}' 상태의 민원에는 이 처리({ACTION_LABELS.get(action, action)})를 "
+        f"'{state.label}' 상태의 민원에는 이 처리({formats.korean('step', action)})를 "
         "할 수 없습니다.",
         f"A petition in state '{state.value}' cannot be {action}.",
         field="state",
@@ -93,30 +92,6 @@ def refuse_transition(petition: Petition, action: str) -> Conflict:
 def ensure_state(petition: Petition, action: str, allowed: tuple[str, ...]) -> None:
     if petition.state not in allowed:
         raise refuse_transition(petition, action)
-
-
-ACTION_LABELS = {
-    "received": "접수",
-    "decided_by_rule": "자동 처리",
-    "assign": "배정",
-    "start_review": "검토 시작",
-    "request_supplement": "보완 요구",
-    "supplement": "보완 제출",
-    "return": "반려",
-    "extend": "처리기간 연장",
-    "decide": "처리 결과 결정",
-    "draft": "결재 요청(기안)",
-    "approve": "결재",
-    "return_draft": "결재 반려",
-    "deliver": "결과 통지·교부",
-    "transfer": "이송",
-    "transfer_in": "이송 접수",
-    "withdraw": "취하",
-    "close": "종결",
-    "progress_notice": "처리 진행 상황 안내",
-    "reminder": "처리기한 임박 알림",
-    "escalate": "처리기한 경과 보고",
-}
 
 
 def pauses_of(petition: Petition) -> list[deadlines.Pause]:
@@ -204,7 +179,7 @@ def tell_applicant(ctx: Context, petition: Petition, subject: str, body: str) ->
 
 
 def fmt(moment: datetime | None) -> str:
-    return local(moment).strftime("%Y-%m-%d %H:%M") if moment else "-"
+    return formats.instant(moment, "ko") if moment else "-"
 
 
 def result(petition: Petition, **extra: Any) -> dict[str, Any]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import template
 
+from minwon.kernel import formats
 from minwon.petitions.deadlines import parse_period
 
 register = template.Library()
@@ -11,12 +12,13 @@ register = template.Library()
 
 @register.filter
 def won(value: int) -> str:
-    return "없음" if not value else f"{int(value):,}원"
+    return formats.fee(value)
 
 
 @register.filter
 def period_label(value: str) -> str:
     try:
-        return parse_period(value).label()
+        parsed = parse_period(value)
     except ValueError:
         return value
+    return formats.period(parsed.unit, parsed.amount)

@@ -1,0 +1,234 @@
+"""How minwon writes instants, dates, durations, money and codes for people: one layer for
+pages (the ``minwon_format`` template filters), PDFs and e-mails (these plain functions).
+
+Every instant is shown in Asia/Seoul whatever it was stored in (UTC from the database, an
+ISO string from a read model). Korean: ``2026년 12월 10일 (목) 18:00``; English:
+``Thu 10 Dec 2026, 18:00``. Codes a citizen may see (channels, payment methods, workflow
+steps, severities) have labels here; their msgids are Korean, like every UI string, with
+the kind as message context (a step's "접수" is "Received", a button's is "Receive"), and
+``locale/en`` has the English. A code without a label is shown as it is, never hidden.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+from django.utils.functional import Promise
+from django.utils.translation import get_language, gettext, override, pgettext_lazy
+
+from minwon.kernel.clock import SEOUL
+
+WEEKDAYS_KO = "월화수목금토일"
+WEEKDAYS_EN = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+MONTHS_EN = ("Jan", "Feb", "Mar", "Apr", "May", "Jun",
+             "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")  # fmt: skip
+
+#: Labels of the codes citizens see, by kind (Korean msgids, English in locale/en).
+LABELS: dict[str, dict[str, Promise]] = {
+    "channel": {
+        "online": pgettext_lazy("channel", "온라인"),
+        "counter": pgettext_lazy("channel", "창구 방문"),
+        "kiosk": pgettext_lazy("channel", "무인민원발급기"),
+        "mail": pgettext_lazy("channel", "우편"),
+        "agency": pgettext_lazy("channel", "기관 연계"),
+        "edge": pgettext_lazy("channel", "창구(연속성 모드)"),
+        "system": pgettext_lazy("channel", "시스템"),
+    },
+    "payment": {
+        "free": pgettext_lazy("payment", "무료"),
+        "exempt": pgettext_lazy("payment", "수수료 면제"),
+        "card": pgettext_lazy("payment", "카드"),
+        "cash": pgettext_lazy("payment", "현금"),
+    },
+    "severity": {
+        "critical": pgettext_lazy("severity", "긴급"),
+        "major": pgettext_lazy("severity", "중대"),
+        "minor": pgettext_lazy("severity", "경미"),
+        "warning": pgettext_lazy("severity", "주의"),
+        "info": pgettext_lazy("severity", "안내"),
+    },
+    "step": {
+        "received": pgettext_lazy("step", "접수"),
+        "decided_by_rule": pgettext_lazy("step", "자동 처리"),
+        "assign": pgettext_lazy("step", "배정"),
+        "start_review": pgettext_lazy("step", "검토 시작"),
+        "request_supplement": pgettext_lazy("step", "보완 요구"),
+        "supplement": pgettext_lazy("step", "보완 제출"),
+        "return": pgettext_lazy("step", "반려"),
+        "extend": pgettext_lazy("step", "처리기간 연장"),
+        "decide": pgettext_lazy("step", "처리 결과 결정"),
+        "draft": pgettext_lazy("step", "결재 요청(기안)"),
+        "approve": pgettext_lazy("step", "결재"),
+        "return_draft": pgettext_lazy("step", "결재 반려"),
+        "deliver": pgettext_lazy("step", "결과 통지·교부"),
+        "transfer": pgettext_lazy("step", "이송"),
+        "transfer_in": pgettext_lazy("step", "이송 접수"),
+        "withdraw": pgettext_lazy("step", "취하"),
+        "close": pgettext_lazy("step", "종결"),
+        "progress_notice": pgettext_lazy("step", "처리 진행 상황 안내"),
+        "reminder": pgettext_lazy("step", "처리기한 임박 알림"),
+        "escalate": pgettext_lazy("step", "처리기한 경과 보고"),
+    },
+    "state": {
+        "received": pgettext_lazy("state", "접수"),
+        "assigned": pgettext_lazy("state", "배정"),
+        "in_review": pgettext_lazy("state", "검토 중"),
+        "supplement_requested": pgettext_lazy("state", "보완 요구"),
+        "decided": pgettext_lazy("state", "처리 완료"),
+        "notified": pgettext_lazy("state", "통지 완료"),
+        "transferred": pgettext_lazy("state", "이송"),
+        "withdrawn": pgettext_lazy("state", "취하"),
+        "returned": pgettext_lazy("state", "반려(보완 미이행)"),
+        "closed": pgettext_lazy("state", "종결"),
+    },
+    # Form fields named in error messages ("항목: 발급 대상"), shared by pages and kiosks.
+    "field": {
+        "subject": pgettext_lazy("field", "발급 대상"),
+        "subject_ref": pgettext_lazy("field", "토지 고유번호 · 자동차등록번호 · 영업 신고번호"),
+        "cert_type": pgettext_lazy("field", "증명서 종류"),
+        "payment_method": pgettext_lazy("field", "결제 방법"),
+        "history_from": pgettext_lazy("field", "주소 변동 기간"),
+        "history_to": pgettext_lazy("field", "주소 변동 기간"),
+        "purpose": pgettext_lazy("field", "사용 목적"),
+        "delegate_name": pgettext_lazy("field", "대리인 성명"),
+        "power_of_attorney": pgettext_lazy("field", "위임장 확인 번호"),
+        "applicant_index": pgettext_lazy("field", "본인 확인"),
+        "channel": pgettext_lazy("field", "발급 경로"),
+        "file": pgettext_lazy("field", "증명서 PDF 파일"),
+        "number": pgettext_lazy("field", "문서확인번호"),
+        "code": pgettext_lazy("field", "확인코드"),
+        "state": pgettext_lazy("field", "처리 상태"),
+    },
+    "mode": {
+        "normal": pgettext_lazy("mode", "정상 발급"),
+        "continuity": pgettext_lazy("mode", "연속성 모드 발급"),
+    },
+}
+
+
+def _lang(lang: str | None) -> str:
+    code = (lang or get_language() or "ko").lower()
+    return "en" if code.startswith("en") else "ko"
+
+
+def _translated(text: str | Promise, lang: str | None) -> str:
+    if lang is None:
+        return gettext(text) if isinstance(text, str) else str(text)
+    with override(_lang(lang)):
+        return gettext(text) if isinstance(text, str) else str(text)
+
+
+def seoul(value: datetime | str | None) -> datetime | None:
+    """``value`` as an aware datetime in Asia/Seoul; ISO strings are parsed, naive values
+    are taken as Seoul time (as ``kernel.clock.local`` does)."""
+    if value is None or value == "":
+        return None
+    moment = datetime.fromisoformat(value) if isinstance(value, str) else value
+    if moment.tzinfo is None:
+        return moment.replace(tzinfo=SEOUL)
+    return moment.astimezone(SEOUL)
+
+
+def day(value: date | datetime | str | None, lang: str | None = None) -> str:
+    """``2026년 12월 10일 (목)`` / ``Thu 10 Dec 2026``; a datetime is first put in Seoul."""
+    if value is None or value == "":
+        return ""
+    if isinstance(value, str):
+        value = seoul(value) if "T" in value or " " in value else date.fromisoformat(value)
+    if isinstance(value, datetime):
+        value = seoul(value)
+    assert isinstance(value, date)
+    if _lang(lang) == "en":
+        return (
+            f"{WEEKDAYS_EN[value.weekday()]} {value.day} {MONTHS_EN[value.month - 1]} {value.year}"
+        )
+    return f"{value.year}년 {value.month}월 {value.day}일 ({WEEKDAYS_KO[value.weekday()]})"
+
+
+def instant(value: datetime | str | None, lang: str | None = None) -> str:
+    """``2026년 12월 10일 (목) 18:00`` / ``Thu 10 Dec 2026, 18:00``, in Asia/Seoul."""
+    moment = seoul(value)
+    if moment is None:
+        return ""
+    clock = f"{moment:%H:%M}"
+    return (
+        f"{day(moment, lang)}, {clock}" if _lang(lang) == "en" else f"{day(moment, lang)} {clock}"
+    )
+
+
+def compact(value: datetime | str | None) -> str:
+    """``2026.12.10 18:00`` (Seoul) where space is short, e.g. a PDF's header line."""
+    moment = seoul(value)
+    return f"{moment:%Y.%m.%d %H:%M}" if moment else ""
+
+
+def duration(value: timedelta | float | int | None, lang: str | None = None) -> str:
+    """``2일 3시간 5분`` / ``2 days 3 hours 5 minutes``; under a minute in seconds."""
+    if value is None:
+        return ""
+    seconds = int(value.total_seconds() if isinstance(value, timedelta) else value)
+    days, rest = divmod(max(seconds, 0), 86400)
+    hours, rest = divmod(rest, 3600)
+    minutes, secs = divmod(rest, 60)
+    english = _lang(lang) == "en"
+    parts: list[str] = []
+    for amount, ko, en in ((days, "일", "day"), (hours, "시간", "hour"), (minutes, "분", "minute")):
+        if amount:
+            parts.append(
+                f"{amount} {en}{'s' if amount != 1 else ''}" if english else f"{amount}{ko}"
+            )
+    if not parts:
+        parts.append(f"{secs} second{'s' if secs != 1 else ''}" if english else f"{secs}초")
+    return " ".join(parts)
+
+
+def period(unit: str, amount: int, lang: str | None = None) -> str:
+    """A legal processing period: ``즉시``, ``3일``, ``1개월`` / ``Immediately``, ``3 days``."""
+    english = _lang(lang) == "en"
+    if unit == "immediate":
+        return "Immediately" if english else "즉시"
+    ko = {"hours": "시간", "days": "일", "weeks": "주", "months": "개월", "years": "년"}
+    en = {"hours": "hour", "days": "day", "weeks": "week", "months": "month", "years": "year"}
+    if english:
+        return f"{amount} {en[unit]}{'s' if amount != 1 else ''}"
+    return f"{amount}{ko[unit]}"
+
+
+def money(amount: int | None, lang: str | None = None) -> str:
+    """``3,000원`` / ``KRW 3,000``."""
+    value = int(amount or 0)
+    return f"KRW {value:,}" if _lang(lang) == "en" else f"{value:,}원"
+
+
+def fee(amount: int | None, lang: str | None = None) -> str:
+    """A fee: ``무료`` / ``Free`` when nil, else the amount in won."""
+    if not amount:
+        return _translated("무료", lang)
+    return money(amount, lang)
+
+
+def label(kind: str, code: str | None, lang: str | None = None) -> str:
+    """The words for ``code`` of ``kind`` (``channel``, ``payment``, ``severity``,
+    ``step``, ``state``, ``mode``, ``field``) in the current or given language."""
+    if code is None or code == "":
+        return ""
+    text = LABELS.get(kind, {}).get(str(code))
+    return _translated(text, lang) if text is not None else str(code)
+
+
+def korean(kind: str, code: str) -> str:
+    """The Korean label as plain text (for stored read models and Korean messages)."""
+    return label(kind, code, "ko")
+
+
+CHOSEONG = "ㄱㄲㄴㄷㄸㄹㅁㅂㅃㅅㅆㅇㅈㅉㅊㅋㅌㅍㅎ"
+
+
+def choseong(text: str) -> str:
+    """The initial consonants of ``text``'s Hangul syllables (``대형폐기물`` → ``ㄷㅎㅍㄱㅁ``),
+    other characters kept, for 초성 search ("ㄷㅎㅍ" finds 대형폐기물)."""
+    out = []
+    for char in text:
+        code = ord(char) - 0xAC00
+        out.append(CHOSEONG[code // 588] if 0 <= code < 11172 else char)
+    return "".join(out)
