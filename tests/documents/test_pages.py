@@ -75,7 +75,7 @@ def test_api_verify_by_number_and_file(household: dict[str, Any]) -> None:
 def test_verification_is_rate_limited_per_address(
     household: dict[str, Any], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv("MINWON_VERIFY_RATE", "5")
+    monkeypatch.setenv("MINWON_RATE_VERIFY", "5/60")
     client = Client()
     codes = [
         client.get("/api/verify/1234567890123452", {"code": "AAAAAAAA"}).status_code
