@@ -2,66 +2,116 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
+from django.core import mail
 from django.test import Client
 
+from minwon.accounts.identity import register_demo_contact
 from minwon.accounts.models import User
 from minwon.kernel import rrn
 from minwon.kernel.models import AuditRecord
-from tests.conftest import PASSWORD, WONJU
+from tests.conftest import PASSWORD, WONJU, sent_code
 
 pytestmark = pytest.mark.django_db
 
 
-def test_sign_up_stores_only_the_blind_index(jurisdictions_loaded: None) -> None:
-    number = rrn.with_check_digit("880808212345")
-    client = Client()
-    response = client.post(
+def _sign_up(client: Client, number: str, name: str, username: str) -> Any:
+    return client.post(
         "/accounts/sign-up/",
-        {
-            "display_name": "정하늘",
-            "rrn": number,
-            "username": "haneul",
-            "email": "h@example.kr",
-            "password": "long-enough-pass-7",
-        },
-    )
-    assert response.status_code == 302
+        {"display_name": name, "rrn": number, "username": username, "email": "h@example.kr",
+         "password": "long-enough-pass-7"},
+    )  # fmt: skip
+
+
+def test_sign_up_proves_possession_and_stores_only_the_blind_index(
+    jurisdictions_loaded: None,
+) -> None:
+    number = rrn.with_check_digit("880808212345")
+    register_demo_contact(number, name="정하늘", email="haneul@carrier.example")
+    client = Client()
+    started = _sign_up(client, number, "정하늘", "haneul")
+    assert started.status_code == 302 and started["Location"] == "/accounts/sign-up/code/"
+    assert not User.objects.filter(username="haneul").exists()
+    wrong = client.post("/accounts/sign-up/code/", {"code": "000000"})
+    assert wrong.status_code == 400 and not User.objects.filter(username="haneul").exists()
+    done = client.post("/accounts/sign-up/code/", {"code": sent_code("haneul@carrier.example")})
+    assert done.status_code == 302
     user = User.objects.get(username="haneul")
     assert user.identity_index == rrn.blind_index(rrn.parse(number))
+    assert (user.identity_method, user.identity_assurance) == ("demo-otp", "substantial")
     assert user.birth_date.isoformat() == "1988-08-08"
     assert number[7:] not in str(User.objects.filter(pk=user.pk).values().first())
 
 
-def test_sign_up_with_bad_number_names_the_field(jurisdictions_loaded: None) -> None:
-    response = Client().post(
-        "/accounts/sign-up/",
-        {
-            "display_name": "정하늘",
-            "rrn": "881332-2123456",
-            "username": "bad",
-            "password": "long-enough-pass-7",
-        },
-    )
-    assert response.status_code == 400
-    assert "주민등록번호" in response.content.decode()
-    assert not User.objects.filter(username="bad").exists()
+def test_a_strangers_number_opens_nothing(jurisdictions_loaded: None) -> None:
+    """Finding 1: a made-up name with someone else's number no longer makes an account."""
+    number = rrn.with_check_digit("880808212345")
+    register_demo_contact(number, name="정하늘", email="haneul@carrier.example")
+    client = Client()
+    assert _sign_up(client, number, "아무개", "squatter").status_code == 302
+    assert mail.outbox == []  # the code goes to the holder's contact, and only for their name
+    for guess in ("000000", "123456"):
+        assert client.post("/accounts/sign-up/code/", {"code": guess}).status_code == 400
+    assert not User.objects.filter(username="squatter").exists()
 
 
-def test_same_person_cannot_sign_up_twice(make_citizen) -> None:  # type: ignore[no-untyped-def]
-    number = rrn.with_check_digit("910101112345")
-    make_citizen(number=number)
-    response = Client().post(
-        "/accounts/sign-up/",
-        {
-            "display_name": "홍길동",
-            "rrn": number,
-            "username": "again",
-            "password": "long-enough-pass-7",
-        },
-    )
-    assert response.status_code == 400
-    assert "이미 가입" in response.content.decode()
+def test_sign_up_answers_the_same_for_known_and_unknown_numbers(make_citizen) -> None:  # type: ignore[no-untyped-def]
+    known = rrn.with_check_digit("910101112345")
+    make_citizen(number=known)
+    unknown = rrn.with_check_digit("910101112346"[:12])
+    answers = []
+    for number, username in ((known, "again"), (unknown, "fresh")):
+        response = _sign_up(Client(), number, "홍길동", username)
+        answers.append((response.status_code, response["Location"]))
+    assert answers[0] == answers[1] == (302, "/accounts/sign-up/code/")
+    follow = Client()
+    _sign_up(follow, known, "홍길동", "again")
+    page = follow.get("/accounts/sign-up/code/").content.decode()
+    assert "이미 가입" not in page
+
+
+def test_sign_up_is_throttled_per_address(jurisdictions_loaded: None, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("MINWON_RATE_IDENTITY_START", "3/600")
+    client = Client(REMOTE_ADDR="203.0.113.50")
+    codes = [
+        _sign_up(client, rrn.with_check_digit(f"88080821234{n}"), "정하늘", f"user{n}").status_code
+        for n in range(5)
+    ]
+    assert codes[:3] == [302] * 3 and codes[3:] == [429, 429]
+    refused = _sign_up(client, rrn.with_check_digit("880808212349"), "정하늘", "user9")
+    assert "너무 많습니다" in refused.content.decode()
+    assert _sign_up(Client(REMOTE_ADDR="203.0.113.60"), rrn.with_check_digit("880808212349"),
+                    "정하늘", "user9").status_code == 302  # fmt: skip
+
+
+def test_wrong_codes_are_throttled_and_the_right_one_still_works_elsewhere(
+    jurisdictions_loaded: None,
+) -> None:
+    number = rrn.with_check_digit("880808212345")
+    register_demo_contact(number, name="정하늘", email="haneul@carrier.example")
+    prober = Client(REMOTE_ADDR="203.0.113.51")
+    _sign_up(prober, number, "정하늘", "haneul")
+    for _ in range(5):
+        assert prober.post("/accounts/sign-up/code/", {"code": "000000"}).status_code == 400
+    code = sent_code("haneul@carrier.example")
+    refused = prober.post("/accounts/sign-up/code/", {"code": code})
+    assert refused.status_code == 429 and "여러 번 틀렸습니다" in refused.content.decode()
+    assert not User.objects.filter(username="haneul").exists()
+
+
+def test_demo_verifier_is_refused_in_production(settings) -> None:  # type: ignore[no-untyped-def]
+    from django.core.management import call_command
+    from django.core.management.base import SystemCheckError
+
+    from minwon.accounts.identity import demo_verifier_refused_in_production
+
+    assert demo_verifier_refused_in_production() == []
+    settings.PRODUCTION = True
+    assert [m.id for m in demo_verifier_refused_in_production()] == ["accounts.E001"]
+    with pytest.raises(SystemCheckError, match=r"accounts\.E001"):
+        call_command("check", "--deploy")
 
 
 def test_log_in_is_recorded_and_lands_staff_on_the_portal(make_staff) -> None:  # type: ignore[no-untyped-def]

@@ -9,7 +9,7 @@ import pytest
 from django.test import Client
 
 from minwon.documents.models import Issuance, IssuedFile
-from tests.conftest import WONJU
+from tests.conftest import WONJU, prove
 from tests.documents.conftest import HEAD_RRN, STRANGER_RRN, kiosk
 
 pytestmark = pytest.mark.django_db
@@ -125,7 +125,7 @@ def test_counter_page_issues_with_a_delegate(household: dict[str, Any], make_sta
 def test_kiosk_flow_with_client(household: dict[str, Any]) -> None:
     client = Client()
     assert client.post("/kiosk/identity/", {"name": "김세대", "rrn": "123"}).status_code == 400
-    assert client.post("/kiosk/identity/", {"name": "김세대", "rrn": HEAD_RRN}).status_code == 302
+    assert prove(client, "/kiosk/identity/", HEAD_RRN, "김세대").status_code == 302
     assert (
         client.post(
             "/kiosk/certificates/resident_copy/", {"subject": "self", "include_relationship": "on"}
@@ -138,3 +138,31 @@ def test_kiosk_flow_with_client(household: dict[str, Any]) -> None:
     assert client.get(f"/kiosk/print/{number}.pdf").status_code == 200
     client.get("/kiosk/reset/")
     assert client.get(f"/kiosk/print/{number}.pdf").status_code == 404
+
+
+def test_a_stranger_at_the_kiosk_gets_no_household(household: dict[str, Any]) -> None:
+    """Finding 1: a made-up name with the household head's number gets no code, so no
+    certificate; the holder proven by a code (substantial) still cannot reveal numbers."""
+    from django.core import mail
+
+    from minwon.accounts.identity import register_demo_contact
+
+    register_demo_contact(HEAD_RRN, name="김세대", email="head@carrier.example")
+    stranger = Client(REMOTE_ADDR="203.0.113.70")
+    assert stranger.post("/kiosk/identity/", {"name": "아무개", "rrn": HEAD_RRN}).status_code == 200
+    assert mail.outbox == []
+    for guess in ("000000", "999999"):
+        assert stranger.post("/kiosk/identity/", {"code": guess}).status_code == 400
+    assert stranger.get("/kiosk/certificates/")["Location"] == "/kiosk/identity/"
+    holder = Client()
+    assert prove(holder, "/kiosk/identity/", HEAD_RRN, "김세대").status_code == 302
+    holder.post("/kiosk/certificates/resident_copy/",
+                {"subject": "self", "include_relationship": "on", "show_rrn_back": "on"})  # fmt: skip
+    refused = holder.post("/kiosk/pay/", {"payment_method": "card"})
+    assert refused.status_code == 403 and "높은 수준의 본인확인" in refused.content.decode()
+    assert not Issuance.objects.exists()
+
+
+def test_kiosk_assurance_comes_from_the_proofing_not_the_form(household: dict[str, Any]) -> None:
+    with pytest.raises(Exception, match="high-assurance"):
+        kiosk("resident_copy", HEAD_RRN, show_rrn_back=True, assurance="substantial")

@@ -5,3 +5,6 @@ class AccountsConfig(AppConfig):
     name = "minwon.accounts"
     label = "accounts"
     verbose_name = "계정 (accounts)"
+
+    def ready(self) -> None:
+        from minwon.accounts import identity  # noqa: F401  (registers its system check)

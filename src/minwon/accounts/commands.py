@@ -119,6 +119,7 @@ class SignUpCitizen(Command):
     phone: str = ""
     sealed_rrn: SealedRRN
     identity_method: str
+    identity_assurance: str = "low"
 
 
 @handler(SignUpCitizen)
@@ -126,7 +127,8 @@ def sign_up_citizen(cmd: SignUpCitizen, *, ctx: Context) -> dict[str, object]:
     _check_username(cmd.username)
     if User.objects.filter(identity_index=cmd.sealed_rrn.index, kind=User.Kind.CITIZEN).exists():
         raise Conflict(
-            "이미 가입한 본인입니다. 아이디 찾기를 이용하세요.",
+            # Reached only after the proofing's second step: the person, not a prober.
+            "이미 가입되어 있습니다. 아이디 찾기를 이용하세요.",
             "An account already exists for this person.",
             field="rrn",
         )
@@ -140,6 +142,7 @@ def sign_up_citizen(cmd: SignUpCitizen, *, ctx: Context) -> dict[str, object]:
         kind=User.Kind.CITIZEN,
         identity_index=cmd.sealed_rrn.index,
         identity_method=cmd.identity_method,
+        identity_assurance=cmd.identity_assurance,
         birth_date=parsed.birth_date,
     )
     return {"user_id": user.pk, "username": user.username}
