@@ -134,6 +134,38 @@ def test_lock_out_after_repeated_failures(make_staff) -> None:  # type: ignore[n
     assert "잠" in response.content.decode()
 
 
+def test_a_stranger_cannot_lock_the_administrator_out_silently(make_staff) -> None:  # type: ignore[no-untyped-def]
+    """Finding 7: five bad passwords from one address lock that address only; the account
+    holder is mailed and the situation room raises an alarm."""
+    from minwon.kernel import outbox
+    from minwon.ops.models import Alert
+
+    admin = make_staff("sysadmin", "0000000000")
+    User.objects.filter(pk=admin.pk).update(email="admin@office.example")
+    attacker = Client(REMOTE_ADDR="203.0.113.9")
+    for _ in range(5):
+        attacker.post("/accounts/login/", {"username": admin.username, "password": "wrong"})
+    blocked = attacker.post("/accounts/login/", {"username": admin.username, "password": PASSWORD})
+    assert blocked.status_code == 429
+    attacker.post("/accounts/login/", {"username": admin.username, "password": "again"})
+    desk = Client(REMOTE_ADDR="198.51.100.3")
+    at_desk = desk.post("/accounts/login/", {"username": admin.username, "password": PASSWORD})
+    assert at_desk.status_code == 302 and desk.get("/staff/").status_code == 200
+    alarm = Alert.objects.get(rule_id="staff-lockout")
+    assert alarm.fingerprint == f"staff-lockout:{admin.pk}:203.0.113.9"
+    assert admin.username in alarm.message and alarm.occurrences == 1
+    outbox.deliver_batch()
+    outbox.deliver_batch()
+    notice = [m for m in mail.outbox if "admin@office.example" in m.to]
+    assert len(notice) == 1 and "203.0.113.9" in str(notice[0].body)
+    # The room's tick keeps the alarm up while the lock lasts.
+    from minwon.ops import alerts
+
+    assert [f.fingerprint for f in alerts.evaluate() if f.rule == "staff-lockout"] == [
+        alarm.fingerprint
+    ]
+
+
 def test_staff_session_expires_when_idle(make_staff, settings) -> None:  # type: ignore[no-untyped-def]
     import time
 

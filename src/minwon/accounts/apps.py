@@ -7,4 +7,4 @@ class AccountsConfig(AppConfig):
     verbose_name = "계정 (accounts)"
 
     def ready(self) -> None:
-        from minwon.accounts import identity  # noqa: F401  (registers its system check)
+        from minwon.accounts import identity, lockout  # noqa: F401  (check, receiver)
