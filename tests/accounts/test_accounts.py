@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -185,3 +186,22 @@ def test_citizen_cannot_open_the_staff_portal(make_citizen) -> None:  # type: ig
     client = Client()
     client.force_login(make_citizen())
     assert client.get("/staff/").status_code == 403
+
+
+def test_demo_mail_shows_the_code_in_the_demo_only(
+    jurisdictions_loaded: None, settings, tmp_path
+) -> None:  # type: ignore[no-untyped-def]
+    settings.EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    settings.EMAIL_FILE_PATH = str(tmp_path / "mail")
+    number = rrn.with_check_digit("880808212345")
+    register_demo_contact(number, name="정하늘", email="haneul@carrier.example")
+    client = Client()
+    _sign_up(client, number, "정하늘", "haneul")
+    page = client.get("/accounts/sign-up/code/").content.decode()
+    assert "/demo/mail/" in page
+    box = client.get("/demo/mail/").content.decode()
+    code = re.search(r"인증번호는 (\d{6})", box)
+    assert code is not None and "haneul@carrier.example" in box
+    assert client.post("/accounts/sign-up/code/", {"code": code.group(1)}).status_code == 302
+    settings.PRODUCTION = True
+    assert client.get("/demo/mail/").status_code == 404
