@@ -36,7 +36,8 @@ def database_url() -> str:
 
 @pytest.fixture
 def server(tmp_path: Path) -> Iterator[int]:
-    """The app under gunicorn with three worker processes on the test database."""
+    """The app through ``minwon serve`` (granian) with three worker processes on the test
+    database, behind a trusted proxy at 127.0.0.1 that reports each client's address."""
     port = free_port()
     env = {
         **os.environ,
@@ -49,9 +50,8 @@ def server(tmp_path: Path) -> Iterator[int]:
     env.pop("MINWON_TEST_SQLITE_NAME", None)
     log = open(tmp_path / "server.log", "wb")  # noqa: SIM115
     proc = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "minwon.config.wsgi:application", "-b",
-         f"127.0.0.1:{port}", "-w", "3", "--threads", "4", "-k", "gthread",
-         "--log-level", "warning"],
+        [sys.executable, "-m", "minwon.cli", "serve", "--no-worker", "--no-access-log",
+         "--port", str(port), "--workers", "3", "--threads", "4"],
         cwd=ROOT, env=env, stdout=log, stderr=log,
     )  # fmt: skip
     try:
@@ -66,7 +66,7 @@ def server(tmp_path: Path) -> Iterator[int]:
         yield port
     finally:
         proc.terminate()
-        proc.wait(timeout=20)
+        proc.wait(timeout=60)
         log.close()
 
 
