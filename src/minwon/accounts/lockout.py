@@ -14,6 +14,7 @@ What a locked-out log-in gets: the API a JSON 429 like every other API error, pa
 
 from __future__ import annotations
 
+import ipaddress
 import logging
 from typing import Any
 
@@ -32,9 +33,15 @@ log = logging.getLogger(__name__)
 NOTICE = throttle.Rule("lockout_notice", (1, 15 * 60), "잠김 알림", "Lock-out notice")
 
 
-def client_ip(request: HttpRequest) -> str:
-    """django-axes' client address (``AXES_CLIENT_IP_CALLABLE``): the one every throttle uses."""
-    return throttle.client_address(request)
+def client_ip(request: HttpRequest) -> str | None:
+    """django-axes' client address (``AXES_CLIENT_IP_CALLABLE``): the one every throttle
+    uses, or None when the request has none (axes stores it in an address column)."""
+    address = throttle.client_address(request)
+    try:
+        ipaddress.ip_address(address)
+    except ValueError:
+        return None
+    return address
 
 
 def fingerprint(user_id: int, address: str) -> str:
@@ -105,7 +112,7 @@ def lockout_response(
 ) -> HttpResponse:
     username = str((credentials or {}).get("username") or request.POST.get("username") or "")
     if username:
-        notify(username[:150], client_ip(request))
+        notify(username[:150], client_ip(request) or "unknown")
     if request.path.startswith("/api/"):
         return JsonResponse(
             {
