@@ -93,3 +93,38 @@ def make_citizen(jurisdictions_loaded: None) -> Callable[..., User]:
 def actor_of(user: User) -> Actor:
     kind = ActorKind.STAFF if user.kind == "staff" else ActorKind.CITIZEN
     return Actor(kind, user.pk, user.username)
+
+
+@pytest.fixture(autouse=True)
+def _demo_contacts(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each test has its own demo contact directory (the demo verifier's 'carrier')."""
+    path = tmp_path_factory.mktemp("contacts") / "contacts.json"
+    monkeypatch.setenv("MINWON_DEMO_CONTACTS", str(path))
+
+
+def sent_code(email: str) -> str:
+    """The one-time code the demo verifier last sent to ``email`` (Django's test outbox)."""
+    import re
+
+    from django.core import mail
+
+    for message in reversed(mail.outbox):
+        if email in message.to:
+            found = re.search(r"\b(\d{6})\b", str(message.body))
+            if found:
+                return found.group(1)
+    raise AssertionError(f"no code was sent to {email}")
+
+
+def prove(client: Any, url: str, number: str, name: str, email: str = "") -> Any:
+    """Through a kiosk's two-step 본인 확인 at ``url`` as the holder of ``number`` (registered
+    in the demo directory with ``email``); returns the answer to the code step."""
+    from minwon.accounts.identity import register_demo_contact
+
+    email = email or f"{rrn.SealedRRN.from_text(number).index[:8]}@example.kr"
+    register_demo_contact(number, name=name, email=email)
+    started = client.post(url, {"name": name, "rrn": number})
+    assert started.status_code == 200, started.content.decode()[:2000]
+    return client.post(url, {"code": sent_code(email)})

@@ -12,7 +12,7 @@ from django.test import Client
 
 from minwon.documents.models import Issuance, IssuedFile
 from minwon.kernel import clock
-from tests.conftest import WONJU
+from tests.conftest import WONJU, prove
 from tests.documents.conftest import HEAD_RRN, STRANGER_RRN, kiosk
 
 pytestmark = pytest.mark.django_db
@@ -78,7 +78,7 @@ def test_api_verify_by_number_and_file(household: dict[str, Any]) -> None:
 def test_verification_is_rate_limited_per_address(
     household: dict[str, Any], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv("MINWON_VERIFY_RATE", "5")
+    monkeypatch.setenv("MINWON_RATE_VERIFY", "5/60")
     client = Client()
     codes = [
         client.get("/api/verify/1234567890123452", {"code": "AAAAAAAA"}).status_code
@@ -128,7 +128,7 @@ def test_counter_page_issues_with_a_delegate(household: dict[str, Any], make_sta
 def test_kiosk_flow_with_client(household: dict[str, Any]) -> None:
     client = Client()
     assert client.post("/kiosk/identity/", {"name": "김세대", "rrn": "123"}).status_code == 400
-    assert client.post("/kiosk/identity/", {"name": "김세대", "rrn": HEAD_RRN}).status_code == 302
+    assert prove(client, "/kiosk/identity/", HEAD_RRN, "김세대").status_code == 302
     assert (
         client.post(
             "/kiosk/certificates/resident_copy/", {"subject": "self", "include_relationship": "on"}
@@ -203,3 +203,31 @@ def test_a_citizen_chooses_the_subject_among_their_household(
         "/certificates/", {"cert_type": "resident_copy", "subject": household["stranger"].pk}
     )
     assert stranger.status_code == 400 and Issuance.objects.count() == 1
+
+
+def test_a_stranger_at_the_kiosk_gets_no_household(household: dict[str, Any]) -> None:
+    """Finding 1: a made-up name with the household head's number gets no code, so no
+    certificate; the holder proven by a code (substantial) still cannot reveal numbers."""
+    from django.core import mail
+
+    from minwon.accounts.identity import register_demo_contact
+
+    register_demo_contact(HEAD_RRN, name="김세대", email="head@carrier.example")
+    stranger = Client(REMOTE_ADDR="203.0.113.70")
+    assert stranger.post("/kiosk/identity/", {"name": "아무개", "rrn": HEAD_RRN}).status_code == 200
+    assert mail.outbox == []
+    for guess in ("000000", "999999"):
+        assert stranger.post("/kiosk/identity/", {"code": guess}).status_code == 400
+    assert stranger.get("/kiosk/certificates/")["Location"] == "/kiosk/identity/"
+    holder = Client()
+    assert prove(holder, "/kiosk/identity/", HEAD_RRN, "김세대").status_code == 302
+    holder.post("/kiosk/certificates/resident_copy/",
+                {"subject": "self", "include_relationship": "on", "show_rrn_back": "on"})  # fmt: skip
+    refused = holder.post("/kiosk/pay/", {"payment_method": "card"})
+    assert refused.status_code == 403 and "높은 수준의 본인확인" in refused.content.decode()
+    assert not Issuance.objects.exists()
+
+
+def test_kiosk_assurance_comes_from_the_proofing_not_the_form(household: dict[str, Any]) -> None:
+    with pytest.raises(Exception, match="high-assurance"):
+        kiosk("resident_copy", HEAD_RRN, show_rrn_back=True, assurance="substantial")

@@ -100,3 +100,19 @@ def log_in(page: Any, username: str, password: str, *, next_url: str = "") -> No
     page.get_by_label("비밀번호").fill(password)
     page.get_by_role("button", name="로그인").last.click()
     page.wait_for_load_state()
+
+
+def prove_at_kiosk(page: Any, number: str, name: str) -> None:
+    """The kiosk's 본인 확인 in the browser: name and number, then the one-time code the
+    demo verifier sent to the contact registered for them (read from the test outbox)."""
+    from minwon.accounts.identity import register_demo_contact
+    from tests.conftest import sent_code
+
+    email = f"{name}@carrier.example"
+    register_demo_contact(number, name=name, email=email)
+    page.get_by_label("성명").fill(name)
+    page.get_by_label("주민등록번호").fill(number)
+    page.get_by_role("button", name="확인").click()
+    page.get_by_label("인증번호").fill(sent_code(email))
+    assert axe_violations(page) == []
+    page.get_by_role("button", name="확인").click()

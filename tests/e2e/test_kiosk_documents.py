@@ -10,7 +10,7 @@ import pytest
 
 from minwon.documents import render, signing
 from minwon.documents.models import Issuance
-from tests.e2e.conftest import axe_violations
+from tests.e2e.conftest import axe_violations, prove_at_kiosk
 from tests.registry import factories
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -37,10 +37,8 @@ def test_kiosk_issues_a_copy(page: Any, resident: Any) -> None:
     page.goto("/kiosk/")
     assert axe_violations(page) == []
     page.get_by_role("link", name="증명서 발급 시작").click()
-    page.get_by_label("성명").fill("김키오")
-    page.get_by_label("주민등록번호").fill(number)
     assert axe_violations(page) == []
-    page.get_by_role("button", name="확인").click()
+    prove_at_kiosk(page, number, "김키오")
     page.get_by_role("link", name="주민등록표 (등본) 200원").click()
     assert axe_violations(page) == []
     page.get_by_role("button", name="다음").click()

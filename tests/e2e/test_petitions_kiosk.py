@@ -12,7 +12,7 @@ from minwon.kernel import rrn
 from minwon.petitions import catalog, queries, receipts
 from minwon.petitions.commands import LoadPetitionCatalog
 from minwon.petitions.models import Application
-from tests.e2e.conftest import axe_violations
+from tests.e2e.conftest import axe_violations, prove_at_kiosk
 
 pytestmark = pytest.mark.django_db(transaction=True)
 NUMBER = rrn.with_check_digit("850515212345")
@@ -36,10 +36,8 @@ def catalog_ready(jurisdictions_loaded: None, monkeypatch: pytest.MonkeyPatch) -
 def test_kiosk_files_a_petition(page: Any, catalog_ready: None) -> None:
     page.goto("/kiosk/")
     page.get_by_role("link", name="민원 신청 시작").click()
-    page.get_by_label("성명").fill("이키오")
-    page.get_by_label("주민등록번호").fill(NUMBER)
     assert axe_violations(page) == []
-    page.get_by_role("button", name="확인").click()
+    prove_at_kiosk(page, NUMBER, "이키오")
     page.wait_for_url("**/kiosk/petitions/types/")
     assert (
         page.locator("[data-type-code]").count() == queries.petition_types(channel="kiosk").count()
@@ -76,9 +74,7 @@ def test_kiosk_resets_after_inactivity(page: Any, catalog_ready: None) -> None:
     page.get_by_role("button", name="큰 글씨").click()
     assert "kiosk-large-text" in (page.locator("body").get_attribute("class") or "")
     assert axe_violations(page) == []
-    page.get_by_label("성명").fill("이키오")
-    page.get_by_label("주민등록번호").fill(NUMBER)
-    page.get_by_role("button", name="확인").click()
+    prove_at_kiosk(page, NUMBER, "이키오")
     page.wait_for_url("**/kiosk/petitions/types/")
     page.wait_for_url("**/kiosk/", timeout=15_000)
     assert page.get_by_role("link", name="민원 신청 시작").is_visible()

@@ -11,9 +11,10 @@ import pytest
 from django.test import Client
 
 from minwon.accounts.models import User
-from minwon.kernel import clock
+from minwon.kernel import clock, throttle
 from minwon.petitions import receipts, tracking
-from minwon.petitions.models import Application, TrackingThrottle
+from minwon.petitions.commands import ApplicationItem
+from minwon.petitions.models import Application
 
 from .conftest import WONJU, at
 
@@ -113,25 +114,42 @@ def test_tracking_needs_the_second_factor(apply: Apply, citizen: User) -> None:
     assert "김민원" not in by_pin.content.decode()
 
 
-def test_tracking_is_rate_limited_per_receipt(apply: Apply) -> None:
+def test_tracking_locks_the_prober_not_the_applicant(apply: Apply) -> None:
     number = apply("GRIEVANCE")["receipt_number"]
-    client = Client()
-    for _ in range(tracking.RECEIPT_LIMIT):
-        assert client.get(f"/api/track/{number}", {"pin": "000000"}).status_code in (404, 200)
-    blocked = client.get(f"/api/track/{number}", {"pin": receipts.pin_for(number)})
-    assert blocked.status_code == 429 and blocked.json()["code"] == "too_many_attempts"
+    prober = Client(REMOTE_ADDR="203.0.113.7")
+    for _ in range(tracking.PROBE.limit):
+        assert prober.get(f"/api/track/{number}", {"pin": "000000"}).status_code == 404
+    blocked = prober.get(f"/api/track/{number}", {"pin": receipts.pin_for(number)})
+    assert blocked.status_code == 429 and blocked.json()["code"] == "rate_limited"
+    # The applicant, from their own address, still gets in with the right PIN.
+    applicant = Client(REMOTE_ADDR="198.51.100.20")
+    assert (
+        applicant.get(f"/api/track/{number}", {"pin": receipts.pin_for(number)}).status_code == 200
+    )
+
+
+def test_a_correct_factor_costs_no_attempt(apply: Apply) -> None:
+    number = apply("GRIEVANCE")["receipt_number"]
+    client = Client(REMOTE_ADDR="198.51.100.21")
+    for _ in range(tracking.PROBE.limit - 1):
+        assert client.get(f"/api/track/{number}", {"pin": "000000"}).status_code == 404
+    for _ in range(3):
+        assert (
+            client.get(f"/api/track/{number}", {"pin": receipts.pin_for(number)}).status_code == 200
+        )
+    key = f"ip:198.51.100.21|rcpt:{number}"
+    assert throttle.attempts(tracking.PROBE, key) == tracking.PROBE.limit - 1
 
 
 def test_enumeration_from_one_ip_is_stopped(catalog_loaded: None) -> None:
     client = Client()
     codes = []
-    for n in range(tracking.IP_LIMIT + 3):
+    limit = tracking.ADDRESS.limit
+    for n in range(limit + 3):
         number = receipts.new_receipt_number(WONJU, date(2026, 3, 9), f"{n:08d}")
         codes.append(client.get(f"/api/track/{number}", {"pin": "123456"}).status_code)
-    assert set(codes[: tracking.IP_LIMIT]) == {404} and set(codes[tracking.IP_LIMIT :]) == {429}
-    assert (
-        TrackingThrottle.objects.filter(key__startswith="ip:").get().failures == tracking.IP_LIMIT
-    )
+    assert set(codes[:limit]) == {404} and set(codes[limit:]) == {429}
+    assert throttle.attempts(tracking.ADDRESS, "ip:127.0.0.1") == limit + 3  # refused ones too
 
 
 def test_malformed_receipt_is_a_400_before_any_lookup(catalog_loaded: None) -> None:
@@ -139,14 +157,35 @@ def test_malformed_receipt_is_a_400_before_any_lookup(catalog_loaded: None) -> N
     assert response.status_code == 400 and response.json()["field"] == "receipt_number"
 
 
-def test_open311(apply: Apply) -> None:
+def test_open311_shows_only_category_and_status(apply: Apply) -> None:
     number = apply("GRIEVANCE")["receipt_number"]
     services = Client().get("/api/open311/v2/services.json").json()
     assert any(s["service_code"] == "GRIEVANCE" for s in services)
     req = Client().get(f"/api/open311/v2/requests/{number}-1.json")
     assert req.status_code == 200
-    assert req.json()[0]["status"] == "open" and req.json()[0]["agency_responsible"] == "민원여권과"
-    assert Client().get(f"/api/open311/v2/requests/{number}-9.json").status_code == 404
+    assert req.json() == [
+        {"service_request_id": f"{number}-1", "status": "open", "service_name": "일반민원"}
+    ]
+    assert "민원여권과" not in req.content.decode() and "배정" not in req.content.decode()
+
+
+@pytest.mark.parametrize("code", ["BASIC_LIVELIHOOD", "DISABILITY_REGISTRATION"])
+def test_open311_answers_a_sensitive_type_as_an_absent_number(apply: Apply, code: str) -> None:
+    from minwon.petitions.models import PetitionType
+
+    ptype = PetitionType.objects.get(code=code)
+    assert ptype.sensitive
+    handed = [
+        d["name"] for d in ptype.documents if d["source"] == "applicant" and d.get("required")
+    ]
+    number = apply(ApplicationItem(type_code=code, documents=handed,
+                                   form={f["name"]: "1" for f in ptype.fields}))["receipt_number"]  # fmt: skip
+    absent = receipts.new_receipt_number(WONJU, date(2026, 3, 9), "ZZZZ9999")
+    sensitive = Client().get(f"/api/open311/v2/requests/{number}-1.json")
+    missing = Client().get(f"/api/open311/v2/requests/{absent}-1.json")
+    no_item = Client().get(f"/api/open311/v2/requests/{number}-9.json")
+    assert sensitive.status_code == missing.status_code == no_item.status_code == 404
+    assert sensitive.content == missing.content == no_item.content
 
 
 def test_openapi_declares_the_operations(catalog_loaded: None) -> None:

@@ -13,6 +13,7 @@ from minwon.kernel import rrn
 from minwon.notices.models import InboxMessage
 from minwon.petitions import queries, receipts
 from minwon.petitions.models import Application, PetitionStep
+from tests.conftest import prove
 
 from .conftest import WONJU
 
@@ -24,7 +25,7 @@ NUMBER = rrn.with_check_digit("850515212345")
 def kiosk(catalog_loaded: None) -> Client:
     """A kiosk session past the identity check."""
     client = Client()
-    response = client.post("/kiosk/petitions/", {"name": "이키오", "rrn": NUMBER})
+    response = prove(client, "/kiosk/petitions/", NUMBER, "이키오")
     assert response.status_code == 302 and response["Location"] == "/kiosk/petitions/types/"
     return client
 

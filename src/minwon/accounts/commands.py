@@ -124,6 +124,7 @@ class SignUpCitizen(Command):
     identity_method: str
     terms_version: str = ""
     privacy_version: str = ""
+    identity_assurance: str = "low"
 
 
 def _check_consents(cmd: SignUpCitizen) -> dict[str, str]:
@@ -148,7 +149,8 @@ def sign_up_citizen(cmd: SignUpCitizen, *, ctx: Context) -> dict[str, object]:
     agreed = _check_consents(cmd)
     if User.objects.filter(identity_index=cmd.sealed_rrn.index, kind=User.Kind.CITIZEN).exists():
         raise Conflict(
-            "이미 가입한 본인입니다. 아이디 찾기를 이용하세요.",
+            # Reached only after the proofing's second step: the person, not a prober.
+            "이미 가입되어 있습니다. 아이디 찾기를 이용하세요.",
             "An account already exists for this person.",
             field="rrn",
         )
@@ -162,6 +164,7 @@ def sign_up_citizen(cmd: SignUpCitizen, *, ctx: Context) -> dict[str, object]:
         kind=User.Kind.CITIZEN,
         identity_index=cmd.sealed_rrn.index,
         identity_method=cmd.identity_method,
+        identity_assurance=cmd.identity_assurance,
         birth_date=parsed.birth_date,
     )
     Consent.objects.bulk_create(

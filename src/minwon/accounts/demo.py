@@ -10,6 +10,7 @@ from django.contrib.auth.hashers import make_password
 
 from minwon.accounts import consent
 from minwon.accounts.commands import CreateStaffAccount, GrantRole, SignUpCitizen
+from minwon.accounts.identity import register_demo_contact
 from minwon.kernel import rrn
 from minwon.kernel.demo import (
     CITIZEN_PASSWORD,
@@ -115,6 +116,9 @@ def seed(ctx: DemoContext) -> None:
     for username, name, front7 in DEMO_CITIZENS:
         ctx.run(f"citizen:{username}", _citizen_builder(username, name, demo_citizen_rrn(front7)))
         ctx.login(f"시민 {name}", username, CITIZEN_PASSWORD)
+        # The demo verifier's directory (a carrier's, in real life): the one-time codes of
+        # 본인확인 at kiosks and sign-up go to this contact, i.e. the demo mail file.
+        register_demo_contact(demo_citizen_rrn(front7), name=name, email=f"{username}@example.kr")
     ctx.say(
         "accounts: staff of every role in 원주시, 전주시, 공주시; operator; administrator; citizens"
     )

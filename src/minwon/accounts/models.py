@@ -23,6 +23,9 @@ class User(AbstractUser):
     # Citizens: the identity proven at sign-up, as the RRN's blind index (never the number).
     identity_index = models.CharField(max_length=64, blank=True, default="", db_index=True)
     identity_method = models.CharField(max_length=30, blank=True, default="")
+    # How strongly that proofing bound the person (``identity.Assurance``): policy decides
+    # what each level may see (RRN back digits need "high").
+    identity_assurance = models.CharField("본인확인 수준", max_length=12, blank=True, default="")
     birth_date = models.DateField(null=True, blank=True)
     phone = models.CharField(max_length=20, blank=True, default="")
 

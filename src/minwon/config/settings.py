@@ -217,15 +217,17 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
 
-# Log-in throttling and lock-out (django-axes): five failures lock the username for 15 minutes.
+# Log-in throttling and lock-out (django-axes): five failures lock the username *from that
+# client address* for 15 minutes. Not the address alone (an office shares one address behind
+# NAT) and not the username alone (anyone could lock the administrator out); a lock-out
+# raises the situation room's alarm and mails the account holder (accounts/lockout.py).
 AXES_FAILURE_LIMIT = int(os.environ.get("MINWON_LOGIN_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = 0.25  # hours
-AXES_LOCKOUT_PARAMETERS = ["username"]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_CLIENT_IP_CALLABLE = "minwon.accounts.lockout.client_ip"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "minwon.accounts.lockout.lockout_response"
 AXES_VERBOSE = False
-# Counters share one office IP behind NAT, so locking by IP would lock a whole office out:
-# we lock the username (the common practice for staff systems) and accept axes.W006.
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 
 # Staff sessions end after 30 idle minutes and at most 9 hours after log-in (a working day).

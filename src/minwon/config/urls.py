@@ -21,6 +21,8 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("accounts/login/", views.MinwonLoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/sign-up/", views.sign_up, name="sign-up"),
+    path("accounts/sign-up/code/", views.sign_up_code, name="sign-up-code"),
+    path("demo/mail/", views.demo_mail, name="demo-mail"),
     path("i18n/setlang/", set_language, name="set_language"),
     path("admin/", admin.site.urls),
     path("api/", api.urls),

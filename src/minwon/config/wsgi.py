@@ -8,6 +8,15 @@ from django.core.wsgi import get_wsgi_application
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "minwon.config.settings")
 application = get_wsgi_application()
 
+from django.conf import settings  # noqa: E402
+
+if settings.PRODUCTION:
+    # A production server does not start while a system check fails (the demo identity
+    # verifier, accounts.E001): gunicorn and granian do not run the checks themselves.
+    from django.core.management import call_command
+
+    call_command("check")
+
 if os.environ.get("MINWON_ACCESS_LOG") == "1":
     from minwon.web.accesslog import AccessLog
 

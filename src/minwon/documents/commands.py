@@ -110,6 +110,9 @@ class IssueCertificate(Command):
     legal_basis: str = ""
     payment_method: str = ""
     kiosk_id: str = ""
+    #: The assurance level of the kiosk's identity proofing (``accounts.identity``); a
+    #: citizen's comes from their account, never from the command.
+    assurance: str = ""
     mode: str = Mode.NORMAL.value
 
     def options(self) -> dict[str, Any]:
@@ -198,6 +201,35 @@ def _check_channel(cmd: IssueCertificate, ctx: Context) -> None:
             "무인민원발급기에서는 본인 확인 후 발급합니다.",
             "A kiosk issues only after identity verification.",
             field="applicant_index",
+        )
+
+
+def _check_reveal(cmd: IssueCertificate, ctx: Context) -> None:
+    """Full resident numbers on a certificate only for a person proven at the high level
+    (공동인증서, 지문 at a kiosk): a code to a phone proves possession of the phone, not
+    enough to hand out a household's numbers. A clerk checks an ID card face to face."""
+    from minwon.accounts.identity import Assurance, assurance_of
+
+    if not cmd.show_rrn_back or ctx.actor.kind not in (ActorKind.CITIZEN, ActorKind.ANONYMOUS):
+        return
+    level = cmd.assurance
+    if ctx.actor.kind == ActorKind.CITIZEN:
+        from minwon.accounts.models import User
+
+        level = (
+            User.objects.filter(pk=ctx.actor.id or 0)
+            .values_list("identity_assurance", flat=True)
+            .first()
+            or ""
+        )
+    if not assurance_of(level).at_least(Assurance.HIGH):
+        raise Forbidden(
+            "주민등록번호 뒷자리 표시는 공동인증서·지문 등 높은 수준의 본인확인이 필요합니다. "
+            "뒷자리를 가린 증명서를 발급하거나 민원실 창구를 이용하세요.",
+            "Showing the back digits needs high-assurance identity proofing; issue a masked "
+            "certificate or use a counter.",
+            field="show_rrn_back",
+            code="assurance_too_low",
         )
 
 
@@ -297,6 +329,7 @@ def issue_certificate(cmd: IssueCertificate, *, ctx: Context) -> dict[str, Any]:
     cert_type = _cert_type(cmd.cert_type)
     _validate_options(cmd)
     _check_channel(cmd, ctx)
+    _check_reveal(cmd, ctx)
     if fee_for(cert_type, cmd.channel) is None:
         raise _invalid(
             f"{CATALOG[cert_type].title}은(는) 이 경로({cmd.channel})로 발급하지 않습니다.",

@@ -13,13 +13,13 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
-from minwon.accounts.identity import verifier
+from minwon.accounts import identity
 from minwon.documents import queries
 from minwon.documents.api import pdf_response
 from minwon.documents.catalog import CATALOG, CertType, fee_for
 from minwon.documents.commands import IssueCertificate
 from minwon.documents.views import options_from
-from minwon.kernel import execute
+from minwon.kernel import execute, throttle
 from minwon.kernel.errors import DomainError
 from minwon.kernel.types import Actor, Channel
 
@@ -68,25 +68,52 @@ def home(request: HttpRequest) -> HttpResponse:
 def reset(request: HttpRequest) -> HttpResponse:
     """Forget everything about the last person (inactivity or 처음으로)."""
     request.session.pop(SESSION, None)
+    request.session.pop(PROOF, None)
     return redirect("kiosk-home")
 
 
+PROOF = "minwon_kiosk_proof"
+
+
+def proof_step(request: HttpRequest) -> tuple[identity.VerifiedIdentity | None, dict[str, Any]]:
+    """The two steps of 본인 확인 at a kiosk, shared by its certificate and petition pages:
+    a name and number start the proofing (the verifier sends a code to the registered
+    contact, or a production kiosk reads a fingerprint), the code completes it. Returns the
+    verified identity once complete, else the context for the screen to show, with the
+    error (status) of a refused step. Both steps are throttled per kiosk address."""
+    address = throttle.client_address(request)
+    context: dict[str, Any] = {"demo_mail": identity.demo_mode()}
+    try:
+        if "code" in request.POST and request.session.get(PROOF):
+            challenge = identity.Challenge.from_dict(request.session[PROOF])
+            context["challenge"] = True
+            who = identity.complete_checked(address, challenge, code=request.POST["code"])
+            request.session.pop(PROOF, None)
+            return who, context
+        context["name"] = request.POST.get("name", "")[:60]
+        started = identity.start_checked(
+            address, name=request.POST.get("name", ""), rrn=request.POST.get("rrn", "")
+        )
+        request.session[PROOF] = started.as_dict()
+        context["challenge"] = True
+    except DomainError as exc:
+        context.update(error=exc, status=exc.status)
+    return None, context
+
+
 @require_http_methods(["GET", "POST"])
-def identity(request: HttpRequest) -> HttpResponse:
-    """본인 확인 through the deployment's identity verifier."""
-    context: dict[str, Any] = {}
+def identity_page(request: HttpRequest) -> HttpResponse:
+    """본인 확인 through the deployment's identity verifier (``proof_step``)."""
     if request.method == "POST":
-        try:
-            who = verifier().verify(
-                name=request.POST.get("name", ""), rrn=request.POST.get("rrn", "")
-            )
-            _save(request, {"index": who.identity_index, "name": who.name, "issued": []})
+        who, context = proof_step(request)
+        if who is not None:
+            _save(request, {"index": who.identity_index, "name": who.name, "issued": [],
+                            "assurance": who.assurance.value})  # fmt: skip
             return redirect("kiosk-choose")
-        except DomainError as exc:
-            context["error"] = exc
-            context["name"] = request.POST.get("name", "")
-            return _page(request, "kiosk/documents/identity.html", context, status=400)
-    return _page(request, "kiosk/documents/identity.html", context)
+        status = context.pop("status", 200)
+        return _page(request, "kiosk/documents/identity.html", context, status=status)
+    request.session.pop(PROOF, None)
+    return _page(request, "kiosk/documents/identity.html", {})
 
 
 def choose(request: HttpRequest) -> HttpResponse:
@@ -149,7 +176,7 @@ def pay(request: HttpRequest) -> HttpResponse:
                 IssueCertificate(
                     actor=Actor.anonymous(), channel=Channel.KIOSK, jurisdiction=kiosk_place(),
                     cert_type=cert_type.value, applicant_index=state["index"],
-                    kiosk_id=kiosk_id(),
+                    kiosk_id=kiosk_id(), assurance=state.get("assurance", ""),
                     payment_method=request.POST.get("payment_method", "") if fee else "",
                     **chosen,
                 )

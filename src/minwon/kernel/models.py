@@ -167,6 +167,24 @@ class AccessLog(models.Model):
         verbose_name_plural = "개인정보 열람 기록"
 
 
+class Throttle(models.Model):
+    """A rate-limit counter (``kernel.throttle``): attempts of one kind (``scope``) from one
+    key (a client address, an address with the identity it probes) since ``started``.
+    Plumbing written outside ``execute()``, like the access log: a refusal is not a command.
+    The key is a digest, so the table holds neither addresses nor numbers in clear."""
+
+    scope = models.CharField(max_length=24)
+    key = models.CharField(max_length=64)
+    hits = models.IntegerField(default=0)
+    started = models.FloatField()
+
+    class Meta:
+        verbose_name = "요청 제한 계수"
+        verbose_name_plural = "요청 제한 계수"
+        constraints = [models.UniqueConstraint(fields=["scope", "key"], name="throttle_once")]
+        indexes = [models.Index(fields=["started"], name="throttle_started")]
+
+
 class DeclaredHoliday(models.Model):
     """임시공휴일 (or any day off) declared by an administrator on top of the statutory list."""
 

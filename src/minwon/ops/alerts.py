@@ -118,6 +118,15 @@ DEFAULT_RULES: list[dict[str, Any]] = [
         "min_volume": 30,
         "severity": "critical",
     },
+    {
+        "key": "staff-lockout",
+        "name": "직원 계정 잠김",
+        "kind": "staff_lockout",
+        "threshold": 1,
+        "window_minutes": 15,
+        "min_volume": 0,
+        "severity": "major",
+    },
 ]
 
 
@@ -238,7 +247,33 @@ def _drop(rule: AlertRule, now: datetime) -> list[Finding]:
                     f"최근 {rule.window_minutes}분 발급 {current}건, 지난주 같은 시간 {baseline}건 (−{drop * 100:.0f}%)")]  # fmt: skip
 
 
+def _lockouts(rule: AlertRule, now: datetime) -> list[Finding]:
+    """Staff accounts locked out from an address right now (django-axes' attempt table):
+    raised the moment a lock-out happens (``accounts.lockout``), kept while it lasts."""
+    from axes.models import AccessAttempt
+    from django.conf import settings
+
+    from minwon.accounts.lockout import fingerprint
+    from minwon.accounts.models import User
+
+    since = now - timedelta(hours=float(settings.AXES_COOLOFF_TIME))
+    locked = AccessAttempt.objects.filter(
+        failures_since_start__gte=settings.AXES_FAILURE_LIMIT, attempt_time__gte=since
+    ).values_list("username", "ip_address", "failures_since_start")
+    staff = dict(
+        User.objects.filter(
+            username__in={u for u, _, _ in locked}, kind=User.Kind.STAFF
+        ).values_list("username", "pk")
+    )
+    return [
+        Finding(rule.key, fingerprint(staff[u], ip or ""), float(n),
+                f"직원 계정 로그인 잠김: {u} (접속 주소 {ip}, 비밀번호 연속 실패)")
+        for u, ip, n in locked if u in staff
+    ]  # fmt: skip
+
+
 EVALUATORS = {
+    "staff_lockout": _lockouts,
     "error_rate": _error_rate,
     "latency_p95": _latency,
     "outbox_backlog": _outbox,

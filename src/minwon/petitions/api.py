@@ -12,7 +12,7 @@ from django.http import HttpRequest
 from ninja import Field, Router, Schema
 
 from minwon.accounts.actors import actor_for_request
-from minwon.kernel import execute, rrn
+from minwon.kernel import execute, rrn, throttle
 from minwon.kernel.errors import NotFound, ValidationFailed
 from minwon.kernel.text import is_ascii_digits
 from minwon.kernel.types import ActorKind, Channel
@@ -231,7 +231,7 @@ def act(
 
 
 def client_ip(request: HttpRequest) -> str:
-    return str(request.META.get("REMOTE_ADDR") or "unknown")
+    return throttle.client_address(request)
 
 
 @router.get("/track/{receipt_number}", auth=None,
@@ -258,15 +258,11 @@ class Open311Service(Schema):
 
 
 class Open311Request(Schema):
+    """What a petition number alone shows (``petitions.policies.without_factor``)."""
+
     service_request_id: str
     status: str
-    status_notes: str | None
     service_name: str
-    service_code: str
-    agency_responsible: str
-    requested_datetime: str
-    updated_datetime: str
-    expected_datetime: str
 
 
 @router.get("/open311/v2/services.json", auth=None, response={200: list[Open311Service]},
@@ -282,33 +278,24 @@ def open311_services(request: HttpRequest) -> list[dict[str, Any]]:
 
 
 @router.get("/open311/v2/requests/{request_id}.json", auth=None,
-            response={200: list[Open311Request], 400: ErrorOut, 404: ErrorOut, 429: ErrorOut},
+            response={200: list[Open311Request], 404: ErrorOut, 429: ErrorOut},
             operation_id="Open311Request",
-            summary="Open311 GeoReport v2: one request (status only, no personal data)")  # fmt: skip
+            summary="Open311 GeoReport v2: one request (type category and status only)")  # fmt: skip
 def open311_request(request: HttpRequest, request_id: str) -> list[dict[str, Any]]:
-    """``request_id`` is a petition number (receipt number + ``-item``). Unknown ids count
-    against the same throttle as tracking, so this cannot be used to enumerate either."""
+    """``request_id`` is a petition number (receipt number + ``-item``). Without a second
+    factor the answer is what ``policies.without_factor`` allows; an absent, malformed or
+    sensitive number answers the same 404 and counts against the tracking throttle, so this
+    neither enumerates receipts nor tells that someone applied for a sensitive type."""
     ip = client_ip(request)
     receipt, _, item = request_id.rpartition("-")
     number = tracking.receipts.normalize(receipt)
-    tracking.check_allowed(ip, number)
+    taken = tracking.attempt(ip, number)
     petition = (
-        Petition.objects.select_related("type", "application")
-        .filter(application__receipt_number=number, seq=int(item) if is_ascii_digits(item) else -1,
-                type__public=True)
+        Petition.objects.select_related("type")
+        .filter(application__receipt_number=number, seq=int(item) if is_ascii_digits(item) else -1)
         .first()
     )  # fmt: skip
-    if petition is None:
-        tracking.record_failure(ip, number)
+    if petition is None or not policies.can_disclose_without_factor(petition):
         raise NotFound("요청을 찾을 수 없습니다.", "Request not found.", field="request_id")
-    last = petition.steps.order_by("-at", "-id").first()
-    return [
-        {"service_request_id": petition.number,
-         "status": "open" if petition.is_open else "closed",
-         "status_notes": last.public_note if last else None,
-         "service_name": petition.type.name, "service_code": petition.type_id,
-         "agency_responsible": petition.department,
-         "requested_datetime": petition.received_at.isoformat(),
-         "updated_datetime": (last.at if last else petition.received_at).isoformat(),
-         "expected_datetime": petition.deadline_at.isoformat()}
-    ]  # fmt: skip
+    taken.refund()
+    return [policies.without_factor(petition)]

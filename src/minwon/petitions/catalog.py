@@ -46,6 +46,8 @@ def validate_type(row: dict[str, Any]) -> list[str]:
     for field in row.get("fields") or []:
         if not field.get("name") or field.get("kind") not in FIELD_KINDS:
             problems.append(f"field {field!r} needs a name and kind {FIELD_KINDS}")
+    if not isinstance(row.get("sensitive", False), bool):
+        problems.append("sensitive must be true or false")
     rule = row.get("auto_rule") or ""
     if rule and rule not in rules.RULES:
         problems.append(f"auto_rule {rule!r} is not a known rule")

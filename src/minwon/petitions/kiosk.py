@@ -20,7 +20,6 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
-from minwon.accounts.identity import verifier
 from minwon.documents import kiosk as certificate_kiosk
 from minwon.kernel import execute
 from minwon.kernel.errors import DomainError, ValidationFailed
@@ -75,28 +74,26 @@ def reset(request: HttpRequest) -> HttpResponse:
     """Forget the last person entirely (this flow's and the certificate kiosk's state)."""
     request.session.pop(SESSION, None)
     request.session.pop(certificate_kiosk.SESSION, None)
+    request.session.pop(certificate_kiosk.PROOF, None)
     return redirect("kiosk-home")
 
 
 @require_http_methods(["GET", "POST"])
 def identity(request: HttpRequest) -> HttpResponse:
     """1. 본인 확인, through the same verifier as the certificate kiosk."""
-    context: dict[str, Any] = {}
-    if request.method == "POST":
-        try:
-            who = verifier().verify(
-                name=request.POST.get("name", ""), rrn=request.POST.get("rrn", "")
-            )
-        except DomainError as exc:
-            context.update(error=exc, name=request.POST.get("name", "")[:60])
-            return _page(request, "kiosk/petitions/identity.html", context, status=exc.status)
-        _save(request, {
-            "index": who.identity_index, "name": who.name[:60],
-            "sealed": {"index": who.sealed_rrn.index, "ciphertext": who.sealed_rrn.ciphertext},
-            "receipts": [],
-        })  # fmt: skip
-        return redirect("petitions-kiosk-choose")
-    return _page(request, "kiosk/petitions/identity.html", context)
+    if request.method != "POST":
+        request.session.pop(certificate_kiosk.PROOF, None)
+        return _page(request, "kiosk/petitions/identity.html", {})
+    who, context = certificate_kiosk.proof_step(request)
+    if who is None:
+        status = context.pop("status", 200)
+        return _page(request, "kiosk/petitions/identity.html", context, status=status)
+    _save(request, {
+        "index": who.identity_index, "name": who.name[:60],
+        "sealed": {"index": who.sealed_rrn.index, "ciphertext": who.sealed_rrn.ciphertext},
+        "receipts": [],
+    })  # fmt: skip
+    return redirect("petitions-kiosk-choose")
 
 
 def choose(request: HttpRequest) -> HttpResponse:

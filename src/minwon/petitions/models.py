@@ -1,9 +1,7 @@
 """Petitions (민원): the catalog of petition types, applications with their receipt numbers,
-the petitions each application routes to a department, every step they go through, and
-the counters that keep public tracking from being used to enumerate receipt numbers.
+the petitions each application routes to a department, and every step they go through.
 
-Only ``petitions.commands`` writes these (the rate-limit counters excepted: they are an
-operational throttle, like django-axes' attempt table, not a business fact).
+Only ``petitions.commands`` writes these (the tracking throttle is ``kernel.throttle``).
 """
 
 from __future__ import annotations
@@ -36,6 +34,9 @@ class PetitionType(models.Model):
     approval_line = models.JSONField("결재선", default=list, blank=True)
     source = models.CharField("출처", max_length=300, blank=True, default="")
     public = models.BooleanField("처리과정 공개", default=True)
+    # 민감 민원 (기초생활보장, 장애인 등록 …): that someone applied is itself personal data,
+    # so nothing about it is shown without the applicant's second factor.
+    sensitive = models.BooleanField("민감 민원", default=False)
     active = models.BooleanField(default=True)
     catalog_version = models.CharField(max_length=40, blank=True, default="")
 
@@ -191,16 +192,3 @@ class PetitionStep(models.Model):
         verbose_name = "처리 과정"
         verbose_name_plural = "처리 과정"
         ordering = ["at", "id"]
-
-
-class TrackingThrottle(models.Model):
-    """Failed tracking look-ups per key (an IP or a receipt number) per time window."""
-
-    key = models.CharField(max_length=80)
-    window = models.BigIntegerField()
-    failures = models.PositiveIntegerField(default=0)
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["key", "window"], name="tracking_throttle_once")
-        ]

@@ -13,6 +13,11 @@ take on one — decided here for the pages, the API and other apps (DESIGN §3.6
   (``require_staff`` / ``require_applicant_or`` and ``ensure_state`` in
   ``commands/workflow.py``), so this module never restates the transition table; a
   command type may instead declare ``from_states`` and ``permission`` as class attributes.
+- Without logging in or the applicant's second factor (``tracking``), a petition number
+  shows only its type's category and whether it is open (Open311): no note, department or
+  date. A sensitive type (``PetitionType.sensitive``: 국민기초생활보장, 장애인 등록 …) shows
+  nothing and answers exactly as a number that does not exist, since that someone applied
+  for it is itself personal data.
 """
 
 from __future__ import annotations
@@ -214,3 +219,17 @@ def can_act(actor: Actor, petition: Petition, action: str) -> bool:
 def actions_for(actor: Actor, petition: Petition) -> list[str]:
     """The actions ``actor`` may take on ``petition`` now, in the workflow's order."""
     return [name for name in transitions() if can_act(actor, petition, name)]
+
+
+def can_disclose_without_factor(petition: Petition | None) -> bool:
+    """Whether anything of ``petition`` may be shown to a caller who proved nothing."""
+    return petition is not None and petition.type.public and not petition.type.sensitive
+
+
+def without_factor(petition: Petition) -> dict[str, Any]:
+    """The public answer for a petition number alone: type category and status category."""
+    return {
+        "service_request_id": petition.number,
+        "status": "open" if petition.is_open else "closed",
+        "service_name": petition.type.category or "민원",
+    }

@@ -2,12 +2,11 @@
 second factor (the applicant's name and birth date, or the PIN printed on the receipt), and
 the throttle that keeps receipt numbers from being enumerated.
 
-The throttle counts *failed* look-ups (unknown number or wrong second factor) per client IP
-and per receipt number in fixed windows, in the database so every app server shares it.
-A successful look-up reveals nothing the caller did not already know, so it costs one
-indexed read and no write; an enumerator fails almost every time and is stopped after
-``IP_LIMIT`` failures per window, and one receipt's PIN cannot be guessed in more than
-``RECEIPT_LIMIT`` tries per window.
+The throttle (``kernel.throttle``, shared by every worker and server) counts *failed*
+look-ups: each is counted before it is evaluated and handed back when it succeeds. An
+enumerator fails almost every time and is stopped after ``ADDRESS.limit`` failures per
+window; one address cannot guess one receipt's PIN more than ``PROBE.limit`` times per
+window, and the applicant at another address is not locked out by it.
 """
 
 from __future__ import annotations
@@ -15,74 +14,39 @@ from __future__ import annotations
 import dataclasses
 import functools
 import hmac
-import time
 from datetime import date
 from typing import Any
 
-from django.db import IntegrityError, transaction
-from django.db.models import F
-
-from minwon.kernel import formats, sql
-from minwon.kernel.errors import DomainError, NotFound, ValidationFailed
+from minwon.kernel import formats, sql, throttle
+from minwon.kernel.errors import NotFound, ValidationFailed
 from minwon.petitions import receipts
 from minwon.petitions.models import (
     Application,
     Petition,
     PetitionStep,
     PetitionType,
-    TrackingThrottle,
 )
 
-WINDOW_SECONDS = 600
-IP_LIMIT = 20
-RECEIPT_LIMIT = 5
+#: Failed look-ups one client address may make, whatever it probes (against enumeration).
+ADDRESS = throttle.Rule(
+    "track_address", (20, 600),
+    "조회 실패가 너무 많습니다. 10분 뒤에 다시 시도하세요.",
+    "Too many failed look-ups. Try again in 10 minutes.", field="receipt_number",
+)  # fmt: skip
+#: Failed second factors one client address may try on one receipt (against guessing its
+#: PIN). The prober is locked, not the receipt: the applicant elsewhere still gets in.
+PROBE = throttle.Rule(
+    "track_probe", (5, 600),
+    "이 접수번호의 확인 정보가 여러 번 틀렸습니다. 10분 뒤에 다시 시도하세요.",
+    "Too many wrong second factors for this receipt. Try again in 10 minutes.",
+    field="pin",
+)  # fmt: skip
 
 
-class TooManyAttempts(DomainError):
-    """429: too many failed look-ups from this address or for this receipt."""
-
-    status = 429
-    code = "too_many_attempts"
-
-
-def _window() -> int:
-    return int(time.time() // WINDOW_SECONDS)
-
-
-def _keys(ip: str, number: str) -> list[str]:
-    return [f"ip:{ip}"[:80], f"rcpt:{number}"[:80]]
-
-
-def check_allowed(ip: str, number: str) -> None:
-    window = _window()
-    rows = dict(_statements().throttle.rows(*_keys(ip, number), window))
-    _refuse_if_throttled(rows.get(f"ip:{ip}"[:80]), rows.get(f"rcpt:{number}"[:80]))
-
-
-def _refuse_if_throttled(ip_failures: int | None, receipt_failures: int | None) -> None:
-    if (ip_failures or 0) >= IP_LIMIT or (receipt_failures or 0) >= RECEIPT_LIMIT:
-        raise TooManyAttempts(
-            "조회 실패가 너무 많습니다. 10분 뒤에 다시 시도하세요.",
-            "Too many failed look-ups. Try again in 10 minutes.",
-            field="receipt_number",
-        )
-
-
-def record_failure(ip: str, number: str) -> None:
-    window = _window()
-    for key in _keys(ip, number):
-        updated = TrackingThrottle.objects.filter(key=key, window=window).update(
-            failures=F("failures") + 1
-        )
-        if not updated:
-            try:
-                with transaction.atomic():
-                    TrackingThrottle.objects.create(key=key, window=window, failures=1)
-            except IntegrityError:
-                TrackingThrottle.objects.filter(key=key, window=window).update(
-                    failures=F("failures") + 1
-                )
-    TrackingThrottle.objects.filter(window__lt=window - 1).delete()
+def attempt(ip: str, number: str) -> throttle.Taken:
+    """Count a look-up before it is evaluated (429 past either limit); the caller refunds
+    it when the look-up succeeds, so only failures count."""
+    return throttle.take((ADDRESS, f"ip:{ip}"), (PROBE, f"ip:{ip}|rcpt:{number}"))
 
 
 @dataclasses.dataclass(frozen=True)
@@ -124,27 +88,25 @@ def track(number_text: str, factor: SecondFactor, *, ip: str) -> dict[str, Any]:
             field="pin",
         )
     number = receipts.normalize(number_text)
-    # One round trip: the throttle counters, the application and its public view. The
-    # checks below run in the same order as ever; nothing is shown before they pass.
-    window, (ip_key, receipt_key) = _window(), _keys(ip, number)
-    rows = _statements().track.rows(ip_key, window, receipt_key, window, number)
-    _refuse_if_throttled(rows[0][0], rows[0][1])
+    taken = attempt(ip, number)
     if not receipts.is_well_formed(number):
-        record_failure(ip, number)
         raise ValidationFailed(
             "접수번호 형식이 올바르지 않습니다(예: 51130-260309-7K3QX9MZ-4).",
             "Malformed receipt number.",
             field="receipt_number",
         )
+    # One round trip: the application and its public view; nothing is shown before the
+    # second factor passes.
+    rows = _statements().track.rows(number)
     app_fields = Application._meta.concrete_fields
-    end = 2 + len(app_fields)
+    end = len(app_fields)
     application = None
-    if rows[0][2] is not None:
+    if rows and rows[0][0] is not None:
         names = [f.attname for f in app_fields]
-        application = sql.instances(Application, names, [rows[0][2:end]])[0]
+        application = sql.instances(Application, names, [rows[0][:end]])[0]
     if application is None or not _factor_ok(application, factor):
-        record_failure(ip, number)
         raise _failed()
+    taken.refund()
     return _view(application, [r[end:] for r in rows if r[end] is not None])
 
 
@@ -204,7 +166,6 @@ def _view(application: Application, rows: list[tuple[Any, ...]]) -> dict[str, An
 
 @dataclasses.dataclass(frozen=True)
 class _Statements:
-    throttle: sql.Select
     view: sql.Select
     track: sql.Select
 
@@ -213,7 +174,7 @@ class _Statements:
 def _statements() -> _Statements:
     """The look-up's reads, written once: a public and unauthenticated path that an
     enumerator may hammer should cost the database work and little else."""
-    t, a, p = TrackingThrottle._meta, Application._meta, Petition._meta
+    a, p = Application._meta, Petition._meta
     pt, st = PetitionType._meta, PetitionStep._meta
     app_fields = list(a.concrete_fields)
     app_columns = ", ".join(f'"{f.column}"' for f in app_fields)
@@ -229,11 +190,6 @@ def _statements() -> _Statements:
         + [f's."{f.column}"' for f in view_fields[13:]]
     )
     return _Statements(
-        throttle=sql.Select(
-            f'SELECT "key", "failures" FROM "{t.db_table}"'  # noqa: S608
-            ' WHERE "key" IN (%s, %s) AND "window" = %s',
-            [t.get_field("key"), t.get_field("failures")],
-        ),
         view=sql.Select(
             f'SELECT {view_columns} FROM "{p.db_table}" p'  # noqa: S608
             f' JOIN "{pt.db_table}" pt ON pt."code" = p."type_id"'
@@ -242,14 +198,12 @@ def _statements() -> _Statements:
             view_fields,
         ),
         track=sql.Select(
-            f'SELECT (SELECT "failures" FROM "{t.db_table}" WHERE "key" = %s AND "window" = %s),'  # noqa: S608
-            f' (SELECT "failures" FROM "{t.db_table}" WHERE "key" = %s AND "window" = %s),'
-            f" {', '.join(f'a.{c}' for c in app_columns.split(', '))}, {view_columns}"
+            f"SELECT {', '.join(f'a.{c}' for c in app_columns.split(', '))}, {view_columns}"  # noqa: S608
             f' FROM (SELECT 1 AS "one") x LEFT JOIN "{a.db_table}" a ON a."receipt_number" = %s'
             f' LEFT JOIN "{p.db_table}" p ON p."application_id" = a."id"'
             f' LEFT JOIN "{pt.db_table}" pt ON pt."code" = p."type_id"'
             f' LEFT JOIN "{st.db_table}" s ON s."petition_id" = p."id"'
             ' ORDER BY p."seq", s."at", s."id"',
-            [t.get_field("failures"), t.get_field("failures"), *app_fields, *view_fields],
+            [*app_fields, *view_fields],
         ),
     )

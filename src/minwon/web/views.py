@@ -12,17 +12,15 @@ from django.contrib.auth.hashers import make_password
 from django.contrib.auth.password_validation import validate_password
 from django.contrib.auth.views import LoginView
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.functional import Promise
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from minwon.accounts import consent
+from minwon.accounts import consent, identity
 from minwon.accounts.actors import actor_for_user
-from minwon.accounts.commands import RecordSignIn, SignUpCitizen
-from minwon.accounts.identity import verifier
-from minwon.kernel import execute
+from minwon.accounts.commands import RecordSignIn, SignUpCitizen, _check_username
+from minwon.kernel import execute, throttle
 from minwon.kernel.errors import DomainError
 from minwon.kernel.types import NATION, Actor, Channel
 
@@ -165,48 +163,112 @@ def _password_problems(password: str, data: dict[str, Any]) -> list[str]:
     return []
 
 
+SIGN_UP = "minwon_sign_up"
+
+
 def sign_up(request: HttpRequest) -> HttpResponse:
-    """회원가입 (the page and its form only; identity proofing is ``identity.verifier``)."""
+    """회원가입 1: the account's details and the number to prove. The answer is the same for
+    a number with an account, one without and one nobody holds: "a code was sent to the
+    contact registered to this number" (``identity``)."""
     form = SignUpForm(request.POST or None, initial=consent.current_versions_initial())
+    status = 200
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         problems = _password_problems(data["password"], data)
         for problem in problems:
             form.add_error("password", problem)
-        if not problems:
-            try:
-                identity = verifier().verify(name=data["display_name"], rrn=data["rrn"])
-                result = execute(
-                    SignUpCitizen(
-                        actor=Actor.anonymous(),
-                        channel=Channel.ONLINE,
-                        jurisdiction=NATION,
-                        username=data["username"],
-                        display_name=identity.name,
-                        password_hash=make_password(data["password"]),
-                        email=data["email"],
-                        sealed_rrn=identity.sealed_rrn,
-                        identity_method=identity.method,
-                        # The versions on the page the person ticked (today's if absent).
-                        terms_version=data["terms_version"] or consent.TERMS.version,
-                        privacy_version=data["privacy_version"] or consent.PRIVACY.version,
-                    )
-                )
-            except DomainError as exc:
-                field = exc.field if exc.field in form.fields else None
-                english = (get_language() or "").startswith("en")
-                form.add_error(field, exc.message_en if english else exc.message_ko)
-            else:
-                from minwon.accounts.models import User
-
-                user = User.objects.get(pk=result.value["user_id"])
-                login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-                messages.success(
-                    request, _("회원가입을 마쳤습니다. 이제 민원을 신청할 수 있습니다.")
-                )
-                return redirect("home")
+        try:
+            if problems:
+                raise _Refused
+            validate_password(data["password"])
+            _check_username(data["username"])
+            challenge = identity.start_checked(
+                throttle.client_address(request), name=data["display_name"], rrn=data["rrn"]
+            )
+        except _Refused:
+            pass
+        except DjangoValidationError as exc:
+            form.add_error("password", exc)
+        except DomainError as exc:
+            field = exc.field if exc.field in form.fields else None
+            form.add_error(field, exc.message_ko)
+            status = exc.status
+        else:
+            request.session[SIGN_UP] = {
+                "challenge": challenge.as_dict(), "username": data["username"],
+                "email": data["email"], "password_hash": make_password(data["password"]),
+                # The versions on the page the person ticked (today's if absent).
+                "terms_version": data["terms_version"] or consent.TERMS.version,
+                "privacy_version": data["privacy_version"] or consent.PRIVACY.version,
+            }  # fmt: skip
+            return redirect("sign-up-code")
+    status = status if status != 200 else (400 if form.errors else 200)
     context = {"form": form, "terms": consent.TERMS, "privacy": consent.PRIVACY}
-    return render(request, "accounts/sign_up.html", context, status=400 if form.errors else 200)
+    return render(request, "accounts/sign_up.html", context, status=status)
+
+
+class _Refused(Exception):
+    """The form already says what is wrong."""
+
+
+class CodeForm(forms.Form):
+    code = forms.CharField(
+        label=_("인증번호"),
+        max_length=12,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
+    )
+
+
+def sign_up_code(request: HttpRequest) -> HttpResponse:
+    """회원가입 2: the one-time code from the registered contact, then the account."""
+    pending = request.session.get(SIGN_UP)
+    if not pending:
+        return redirect("sign-up")
+    form = CodeForm(request.POST or None)
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        challenge = identity.Challenge.from_dict(pending["challenge"])
+        try:
+            who = identity.complete_checked(
+                throttle.client_address(request), challenge, code=form.cleaned_data["code"]
+            )
+            result = execute(
+                SignUpCitizen(
+                    actor=Actor.anonymous(), channel=Channel.ONLINE, jurisdiction=NATION,
+                    username=pending["username"], display_name=who.name,
+                    password_hash=pending["password_hash"], email=pending["email"],
+                    sealed_rrn=who.sealed_rrn, identity_method=who.method,
+                    identity_assurance=who.assurance.value,
+                    terms_version=pending.get("terms_version", ""),
+                    privacy_version=pending.get("privacy_version", ""),
+                )
+            )  # fmt: skip
+        except DomainError as exc:
+            form.add_error("code" if exc.field in ("code", None) else None, exc.message_ko)
+            status = exc.status
+        else:
+            from minwon.accounts.models import User
+
+            request.session.pop(SIGN_UP, None)
+            user = User.objects.get(pk=result.value["user_id"])
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            messages.success(request, "가입되었습니다.")
+            return redirect("home")
+    return render(
+        request, "accounts/sign_up_code.html",
+        {"form": form, "demo_mail": identity.demo_mode()},
+        status=status if status != 200 else (400 if form.errors else 200),
+    )  # fmt: skip
+
+
+def demo_mail(request: HttpRequest) -> HttpResponse:
+    """데모 메일함: the demo's outgoing mail (the mail file backend's files), so the demo user
+    can read a one-time code. Only with the demo verifier outside production: 404 otherwise."""
+    from django.conf import settings
+
+    if not identity.demo_mode() or "filebased" not in settings.EMAIL_BACKEND:
+        raise Http404
+    return render(request, "accounts/demo_mail.html", {"messages_": identity.demo_mail()})
 
 
 def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:

@@ -16,6 +16,7 @@ from minwon.petitions.permissions import PetitionsPermission
 FIELDS = (
     "name", "name_en", "category", "legal_basis", "period", "fee", "fee_note", "channels",
     "documents", "fields", "department", "auto_rule", "source", "approval_line",
+    "sensitive",
 )  # fmt: skip
 
 

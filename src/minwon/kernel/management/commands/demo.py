@@ -40,6 +40,8 @@ class Command(BaseCommand):
         self.stdout.write(f"  citizen pages   {base}/")
         self.stdout.write(f"  staff portal    {base}/staff/")
         self.stdout.write(f"  API docs        {base}/api/docs")
+        self.stdout.write(f"  kiosk           {base}/kiosk/  (본인확인 as a demo citizen below;")
+        self.stdout.write(f"                  the one-time code arrives in {base}/demo/mail/)")
         self.stdout.write("")
         self.stdout.write("Demo log-ins (demo data only):")
         width = max((len(who) for who, _, _ in ctx.logins), default=10)
