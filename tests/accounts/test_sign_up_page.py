@@ -13,11 +13,13 @@ from django.test import Client
 
 from minwon.accounts import consent
 from minwon.accounts.commands import SignUpCitizen
+from minwon.accounts.identity import register_demo_contact
 from minwon.accounts.models import Consent, User
 from minwon.kernel import execute, rrn
 from minwon.kernel.errors import ValidationFailed
 from minwon.kernel.models import CommandRecord
 from minwon.kernel.types import NATION, Actor, Channel
+from tests.conftest import sent_code
 
 pytestmark = pytest.mark.django_db
 
@@ -40,8 +42,13 @@ def errors_of(html: str) -> str:
 
 
 def test_sign_up_records_both_agreements_with_their_versions(jurisdictions_loaded: None) -> None:
-    response = Client().post("/accounts/sign-up/", form())
-    assert response.status_code == 302
+    register_demo_contact(NUMBER, name="한바다", email="bada@carrier.example")
+    client = Client()
+    response = client.post("/accounts/sign-up/", form())
+    assert response.status_code == 302 and response["Location"] == "/accounts/sign-up/code/"
+    assert not Consent.objects.exists()  # nothing until the number is proven
+    done = client.post("/accounts/sign-up/code/", {"code": sent_code("bada@carrier.example")})
+    assert done.status_code == 302
     user = User.objects.get(username="badaa")
     agreed = {(c.document, c.version) for c in Consent.objects.filter(user=user)}
     assert agreed == {("terms", consent.TERMS.version), ("privacy", consent.PRIVACY.version)}

@@ -39,7 +39,7 @@ def _stored(number: str) -> bytes:
 def test_revealed_numbers_are_not_in_clear_in_the_database(
     household: dict[str, Any], tmp_path: Path
 ) -> None:
-    result = kiosk("resident_copy", HEAD_RRN, show_rrn_back=True)
+    result = kiosk("resident_copy", HEAD_RRN, show_rrn_back=True, assurance="high")
     number = result.value["document_number"]
     served = IssuedFile.objects.get(pk=number).content()
     text = pdf_text(served, tmp_path)
@@ -116,7 +116,9 @@ def test_the_migration_seals_revealing_files_written_before(household: dict[str,
 
     triggers = importlib.import_module("minwon.documents.migrations.0002_ledger_triggers")
     migration = importlib.import_module("minwon.documents.migrations.0004_seal_revealed_pdfs")
-    revealed = kiosk("resident_copy", HEAD_RRN, show_rrn_back=True).value["document_number"]
+    revealed = kiosk("resident_copy", HEAD_RRN, show_rrn_back=True, assurance="high").value[
+        "document_number"
+    ]
     masked = kiosk("resident_copy", HEAD_RRN).value["document_number"]
     issued = IssuedFile.objects.get(pk=revealed).content()
     with connection.schema_editor(atomic=False) as editor:  # as the previous release stored it

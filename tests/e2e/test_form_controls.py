@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from minwon.accounts.identity import register_demo_contact
 from minwon.accounts.models import User
 from minwon.documents import render, signing
 from minwon.kernel import execute, rrn
@@ -18,8 +19,8 @@ from minwon.kernel.types import Actor, Channel
 from minwon.petitions import catalog
 from minwon.petitions.commands import LoadPetitionCatalog
 from minwon.registry import queries as registry_queries
-from tests.conftest import PASSWORD
-from tests.e2e.conftest import log_in
+from tests.conftest import PASSWORD, sent_code
+from tests.e2e.conftest import log_in, prove_at_kiosk
 from tests.e2e.controls import control_problems, screenshot, unreachable_by_keyboard
 from tests.registry import factories
 
@@ -97,9 +98,13 @@ def test_kiosk_pages_show_every_control(page: Any, site: User) -> None:
     page.goto("/kiosk/")
     _check(page, "kiosk-01-home")
     page.get_by_role("link", name="증명서 발급 시작").click()
+    register_demo_contact(KIOSK_RRN, name="박키오", email="kio@carrier.example")
     page.get_by_label("성명").fill("박키오")
     page.get_by_label("주민등록번호").fill(KIOSK_RRN)
     _check(page, "kiosk-02-identity")
+    page.get_by_role("button", name="확인").click()
+    page.get_by_label("인증번호").fill(sent_code("kio@carrier.example"))
+    _check(page, "kiosk-02b-code")
     page.get_by_role("button", name="확인").click()
     _check(page, "kiosk-03-certificates")
     page.get_by_role("link", name="주민등록표 (등본) 200원").click()
@@ -112,9 +117,7 @@ def test_kiosk_pages_show_every_control(page: Any, site: User) -> None:
     assert box is not None and box["width"] >= 32 and box["height"] >= 32
 
     page.goto("/kiosk/petitions/")
-    page.get_by_label("성명").fill("박키오")
-    page.get_by_label("주민등록번호").fill(KIOSK_RRN)
-    page.get_by_role("button", name="확인").click()
+    prove_at_kiosk(page, KIOSK_RRN, "박키오")
     page.wait_for_url("**/kiosk/petitions/types/")
     _check(page, "kiosk-06-petition-types")
     page.locator('[data-type-code="RENTAL_REPORT"]').click()

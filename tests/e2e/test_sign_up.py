@@ -8,8 +8,10 @@ from typing import Any
 
 import pytest
 
+from minwon.accounts.identity import register_demo_contact
 from minwon.accounts.models import Consent, User
 from minwon.kernel import rrn
+from tests.conftest import sent_code
 from tests.e2e.conftest import axe_violations
 from tests.e2e.controls import screenshot
 
@@ -22,6 +24,7 @@ def test_sign_up_from_the_log_in_page(page: Any, jurisdictions_loaded: None) -> 
     page.wait_for_url("**/accounts/sign-up/")
     page.get_by_label("이름").fill("윤가람")
     number = rrn.with_check_digit("950505212345")
+    register_demo_contact(number, name="윤가람", email="garam@carrier.example")
     page.get_by_label("주민등록번호").fill(number)
     page.get_by_label("아이디").fill("garam")
     password = page.locator("#id_password")
@@ -50,6 +53,12 @@ def test_sign_up_from_the_log_in_page(page: Any, jurisdictions_loaded: None) -> 
         page.get_by_label("이용약관에 동의합니다.").check()
     screenshot(page, "sign-up-02-filled")
     page.get_by_role("button", name="가입하기").click()
+    # 본인 확인: the one-time code sent to the contact registered for the number.
+    page.wait_for_url("**/accounts/sign-up/code/")
+    page.get_by_label("인증번호").fill(sent_code("garam@carrier.example"))
+    screenshot(page, "sign-up-03-code")
+    assert axe_violations(page) == []
+    page.get_by_role("button", name="확인하고 가입하기").click()
     page.wait_for_url(lambda url: "sign-up" not in url)
     assert "회원가입을 마쳤습니다" in page.get_by_role("status").inner_text()
     user = User.objects.get(username="garam")

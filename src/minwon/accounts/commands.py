@@ -128,19 +128,11 @@ class SignUpCitizen(Command):
 
 
 def _check_consents(cmd: SignUpCitizen) -> dict[str, str]:
-    """The agreements to record: each must be to the version shown today (a text changed
-    between showing and agreeing is refused). The sign-up page requires both (개인정보
-    보호법 제15조); accounts opened otherwise (demo, imports) may carry none."""
-    given = {"terms": cmd.terms_version.strip(), "privacy": cmd.privacy_version.strip()}
-    current = consent.current_versions()
-    for key, field in (("terms", "agree_terms"), ("privacy", "agree_privacy")):
-        if given[key] and given[key] != current[key]:
-            raise ValidationFailed(
-                "동의한 문서가 바뀌었습니다. 화면을 새로 고친 뒤 다시 확인하고 동의하세요.",
-                "The text you agreed to has changed. Reload the page, read it again and agree.",
-                field=field,
-            )
-    return {key: version for key, version in given.items() if version}
+    """The agreements to record (``consent.check_versions``). The sign-up page requires
+    both (개인정보 보호법 제15조); accounts opened otherwise (demo, imports) may carry none."""
+    return consent.check_versions(
+        terms_version=cmd.terms_version, privacy_version=cmd.privacy_version
+    )
 
 
 @handler(SignUpCitizen)

@@ -66,3 +66,20 @@ def current_versions() -> dict[str, str]:
 def current_versions_initial() -> dict[str, str]:
     """The sign-up form's hidden fields: the versions of the texts on the page."""
     return {f"{key}_version": version for key, version in current_versions().items()}
+
+
+def check_versions(*, terms_version: str, privacy_version: str) -> dict[str, str]:
+    """The agreements given, each to the version shown today; a text changed between
+    showing and agreeing is refused (400 naming the agreement's field)."""
+    from minwon.kernel.errors import ValidationFailed
+
+    given = {"terms": terms_version.strip(), "privacy": privacy_version.strip()}
+    current = current_versions()
+    for key, field in (("terms", "agree_terms"), ("privacy", "agree_privacy")):
+        if given[key] and given[key] != current[key]:
+            raise ValidationFailed(
+                "동의한 문서가 바뀌었습니다. 화면을 새로 고친 뒤 다시 확인하고 동의하세요.",
+                "The text you agreed to has changed. Reload the page, read it again and agree.",
+                field=field,
+            )
+    return {key: version for key, version in given.items() if version}

@@ -182,6 +182,9 @@ def sign_up(request: HttpRequest) -> HttpResponse:
                 raise _Refused
             validate_password(data["password"])
             _check_username(data["username"])
+            consent.check_versions(
+                terms_version=data["terms_version"], privacy_version=data["privacy_version"]
+            )
             challenge = identity.start_checked(
                 throttle.client_address(request), name=data["display_name"], rrn=data["rrn"]
             )
@@ -252,7 +255,7 @@ def sign_up_code(request: HttpRequest) -> HttpResponse:
             request.session.pop(SIGN_UP, None)
             user = User.objects.get(pk=result.value["user_id"])
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-            messages.success(request, "가입되었습니다.")
+            messages.success(request, _("회원가입을 마쳤습니다. 이제 민원을 신청할 수 있습니다."))
             return redirect("home")
     return render(
         request, "accounts/sign_up_code.html",
