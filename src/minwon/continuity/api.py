@@ -19,13 +19,12 @@ from django.http import HttpRequest
 from ninja import Router, Schema
 
 from minwon.accounts.actors import actor_for_request
-from minwon.accounts.permissions import is_allowed
 from minwon.kernel import clock, execute, registry
-from minwon.kernel.errors import Forbidden, NotFound, ValidationFailed
-from minwon.kernel.types import Actor, ActorKind, Channel
+from minwon.kernel.errors import NotFound, ValidationFailed
+from minwon.kernel.types import Actor, Channel
 from minwon.web.api import AUTH, ERRORS, AgencyKeyAuth, ErrorOut
 
-from . import agent, feed, journal, replay
+from . import agent, feed, journal, policies, replay
 from .commands import ReserveReceiptRange
 
 router = Router(tags=["continuity"])
@@ -107,17 +106,7 @@ def _edge_client(request: HttpRequest, edge_id: str) -> tuple[Actor, str]:
     """The calling edge's actor and office; 403 unless its key holds continuity.replay."""
     actor = actor_for_request(request)
     client = getattr(request, "auth", None)
-    office = getattr(client, "jurisdiction_id", None)
-    if actor.kind != ActorKind.AGENCY or office is None:
-        raise Forbidden(
-            "거점 키가 필요합니다.", "An edge key is required.", code="permission_denied"
-        )
-    if not is_allowed(actor, "continuity.replay", office):
-        raise Forbidden(
-            "이 키로는 소급 적용을 할 수 없습니다.",
-            "This key may not replay edge journals.",
-            code="permission_denied",
-        )
+    office = policies.require_edge_key(actor, getattr(client, "jurisdiction_id", None))
     if not edge_id or len(edge_id) > 60:
         raise ValidationFailed("거점 ID가 올바르지 않습니다.", "Bad edge_id.", field="edge_id")
     return actor, office
@@ -278,8 +267,7 @@ def journal_ids(request: HttpRequest) -> dict[str, Any]:
     """Every journaled command id on this edge and how many are not yet pushed."""
     edge = _running_edge()
     actor = actor_for_request(request)
-    if not is_allowed(actor, "continuity.counter", edge.config.office):
-        raise Forbidden("권한이 없습니다.", "Not allowed.", code="permission_denied")
+    policies.require_counter(actor, edge.config.office)
     state = edge.state()
     return {"ids": journal.all_ids(), "pending": journal.length(state.pushed_rowid)}
 

@@ -7,27 +7,23 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from minwon.accounts.actors import actor_for_request
-from minwon.accounts.permissions import scopes_for
 from minwon.kernel import execute, registry
 from minwon.kernel.errors import DomainError
 from minwon.kernel.types import Channel
 
-from . import agent, journal
+from . import agent, journal, policies
 from .commands import ResolveReconciliation, SwitchContinuityMode
 from .models import ReconciliationItem
 
 
 def _scoped_items(request: HttpRequest):  # type: ignore[no-untyped-def]
     actor = actor_for_request(request)
-    scopes = scopes_for(actor, "continuity.reconcile")
-    if not scopes:
-        raise PermissionDenied
+    scopes = policies.reconcile_scopes(actor)
     from minwon.kernel import jurisdictions
 
     items = ReconciliationItem.objects.all()
@@ -126,14 +122,12 @@ def petition_status(request: HttpRequest) -> HttpResponse:
     last sync), so the counter can answer a citizen while central is away. It shows what
     the public tracking page shows (types, state, department, deadline, public steps),
     no personal data."""
-    from minwon.accounts.permissions import is_allowed
-    from minwon.kernel.types import ActorKind
+    from minwon.petitions import policies as petition_policies
     from minwon.petitions import receipts, tracking
     from minwon.petitions.models import Application
 
     actor = actor_for_request(request)
-    if actor.kind != ActorKind.STAFF:
-        raise PermissionDenied
+    policies.require_staff(actor)
     node = agent.current
     context: dict[str, Any] = {
         "number": request.GET.get("receipt", "").strip()[:40],
@@ -153,11 +147,8 @@ def petition_status(request: HttpRequest) -> HttpResponse:
             status = 400
         else:
             application = Application.objects.filter(receipt_number=number).first()
-            places = {application.jurisdiction_id} if application is not None else set()
-            if application is not None:
-                places |= set(application.items.values_list("jurisdiction_id", flat=True))
-            if application is None or not any(
-                is_allowed(actor, "petitions.read", place) for place in places
+            if application is None or not petition_policies.can_read_application(
+                actor, application
             ):
                 context["error"] = DomainError(
                     "이 서버의 자료에 없는 접수번호입니다. 종결된 민원과 다른 기관의 민원은 "

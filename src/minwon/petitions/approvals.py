@@ -13,29 +13,23 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from minwon.accounts.actors import actor_for_request
-from minwon.accounts.permissions import in_scope, scopes_for
 from minwon.kernel import clock, execute
-from minwon.kernel.errors import DomainError
+from minwon.kernel.errors import DomainError, NotFound
 from minwon.kernel.types import Actor, Channel
+from minwon.petitions import policies
 from minwon.petitions.commands.approval import ApproveDecision, ReturnDraft
 from minwon.petitions.models import Petition
-from minwon.petitions.permissions import PetitionsPermission
 
 
 def awaiting_approval(actor: Actor) -> list[Petition]:
     """Drafts the actor may sign, soonest deadline first (the deadline keeps running)."""
-    rows = Petition.objects.filter(state=Petition.State.AWAITING_APPROVAL).select_related(
-        "application", "type", "drafted_by", "jurisdiction"
-    )
-    return list(in_scope(rows, actor, PetitionsPermission.APPROVE).order_by("deadline_at", "id"))
+    return list(policies.approvable(actor))
 
 
 @login_required
 def approvals(request: HttpRequest) -> HttpResponse:
     actor = actor_for_request(request)
-    if getattr(request.user, "kind", "") != "staff" or not scopes_for(
-        actor, PetitionsPermission.APPROVE
-    ):
+    if not policies.approves_anywhere(actor):
         raise PermissionDenied
     if request.method == "POST":
         _act(request, actor)
@@ -71,13 +65,14 @@ def _act(request: HttpRequest, actor: Actor) -> None:
 
 
 def _jurisdiction(actor: Actor, post: Any) -> str:
-    """The petition's own jurisdiction when the actor may see it; the handler checks again."""
-    found = (
-        in_scope(Petition.objects.all(), actor, PetitionsPermission.APPROVE)
-        .filter(application__receipt_number=post.get("receipt_number", "")[:32])
-        .values_list("jurisdiction_id", flat=True)
-        .first()
-    )
-    if found is None:
-        raise Http404  # out of scope and absent look the same
-    return str(found)
+    """The draft's own jurisdiction when the actor may approve it (404 otherwise, like an
+    absent one); the handler checks again."""
+    try:
+        item = int(post.get("item", "1"))
+    except (ValueError, OverflowError):
+        raise Http404 from None
+    try:
+        found = policies.draft_for_approval(actor, post.get("receipt_number", "")[:32], item)
+    except NotFound:
+        raise Http404 from None
+    return str(found.jurisdiction_id)

@@ -233,3 +233,26 @@ def without_factor(petition: Petition) -> dict[str, Any]:
         "status": "open" if petition.is_open else "closed",
         "service_name": petition.type.category or "민원",
     }
+
+
+# --- 결재 ------------------------------------------------------------------------------------
+
+
+def approvable(actor: Actor) -> QuerySet[Petition]:
+    """Draft decisions awaiting 결재 where the actor may approve, soonest deadline first."""
+    rows = Petition.objects.filter(state=Petition.State.AWAITING_APPROVAL).select_related(
+        "application", "type", "drafted_by", "jurisdiction"
+    )
+    return base.restrict(rows, actor, PetitionsPermission.APPROVE).order_by("deadline_at", "id")
+
+
+def approves_anywhere(actor: Actor) -> bool:
+    return actor.kind == ActorKind.STAFF and base.holds_anywhere(actor, PetitionsPermission.APPROVE)
+
+
+def draft_for_approval(actor: Actor, receipt_number: str, item: int) -> Petition:
+    """One draft the actor may approve; the same 404 as an absent one otherwise."""
+    found = approvable(actor).filter(application__receipt_number=receipt_number, seq=item).first()
+    if found is None:
+        raise not_found()
+    return found
