@@ -36,9 +36,9 @@ from minwon.kernel.errors import (
     NotFound,
     ValidationFailed,
 )
-from minwon.kernel.types import Actor, ActorKind, Channel, Command, Continuity
+from minwon.kernel.types import Actor, Channel, Command, Continuity
 
-from . import agent, feed
+from . import agent, feed, policies
 from .agent import NORMAL, Agent, CentralUnavailable
 
 #: How long the clerk waits for central to issue a forwarded certificate.
@@ -103,8 +103,7 @@ def refused(edge: Agent) -> Conflict:
 
 
 def run(edge: Agent, actor: Actor, name: str, fields: dict[str, Any]) -> Result:
-    if actor.kind != ActorKind.STAFF:
-        raise Forbidden("직원만 사용할 수 있습니다.", "Staff only.", code="permission_denied")
+    policies.require_staff(actor)
     cls = registry.commands_by_name.get(name)
     if cls is None:
         raise ValidationFailed(

@@ -369,7 +369,7 @@ class SanctionCheckIn(Schema):
 )
 def sanction_check(request: HttpRequest, payload: SanctionCheckIn) -> dict[str, Any]:
     actor = actor_for_request(request)
-    if actor.kind != ActorKind.STAFF:
+    if not policies.may_check_sanctions(actor):
         raise Forbidden("직원만 이용할 수 있습니다.", "Staff only.")
     if (payload.rrn is None) == (payload.person_id is None):
         raise ValidationFailed(

@@ -30,6 +30,12 @@ def can_record_consent_at_counter(actor: Actor, office: str) -> bool:
     return actor.kind == ActorKind.STAFF and is_allowed(actor, CONSENT_AT_COUNTER, office)
 
 
+def may_check_sanctions(actor: Actor) -> bool:
+    """The national sanction check is a staff act (the command checks the permission over
+    the officer's office)."""
+    return actor.kind == ActorKind.STAFF
+
+
 def is_citizen(actor: Actor) -> bool:
     return actor.kind == ActorKind.CITIZEN and actor.id is not None
 
