@@ -15,6 +15,7 @@ from django.db import connection
 from minwon.config.paths import private_file, var_dir
 from minwon.documents import sealing
 from minwon.documents.models import IssuedFile
+from minwon.testing.sqlite import stored_bytes
 from tests.documents.conftest import HEAD_RRN, SPOUSE_RRN, kiosk, pdf_text
 
 #: Thirteen digits (with or without the dash) not inside a longer hex or digit run, so a
@@ -24,9 +25,7 @@ RRN_SHAPED = re.compile(rb"(?<![0-9A-Fa-f])\d{6}-?[1-8]\d{6}(?![0-9A-Fa-f])")
 
 def _raw_database() -> bytes:
     """Every byte SQLite keeps for the database: the file and its write-ahead log."""
-    name = Path(connection.settings_dict["NAME"])
-    parts = [name, name.with_name(name.name + "-wal")]
-    return b"".join(p.read_bytes() for p in parts if p.exists())
+    return stored_bytes(Path(connection.settings_dict["NAME"]))
 
 
 def _stored(number: str) -> bytes:

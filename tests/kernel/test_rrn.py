@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from minwon.kernel import rrn
 from minwon.kernel.errors import ValidationFailed
+from minwon.testing.sqlite import stored_bytes
 
 VALID_OLD = rrn.with_check_digit("900101123456")  # issued before 2020-10: check digit holds
 
@@ -108,11 +109,7 @@ def test_number_never_stored_in_clear(make_citizen) -> None:  # type: ignore[no-
         # The suite's SQLite test database is a file (MINWON_TEST_SQLITE_NAME), like production.
         path = Path(str(connection.settings_dict["NAME"]))
         assert path.exists(), path
-        connection.close()
-        raw = path.read_bytes()
-        wal = Path(f"{path}-wal")
-        if wal.exists():
-            raw += wal.read_bytes()
+        raw = stored_bytes(path)
         assert back.encode() not in raw
         assert number.encode() not in raw
 
