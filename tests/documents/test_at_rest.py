@@ -134,3 +134,23 @@ def test_the_migration_seals_revealing_files_written_before(household: dict[str,
     assert IssuedFile.objects.get(pk=revealed).content() == issued
     with pytest.raises(DatabaseError), connection.cursor() as cursor:  # still append-only
         cursor.execute("UPDATE documents_issuedfile SET pdf = %s", [b"forged"])
+
+
+def test_without_a_database_url_the_database_is_in_the_var_directory(tmp_path: Path) -> None:
+    """Started from another directory, the embedded database is still MINWON_VAR_DIR's."""
+    import os
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if k != "MINWON_DATABASE_URL"}
+    env["MINWON_VAR_DIR"] = str(tmp_path / "var")
+    env["DJANGO_SETTINGS_MODULE"] = "minwon.config.settings"
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    name = subprocess.run(
+        [sys.executable, "-c",
+         "from django.conf import settings; print(settings.DATABASES['default']['NAME'])"],
+        env=env, cwd=elsewhere, capture_output=True, text=True, check=True,
+    ).stdout.strip()  # fmt: skip
+    assert name == str(tmp_path / "var" / "minwon.sqlite3")
+    assert not (elsewhere / "var").exists()

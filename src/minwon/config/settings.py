@@ -191,7 +191,9 @@ def _database(url: str) -> dict[str, object]:
     }
 
 
-DATABASE_URL = os.environ.get("MINWON_DATABASE_URL", "sqlite:///var/minwon.sqlite3")
+# Without a URL, the embedded database lives in the var directory (MINWON_VAR_DIR), not in
+# whatever directory the command happened to start from.
+DATABASE_URL = os.environ.get("MINWON_DATABASE_URL") or f"sqlite:///{VAR_DIR / 'minwon.sqlite3'}"
 DATABASES = {"default": _database(DATABASE_URL)}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
