@@ -87,3 +87,29 @@ def test_operator_sees_the_failed_channel(anchored: Any, make_staff: Any) -> Non
     gongju = Client()  # another 시·군·구's clerk does not see 원주시's failures
     gongju.force_login(make_staff("counter_clerk", scope="4415000000"))
     assert "always failing" not in gongju.get("/staff/notices/dead/").content.decode()
+
+
+def test_parked_outbox_rows_are_shown_only_to_the_office_that_raised_them(
+    anchored: Any, make_staff: Any
+) -> None:
+    import uuid
+
+    from minwon.kernel.models import OutboxDelivery, OutboxEvent
+
+    for office, error in ((WONJU, "원주 receiver broke"), ("4415000000", "공주 receiver broke")):
+        event = OutboxEvent.objects.create(
+            name="NoticeSent", payload={}, command_id=uuid.uuid4(), jurisdiction=office,
+            occurred_at=ANCHOR, recorded_at=ANCHOR,
+        )  # fmt: skip
+        OutboxDelivery.objects.create(
+            event=event, receiver="notices.email", state=OutboxDelivery.State.DEAD,
+            attempts=8, next_attempt_at=ANCHOR, last_error=error,
+        )  # fmt: skip
+    wonju = Client()
+    wonju.force_login(make_staff("operator"))
+    page = wonju.get("/staff/notices/dead/").content.decode()
+    assert "원주 receiver broke" in page and "공주 receiver broke" not in page
+    gongju = Client()
+    gongju.force_login(make_staff("counter_clerk", scope="4415000000"))
+    page = gongju.get("/staff/notices/dead/").content.decode()
+    assert "공주 receiver broke" in page and "원주 receiver broke" not in page

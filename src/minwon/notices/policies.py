@@ -7,11 +7,12 @@ their own verified identity. Out of scope and absent look the same (404).
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
-from minwon.accounts.permissions import in_scope, is_allowed, scopes_for
+from minwon.accounts.permissions import in_scope, is_allowed, scope_paths, scopes_for
 from minwon.kernel.errors import NotFound
-from minwon.kernel.types import Actor, ActorKind
+from minwon.kernel.models import Jurisdiction, OutboxDelivery
+from minwon.kernel.types import NATION, Actor, ActorKind
 from minwon.notices.models import Campaign, InboxMessage, Notice
 from minwon.notices.permissions import NoticesPermission
 from minwon.notices.queries import inbox_for
@@ -71,6 +72,22 @@ def can_issue_campaign(actor: Actor) -> bool:
 
 def can_see_dead_letters(actor: Actor) -> bool:
     return bool(scopes_for(actor, READ))
+
+
+def visible_outbox(actor: Actor) -> QuerySet[OutboxDelivery]:
+    """Outbox deliveries of events that an office in the actor's ``notices.read`` scope
+    raised (the event keeps its office's code, not a foreign key, so the scope is a code
+    list drawn from the jurisdiction tree)."""
+    rows = OutboxDelivery.objects.all()
+    paths = scope_paths(actor, READ)
+    if not paths:
+        return rows.none()
+    if f"{NATION}/" in paths:
+        return rows
+    within = Q()
+    for path in paths:
+        within |= Q(path__startswith=path)
+    return rows.filter(event__jurisdiction__in=Jurisdiction.objects.filter(within).values("code"))
 
 
 def own_notice(actor: Actor, notice_id: int, *, lock: bool = False) -> Notice:

@@ -61,11 +61,12 @@ def failed_deliveries(actor: Actor) -> list[NoticeDelivery]:
     )
 
 
-def dead_outbox_rows() -> list[OutboxDelivery]:
-    """Outbox deliveries to notice receivers that the worker parked (a receiver error, not
-    a channel's refusal): operators send them back to the queue."""
+def dead_outbox_rows(rows: QuerySet[OutboxDelivery]) -> list[OutboxDelivery]:
+    """Of ``rows`` (the viewer's scope), deliveries to notice receivers that the worker
+    parked (a receiver error, not a channel's refusal): operators send them back to the
+    queue."""
     return list(
-        OutboxDelivery.objects.filter(
-            state=OutboxDelivery.State.DEAD, receiver__startswith="notices."
-        ).select_related("event")[:200]
+        rows.filter(state=OutboxDelivery.State.DEAD, receiver__startswith="notices.")
+        .select_related("event")
+        .order_by("-pk")[:200]
     )

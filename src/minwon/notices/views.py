@@ -191,7 +191,7 @@ def dead_letters(request: HttpRequest) -> HttpResponse:
     actor = _staff(request)
     return render(request, "notices/staff/dead.html",
                   {"failed": queries.failed_deliveries(actor),
-                   "dead": queries.dead_outbox_rows()})  # fmt: skip
+                   "dead": queries.dead_outbox_rows(policies.visible_outbox(actor))})  # fmt: skip
 
 
 MAX_UPLOAD = 5 * 1024 * 1024
