@@ -92,6 +92,34 @@ def test_bad_campaign_input_names_the_field_and_changes_nothing(anchored: Any) -
     assert not Notice.objects.exists()
 
 
+def test_a_channel_over_its_rate_waits_for_the_next_window_without_failing(
+    anchored: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("MINWON_RATE_NOTICE_EMAIL", "2/60")
+    people = [resident(email=f"rate{k}@example.kr")[0] for k in range(5)]
+    vehicle_bills(people)
+    campaign()
+    drain()
+    assert len(mail.outbox) == 2
+    waiting = outbox.OutboxDelivery.objects.filter(receiver="notices.notice_email", state="pending")
+    assert waiting.count() == 3
+    # Deferred, not failed: no attempt counted, the wait ends when the window reopens.
+    assert {(w.attempts, w.last_error) for w in waiting} == {(0, "email rate limit")}
+    assert {w.next_attempt_at for w in waiting} == {ANCHOR + timedelta(seconds=60)}
+    with clock.frozen_at(ANCHOR + timedelta(seconds=59)):
+        drain()
+    assert len(mail.outbox) == 2
+    with clock.frozen_at(ANCHOR + timedelta(seconds=60)):
+        drain()
+    assert len(mail.outbox) == 4
+    with clock.frozen_at(ANCHOR + timedelta(seconds=120)):
+        drain()
+    assert len(mail.outbox) == 5
+    rows = NoticeDelivery.objects.filter(channel="email")
+    assert {(r.state, r.attempts) for r in rows} == {("delivered", 1)}
+    assert not PrintBatch.objects.exists() and not Notice.objects.filter(paper_due_at__lte=ANCHOR)
+
+
 def test_email_is_delivered_once_through_the_outbox(anchored: Any) -> None:
     person, _ = resident(email="kim@example.kr")
     vehicle_bills([person])

@@ -2,7 +2,9 @@
 
 At least once: a delivery is marked done only after its receiver returned. Failures are
 retried with exponential backoff and jitter; after ``MAX_ATTEMPTS`` the delivery is parked
-as ``dead``, visible to operators, who can send it back to the queue.
+as ``dead``, visible to operators, who can send it back to the queue. A receiver that may
+not deliver yet (a channel's rate limit) raises ``Deferred``: the delivery waits until the
+time it names, and the wait is not an attempt.
 """
 
 from __future__ import annotations
@@ -38,13 +40,24 @@ class Meta:
     attempt: int
 
 
+class Deferred(Exception):
+    """Raised by a receiver that must not deliver before ``until`` (a rate limit): the
+    delivery is tried again then, without counting an attempt or an error."""
+
+    def __init__(self, until: datetime, reason: str) -> None:
+        super().__init__(reason)
+        self.until = until
+        self.reason = reason
+
+
 def backoff(attempts: int) -> timedelta:
     delay = min(MAX_DELAY, BASE_DELAY * (2 ** max(0, attempts - 1)))
     return timedelta(seconds=delay * (0.5 + random.random() / 2))
 
 
 def deliver_batch(limit: int = 100) -> tuple[int, int]:
-    """Deliver up to ``limit`` due deliveries, oldest event first. Returns (done, failed)."""
+    """Deliver up to ``limit`` due deliveries, oldest event first. Returns (done, failed);
+    deliveries a receiver deferred count in neither."""
     now = clock.now()
     done = failed = 0
     with transaction.atomic():
@@ -55,14 +68,16 @@ def deliver_batch(limit: int = 100) -> tuple[int, int]:
             due = due.select_for_update(skip_locked=True)
         batch = list(due.select_related("event")[:limit])
         for delivery in batch:
-            if _deliver_one(delivery, now):
+            outcome = _deliver_one(delivery, now)
+            if outcome is True:
                 done += 1
-            else:
+            elif outcome is False:
                 failed += 1
     return done, failed
 
 
-def _deliver_one(delivery: OutboxDelivery, now: datetime) -> bool:
+def _deliver_one(delivery: OutboxDelivery, now: datetime) -> bool | None:
+    """True: delivered; False: failed (retried later or parked); None: deferred."""
     spec = registry.receivers_by_name.get(delivery.receiver)
     event_row = delivery.event
     delivery.attempts += 1
@@ -80,6 +95,12 @@ def _deliver_one(delivery: OutboxDelivery, now: datetime) -> bool:
         )
         with transaction.atomic():
             spec.fn(event, meta=meta)
+    except Deferred as later:
+        delivery.attempts -= 1
+        delivery.next_attempt_at = max(later.until, now)
+        delivery.last_error = later.reason[:2000]
+        delivery.save(update_fields=["attempts", "next_attempt_at", "last_error"])
+        return None
     except Exception as exc:
         delivery.last_error = f"{type(exc).__name__}: {exc}"[:2000]
         if delivery.attempts >= MAX_ATTEMPTS:

@@ -9,6 +9,11 @@ failure is raised back to the outbox, which retries with exponential backoff; af
 ``CHANNEL_ATTEMPTS`` the channel is marked failed (visible to operators) and the notice
 joins the next print batch. Timeline steps written here carry an id derived from the
 outbox event, so a redelivery cannot add a second step.
+
+Each channel has a rate limit (``CHANNEL_RATES``, one ``kernel.throttle`` rule per channel,
+shared by every worker through the database): a message over it is deferred by the outbox
+to when the window reopens, which is neither an attempt nor a failure, so a campaign of
+250,000 bills drains at the provider's pace instead of failing over to paper.
 """
 
 from __future__ import annotations
@@ -19,7 +24,7 @@ import uuid
 from datetime import datetime, time, timedelta
 from typing import Any
 
-from minwon.kernel import clock
+from minwon.kernel import clock, outbox, throttle
 from minwon.kernel.bus import Context
 from minwon.kernel.jurisdictions import path_of
 from minwon.kernel.registry import handler, receiver
@@ -38,6 +43,18 @@ CHANNEL_ATTEMPTS = 5
 #: No SMS between 21:00 and 08:00 Asia/Seoul (정보통신망법 제50조 야간 전송 제한).
 QUIET_FROM = time(21, 0)
 QUIET_TO = time(8, 0)
+
+
+#: Messages per window per channel, over every worker. E-mail at GOV.UK Notify's 3,000 a
+#: minute; SMS/알림톡 at a 중계사업자's usual contract. ``MINWON_RATE_NOTICE_EMAIL=…/60``.
+CHANNEL_RATES: dict[str, throttle.Rule] = {
+    DeliveryChannel.EMAIL: throttle.Rule(
+        "notice_email", (3000, 60), "전자우편 발송 한도에 도달했습니다.", "E-mail rate reached."
+    ),
+    DeliveryChannel.SMS: throttle.Rule(
+        "notice_sms", (1000, 60), "문자 발송 한도에 도달했습니다.", "SMS rate reached."
+    ),
+}
 
 
 def in_quiet_hours(at: datetime) -> bool:
@@ -84,6 +101,11 @@ def deliver(notice_id: int, channel: str, meta: Any) -> None:
         lifecycle.step(notice, NoticeEvent.Kind.HELD, at=now, command_id=step_id, channel=channel,
                        detail=f"야간 전송 제한: {clock.local(until):%m월 %d일 %H:%M}에 발송")  # fmt: skip
         return
+    try:
+        throttle.take((CHANNEL_RATES[channel], channel))
+    except throttle.TooManyRequests as full:
+        wait = full.details.get("retry_after_seconds", 1)
+        raise outbox.Deferred(now + timedelta(seconds=wait), f"{channel} rate limit") from full
     try:
         SENDERS[channel].send(notice)
     except PermanentFailure as exc:
