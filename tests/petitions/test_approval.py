@@ -38,7 +38,7 @@ def _in_review(apply: Any, act: Any, officer: User, code: str = PERMIT) -> str:
 
 def _told(citizen: User) -> int:
     return InboxMessage.objects.filter(
-        recipient_index=citizen.identity_index, subject__startswith="민원 처리 결과"
+        recipient_index=citizen.identity_index, notice__kind="petition_result"
     ).count()
 
 

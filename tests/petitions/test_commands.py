@@ -4,16 +4,16 @@ unified application, automatic decisions, bad input that changes nothing."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
 
 from minwon.accounts.models import User
-from minwon.kernel import rrn
+from minwon.kernel import clock, rrn
 from minwon.kernel.errors import Conflict, Forbidden, ValidationFailed
 from minwon.kernel.types import Actor, ActorKind, Channel
-from minwon.notices.models import InboxMessage
+from minwon.notices.models import InboxMessage, Notice
 from minwon.petitions import receipts
 from minwon.petitions.commands import ApplicationItem
 from minwon.petitions.models import Application, Petition, PetitionStep, PetitionType
@@ -160,6 +160,17 @@ def test_rejection_states_reasons_and_remedies(apply: Apply, act: Act, officer: 
     act(officer, "decide", number, outcome="rejected", reason="법령 해석 권한이 없는 사항")
     petition = Petition.objects.get()
     assert "행정심판" in petition.remedies and "행정소송" in petition.remedies
+    # The result is a formal 민원 결과 통지 from its template: the 이의신청기한 it starts,
+    # the reasons and remedies, to the inbox and to the e-mail given on the form.
+    notice = Notice.objects.get(kind="petition_result")
+    assert notice.subject == "[원주시] 민원 처리 결과 통지" and "거부" in notice.body
+    assert notice.deadline_label == "이의신청기한"
+    assert notice.deadline_on == clock.local(notice.issued_at).date() + timedelta(days=90)
+    items = {i["label"]: i["value"] for i in notice.items}
+    assert items["사유"] == "법령 해석 권한이 없는 사항" and "행정심판" in items["불복 절차"]
+    assert items["접수번호"] == number
+    assert notice.email == petition.application.email != ""
+    assert InboxMessage.objects.get(notice=notice).recipient_index == notice.recipient_index
 
 
 def test_repeated_supplement_then_return(apply: Apply, act: Act, officer: User) -> None:

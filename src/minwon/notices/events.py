@@ -10,10 +10,13 @@ their subscribers, which it does because ``notices`` comes after ``vehicles``, `
 
 from __future__ import annotations
 
+from minwon.kernel import jurisdictions
 from minwon.kernel.bus import Context
 from minwon.kernel.registry import subscriber
+from minwon.notices import catalog, lifecycle
+from minwon.notices.catalog import NoticeKind
 from minwon.notices.commands import notify
-from minwon.petitions.commands.common import ApplicantNotified
+from minwon.petitions.commands.common import ApplicantNotified, PetitionDecided
 from minwon.registry.events import (
     MoveInAwaitingHead,
     MoveInRefused,
@@ -99,3 +102,31 @@ def tell_applicant(event: ApplicantNotified, *, ctx: Context) -> None:
         email=event.email,
         items=event.items,
     )
+
+
+@subscriber(PetitionDecided)
+def notify_result(event: PetitionDecided, *, ctx: Context) -> None:
+    """민원 결과 통지 (민원처리법 제27조) as a formal notice from its versioned template: the
+    inbox message, e-mail, lifecycle and receipt of every notice, and the 이의신청기한
+    (90 days, 법 제35조) it starts."""
+    office = jurisdictions.get(event.jurisdiction)
+    items = [
+        {"label": "접수번호", "value": event.receipt_number},
+        {"label": "민원", "value": f"{event.type_name} ({event.number})"},
+        {"label": "처리 부서", "value": event.department},
+        {"label": "처리 결과", "value": event.outcome},
+    ]
+    if event.reasons:
+        items.append({"label": "사유", "value": event.reasons})
+    if event.remedies:
+        items.append({"label": "불복 절차", "value": event.remedies})
+    draft = lifecycle.Draft(
+        source_key=f"petition_result:{event.petition_id}:{ctx.command.command_id}",
+        recipient_index=event.identity_index, recipient_name=event.applicant_name,
+        address=event.address, email=event.email, items=items,
+        fields={"petition": event.type_name, "outcome": event.outcome},
+    )  # fmt: skip
+    lifecycle.issue_many(
+        ctx, template=catalog.latest(NoticeKind.PETITION_RESULT), jurisdiction=office.code,
+        office=office.name, drafts=[draft],
+    )  # fmt: skip

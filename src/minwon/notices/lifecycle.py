@@ -64,6 +64,8 @@ class Draft:
     fields: dict[str, Any]
     items: list[dict[str, str]]
     deadline_on: date | None = None
+    #: An address given for this matter (a petition's form), before the account's.
+    email: str = ""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -142,7 +144,8 @@ def issue_many(
         rows.append((
             d.source_key, campaign.pk if campaign else None, template.kind, template.version,
             jurisdiction, d.recipient_index, d.recipient_name, d.address,
-            contact.email if contact else "", contact.phone if contact else "", subject[:200],
+            d.email or (contact.email if contact else ""), contact.phone if contact else "",
+            subject[:200],
             body, d.items, template.deadline_label, template.deadline(issued_on, d.deadline_on),
             Notice.State.DELIVERED, now, paper_due,
         ))  # fmt: skip

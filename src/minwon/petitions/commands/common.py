@@ -42,6 +42,28 @@ class ApplicantNotified(Event):
     items: list[dict[str, str]]
 
 
+@register_event
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class PetitionDecided(Event):
+    """민원 처리 결과 (법 제27조): the decision reached the applicant's side. The notices app
+    turns it into a formal 민원 결과 통지 (its template, lifecycle, receipt and the
+    이의신청기한 it starts)."""
+
+    petition_id: int
+    jurisdiction: str
+    receipt_number: str
+    number: str
+    type_name: str
+    department: str
+    outcome: str
+    reasons: str
+    remedies: str
+    identity_index: str
+    applicant_name: str
+    address: str
+    email: str
+
+
 def not_found() -> NotFound:
     return NotFound("민원을 찾을 수 없습니다.", "Petition not found.", field="receipt_number")
 
@@ -174,6 +196,31 @@ def tell_applicant(ctx: Context, petition: Petition, subject: str, body: str) ->
                 {"label": "처리 부서", "value": petition.department},
                 {"label": "처리기한", "value": fmt(petition.deadline_at)},
             ],
+        )
+    )
+
+
+def tell_result(ctx: Context, petition: Petition, outcome: str) -> None:
+    """The result, told as a formal notice (``PetitionDecided``; the notices app writes it
+    from its 민원 결과 통지 template). An applicant known by name only is told by post."""
+    application = petition.application
+    if not application.identity_index:
+        return
+    ctx.emit(
+        PetitionDecided(
+            petition_id=petition.pk,
+            jurisdiction=application.jurisdiction_id,
+            receipt_number=application.receipt_number,
+            number=petition.number,
+            type_name=petition.type.name,
+            department=petition.department,
+            outcome=outcome,
+            reasons=petition.reasons,
+            remedies=petition.remedies,
+            identity_index=application.identity_index,
+            applicant_name=application.applicant_name,
+            address=application.address,
+            email=application.email,
         )
     )
 

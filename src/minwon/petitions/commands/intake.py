@@ -18,7 +18,7 @@ from minwon.kernel.registry import handler, register_event
 from minwon.kernel.rrn import SealedRRN
 from minwon.kernel.types import ActorKind, Channel, Command, Continuity, Event, RoomCategory
 from minwon.petitions import deadlines, receipts, rules
-from minwon.petitions.commands.common import fmt, record_step, save, tell_applicant
+from minwon.petitions.commands.common import fmt, record_step, save, tell_applicant, tell_result
 from minwon.petitions.models import Application, Petition, PetitionType
 
 MAX_ITEMS = 15  # the seeds' fifteen forms that became one
@@ -408,10 +408,7 @@ def _auto_decide(ctx: Context, petition: Petition) -> int:
         public_note=f"자동 처리({rule.label}): {outcome.reasons}",
         at=ctx.recorded_at,
     )
-    tell_applicant(
-        ctx,
-        petition,
-        f"민원 처리 결과 안내 ({petition.number})",
-        f"{petition.type.name} 민원이 자동 처리되었습니다: {outcome.reasons}",
+    tell_result(
+        ctx, petition, f"{Petition.Outcome(outcome.outcome).label} (자동 처리: {rule.label})"
     )
     return 1

@@ -31,6 +31,7 @@ from minwon.petitions.commands.common import (
     result,
     save,
     tell_applicant,
+    tell_result,
 )
 from minwon.petitions.models import OPEN_STATES, Petition
 
@@ -362,12 +363,7 @@ def take_effect(ctx: Context, petition: Petition) -> None:
     label = Petition.Outcome(petition.outcome).label
     record_step(ctx, petition, "decide", note=petition.reasons,
                 public_note=f"처리 결과: {label}")  # fmt: skip
-    body = f"{petition.type.name} 민원의 처리 결과: {label}."
-    if petition.reasons:
-        body += f" 사유: {petition.reasons}."
-    if petition.remedies:
-        body += f" {petition.remedies}"
-    tell_applicant(ctx, petition, f"민원 처리 결과 안내 ({petition.number})", body)
+    tell_result(ctx, petition, label)
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
