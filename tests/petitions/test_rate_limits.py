@@ -55,14 +55,18 @@ def server(tmp_path: Path) -> Iterator[int]:
         cwd=ROOT, env=env, stdout=log, stderr=log,
     )  # fmt: skip
     try:
-        for _ in range(300):
+        # Three workers importing Django on a loaded 2-core machine can take most of a
+        # minute; the deadline bounds the wait, not the speed.
+        deadline = time.monotonic() + 120
+        while True:
             try:
                 if get(port, "/healthz")[0] < 500:
                     break
             except OSError:
-                time.sleep(0.1)
-        else:
-            raise RuntimeError((tmp_path / "server.log").read_text()[-2000:])
+                pass
+            if proc.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError((tmp_path / "server.log").read_text()[-2000:])
+            time.sleep(0.2)
         yield port
     finally:
         proc.terminate()
