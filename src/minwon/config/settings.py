@@ -302,6 +302,13 @@ MINWON_DATA_KEY_FILE = os.environ.get("MINWON_DATA_KEY_FILE", str(VAR_DIR / "sec
 # directory to WORM storage or another site. The worker writes one every
 # MINWON_AUDIT_CHECKPOINT_SECONDS (0: never; `minwon audit checkpoint` writes one on demand).
 MINWON_AUDIT_ANCHOR_DIR = os.environ.get("MINWON_AUDIT_ANCHOR_DIR", str(VAR_DIR / "audit-anchors"))
+# The sharing message log is kept this many days in the database (행정정보 공동이용 이용 기록:
+# five years by default; set it to the records schedule's period), then moved into signed
+# archive files here, a directory to ship off site like the audit anchors.
+MINWON_SHARING_RETENTION_DAYS = int(os.environ.get("MINWON_SHARING_RETENTION_DAYS", "1826"))
+MINWON_SHARING_ARCHIVE_DIR = os.environ.get(
+    "MINWON_SHARING_ARCHIVE_DIR", str(VAR_DIR / "sharing-archive")
+)
 MINWON_AUDIT_CHECKPOINT_SECONDS = float(os.environ.get("MINWON_AUDIT_CHECKPOINT_SECONDS", "300"))
 
 # Every handler redacts RRN- and birth-date-shaped values (minwon.web.accesslog). The access

@@ -149,7 +149,7 @@ def write(
     document["signature"] = base64.b64encode(key.sign(canonical(document))).decode()
     raw = json.dumps(document, sort_keys=True, indent=1).encode() + b"\n"
     name = f"{_PREFIX}{number:010d}-{at:%Y%m%dT%H%M%S%fZ}-{uuid.uuid4().hex[:8]}.json"
-    _write_once(folder / name, raw)
+    write_once(folder / name, raw)
     return Checkpoint(
         path=folder / name,
         number=number,
@@ -166,10 +166,12 @@ def _publish_public_key(folder: Path, public: Ed25519PublicKey) -> None:
         pem = public.public_bytes(
             serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
         )
-        _write_once(path, pem)
+        write_once(path, pem)
 
 
-def _write_once(path: Path, raw: bytes) -> None:
+def write_once(path: Path, raw: bytes) -> None:
+    """Write ``raw`` to ``path`` once: aside, fsynced, linked into place (an existing file
+    is kept), and the directory fsynced."""
     tmp = path.parent / f".{path.name}.{os.getpid()}"
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o640)
     try:

@@ -21,7 +21,7 @@ import hmac
 import logging
 import os
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -193,8 +193,12 @@ class Problem:
     row_id: int | None
     seq: int | None
     reason: str
+    #: A ledger anchored in the chain (``register_verifier``) rather than the chain itself.
+    ledger: str = ""
 
     def __str__(self) -> str:
+        if self.ledger:
+            return f"{self.ledger}: {self.reason}"
         where = [f"chain {self.chain}" if self.chain else "checkpoints"]
         if self.row_id:
             where.append(f"row id={self.row_id} seq={self.seq}")
@@ -219,6 +223,25 @@ class ChainBroken(Exception):
     def __init__(self, problems: list[Problem]) -> None:
         self.problems = problems
         super().__init__(f"{len(problems)} problem(s) in the audit chain; no checkpoint written")
+
+
+#: Apps' ledgers anchored in the chain (the sharing message log and its archives): each
+#: verifier yields ``(reference, reason)`` for what does not match, and ``check`` reports it.
+VERIFIERS: dict[str, Callable[[], Iterable[tuple[str, str]]]] = {}
+
+
+def register_verifier(
+    ledger: str,
+) -> Callable[[Callable[[], Iterable[tuple[str, str]]]], Callable[[], Iterable[tuple[str, str]]]]:
+    """Have ``minwon audit verify`` also check ``ledger`` with the decorated function."""
+
+    def wrap(
+        fn: Callable[[], Iterable[tuple[str, str]]],
+    ) -> Callable[[], Iterable[tuple[str, str]]]:
+        VERIFIERS[ledger] = fn
+        return fn
+
+    return wrap
 
 
 def verify(*, anchor_dir: Path | None = None, checkpoint: Path | None = None) -> Iterator[Problem]:
@@ -251,6 +274,10 @@ def check(*, anchor_dir: Path | None = None, checkpoint: Path | None = None) -> 
         if problem is not None:
             problems.append(problem)
     problems += cross.finish()
+    for ledger, verifier in sorted(VERIFIERS.items()):
+        problems += [
+            Problem("", None, None, f"{ref}: {why}", ledger=ledger) for ref, why in verifier()
+        ]
     return Report(problems, rows, CommandRecord.objects.count(), cp)
 
 

@@ -171,3 +171,26 @@ class NoticeCursor(models.Model):
     name = models.CharField(max_length=40, unique=True)
     last_id = models.BigIntegerField(default=0)
     moved_at = models.DateTimeField(null=True, blank=True)
+
+
+class SharingArchive(models.Model):
+    """A block of message-log entries past their retention, moved out of the database into a
+    signed archive file (``sharing.archive``). The row stays: ``audit verify`` checks that
+    the file is there, unaltered, and holds exactly the entries its commands anchored."""
+
+    name = models.CharField("파일", max_length=120, unique=True)
+    sha256 = models.CharField(max_length=64)
+    count = models.PositiveIntegerField("건수")
+    first_id = models.BigIntegerField()
+    last_id = models.BigIntegerField()
+    first_at = models.DateTimeField()
+    last_at = models.DateTimeField()
+    #: The entries' hashes, in id order, so a file swapped for another signed one still fails.
+    entry_hashes = models.JSONField()
+    command_id = models.UUIDField(unique=True)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = "공동이용 메시지 보존 파일"
+        verbose_name_plural = "공동이용 메시지 보존 파일"
+        ordering = ["first_id"]

@@ -5,11 +5,13 @@
 - ``sanctions``: the national sanction check and declared provider outages;
 - ``keys``: agencies' signing keys, and disclosing deferred reads;
 - ``petitions``: a petition's look-up documents read by the officer through sharing;
-- ``objections``: 이의 제기 on a read, a case for the auditors.
+- ``objections``: 이의 제기 on a read, a case for the auditors;
+- ``archive``: entries past their retention moved into signed archive files.
 """
 
 from __future__ import annotations
 
+from minwon.sharing.commands.archive import ArchiveSharingMessages
 from minwon.sharing.commands.consent import GiveConsent, RevokeConsent, find_consent
 from minwon.sharing.commands.keys import (
     DiscloseDeferredReads,
@@ -28,6 +30,7 @@ from minwon.sharing.commands.sanctions import (
 
 __all__ = [
     "AnswerSharingRequest",
+    "ArchiveSharingMessages",
     "CheckSanctions",
     "DeclareProviderOutage",
     "DiscloseDeferredReads",

@@ -41,7 +41,8 @@ HASHED = (
 )
 
 
-def _plain(value: Any) -> Any:
+def plain(value: Any) -> Any:
+    """A field value as JSON holds it (what the entry hash covers)."""
     if isinstance(value, uuid.UUID):
         return str(value)
     if isinstance(value, datetime):
@@ -53,7 +54,7 @@ def _plain(value: Any) -> Any:
 
 def entry_hash(fields: dict[str, Any]) -> str:
     """SHA-256 over an entry's content: what the audit chain anchors."""
-    return digest({k: _plain(fields.get(k)) for k in HASHED})
+    return digest({k: plain(fields.get(k)) for k in HASHED})
 
 
 def write_entry(ctx: Context, **fields: Any) -> SharingMessage:

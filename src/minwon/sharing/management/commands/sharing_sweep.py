@@ -1,5 +1,6 @@
 """``minwon sharing_sweep``: tell subjects about reads of their data — deferred sharing reads
-whose deferral ended, and staff reads from the access log — and forget day-old nonces. Run it from cron or a systemd
+whose deferral ended, and staff reads from the access log — forget day-old nonces, and move
+message-log entries past their retention into signed archive files. Run it from cron or a systemd
 timer (every few minutes); each run is its own commands, so a rerun repeats nothing."""
 
 from __future__ import annotations
@@ -10,7 +11,12 @@ from django.core.management.base import BaseCommand
 
 from minwon.kernel import execute
 from minwon.kernel.types import NATION, Actor, Channel
-from minwon.sharing.commands import DiscloseDeferredReads, ForgetOldNonces, NotifyStaffReads
+from minwon.sharing.commands import (
+    ArchiveSharingMessages,
+    DiscloseDeferredReads,
+    ForgetOldNonces,
+    NotifyStaffReads,
+)
 
 
 class Command(BaseCommand):
@@ -32,7 +38,15 @@ class Command(BaseCommand):
         forgotten = execute(
             ForgetOldNonces(actor=actor, channel=Channel.SYSTEM, jurisdiction=NATION)
         ).value["forgotten"]
+        archived = 0
+        while True:
+            value = execute(
+                ArchiveSharingMessages(actor=actor, channel=Channel.SYSTEM, jurisdiction=NATION)
+            ).value
+            archived += value["archived"]
+            if value["archived"] == 0:
+                break
         self.stdout.write(
             f"disclosed {disclosed}, notified {notified} subjects of {reads} reads, "
-            f"forgot {forgotten} nonces"
+            f"forgot {forgotten} nonces, archived {archived} messages"
         )
