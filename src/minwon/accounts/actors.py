@@ -25,3 +25,28 @@ def actor_for_request(request: Any) -> Actor:
 
 def office_of(user: Any) -> str | None:
     return getattr(user, "office_id", None)
+
+
+#: Which grant names a staff member on a record when they hold several: the senior one.
+_TITLE_ORDER = ("department_head", "officer", "counter_clerk", "auditor", "operator", "sysadmin")
+
+
+def staff_display_name(user_id: int | None) -> str:
+    """How a staff member is named on a record others read (처리 과정, 결재):
+    ``홍길동 (민원여권과 처리 담당)`` — name, 부서 and 직무 from the senior role grant —
+    never the login name. An account without a name or grant gives what it has."""
+    from minwon.accounts.models import Role, RoleGrant, User
+
+    user = User.objects.filter(pk=user_id).first() if user_id is not None else None
+    if user is None:
+        return ""
+    grants = sorted(
+        RoleGrant.objects.filter(user_id=user.pk).values_list("role", "department"),
+        key=lambda g: (_TITLE_ORDER.index(g[0]) if g[0] in _TITLE_ORDER else 99, g[1]),
+    )
+    name = user.display_name or user.get_full_name() or user.username
+    if not grants:
+        return name
+    role, department = grants[0]
+    title = " ".join(x for x in (department, str(Role(role).label)) if x)
+    return f"{name} ({title})"

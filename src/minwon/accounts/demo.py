@@ -34,6 +34,14 @@ NATIONAL = [
     ("admin", "sysadmin", "시스템 관리자", "정보통신과"),
 ]
 
+#: The demo staff's own names (fictional), per city and role: a record names the person.
+STAFF_NAMES = {
+    "wonju": {"clerk": "한지민", "officer": "정우성", "head": "최윤희", "auditor": "강도윤"},
+    "jeonju": {"clerk": "오세린", "officer": "윤태호", "head": "서미경", "auditor": "임재현"},
+    "gongju": {"clerk": "백소연", "officer": "남궁민", "head": "조은비", "auditor": "홍성준"},
+    "national": {"ops": "문상훈", "admin": "유지아"},
+}
+
 DEMO_CITIZENS = [
     ("citizen1", "김민원", "8505152"),
     ("citizen2", "이서연", "9208232"),
@@ -108,10 +116,10 @@ def seed(ctx: DemoContext) -> None:
     for city, code in DEMO_CITIES.items():
         for suffix, role, label, dept in CITY_ROLES:
             username = f"{city}-{suffix}"
-            _staff(ctx, username, f"{DEMO_CITY_NAMES[city]} {label}", code, role, dept)
+            _staff(ctx, username, STAFF_NAMES[city][suffix], code, role, dept)
             ctx.login(f"{DEMO_CITY_NAMES[city]} {label}", username, STAFF_PASSWORD)
     for username, role, label, dept in NATIONAL:
-        _staff(ctx, username, label, NATION, role, dept)
+        _staff(ctx, username, STAFF_NAMES["national"][username], NATION, role, dept)
         ctx.login(label, username, STAFF_PASSWORD)
     for username, name, front7 in DEMO_CITIZENS:
         ctx.run(f"citizen:{username}", _citizen_builder(username, name, demo_citizen_rrn(front7)))

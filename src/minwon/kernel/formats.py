@@ -16,6 +16,7 @@ from datetime import date, datetime, timedelta
 from django.utils.functional import Promise
 from django.utils.translation import get_language, gettext, override, pgettext_lazy
 
+from minwon.kernel import clock
 from minwon.kernel.clock import SEOUL
 
 WEEKDAYS_KO = "월화수목금토일"
@@ -74,6 +75,7 @@ LABELS: dict[str, dict[str, Promise]] = {
         "assigned": pgettext_lazy("state", "배정"),
         "in_review": pgettext_lazy("state", "검토 중"),
         "supplement_requested": pgettext_lazy("state", "보완 요구"),
+        "awaiting_approval": pgettext_lazy("state", "결재 중"),
         "decided": pgettext_lazy("state", "처리 완료"),
         "notified": pgettext_lazy("state", "통지 완료"),
         "transferred": pgettext_lazy("state", "이송"),
@@ -98,6 +100,16 @@ LABELS: dict[str, dict[str, Promise]] = {
         "number": pgettext_lazy("field", "문서확인번호"),
         "code": pgettext_lazy("field", "확인코드"),
         "state": pgettext_lazy("field", "처리 상태"),
+        # The officer's petition actions (처리: 배정, 보완 요구, 연장, 결정, 이송 …).
+        "period": pgettext_lazy("field", "연장 기간"),
+        "reason": pgettext_lazy("field", "사유"),
+        "due_date": pgettext_lazy("field", "보완 기한"),
+        "items_needed": pgettext_lazy("field", "보완할 사항"),
+        "department": pgettext_lazy("field", "부서"),
+        "to": pgettext_lazy("field", "이송할 기관"),
+        "outcome": pgettext_lazy("field", "결과"),
+        "method": pgettext_lazy("field", "교부 방법"),
+        "applicant_consent": pgettext_lazy("field", "민원인 동의"),
     },
     "mode": {
         "normal": pgettext_lazy("mode", "정상 발급"),
@@ -182,6 +194,57 @@ def duration(value: timedelta | float | int | None, lang: str | None = None) -> 
     return " ".join(parts)
 
 
+#: A working day in the law's reckoning (민원처리법 시행령 제19조: 1일은 8시간).
+WORKING_DAY_HOURS = 8
+
+
+def _span(minutes: int, day_minutes: int, english: bool) -> str:
+    """``3일 2시간`` / ``5시간 30분`` / ``40분``: days and hours when a day or more, hours and
+    minutes under a day, minutes under an hour (what a person reads at a glance)."""
+    days, rest = divmod(minutes, day_minutes)
+    hours, mins = divmod(rest, 60)
+    amounts = ((days, "일", "day"), (hours, "시간", "hour")) if days else (
+        (hours, "시간", "hour"), (mins, "분", "minute"))  # fmt: skip
+    parts = [
+        (f"{n} {en}{'s' if n != 1 else ''}" if english else f"{n}{ko}")
+        for n, ko, en in amounts
+        if n
+    ]
+    return " ".join(parts) or ("0 minutes" if english else "0분")
+
+
+def time_left(working_hours: float | None, lang: str | None = None) -> str:
+    """Working time to a deadline, counted as the law counts it (1일 = 근무 8시간):
+    ``3일 2시간 남음`` / ``3 days 2 hours left``, or once past it ``3일 2시간 경과`` /
+    ``3 days 2 hours overdue`` — never a signed number of hours."""
+    if working_hours is None or working_hours == "":
+        return ""
+    minutes = round(float(working_hours) * 60)
+    english = _lang(lang) == "en"
+    if minutes == 0:
+        return "due now" if english else "기한 도래"
+    text = _span(abs(minutes), WORKING_DAY_HOURS * 60, english)
+    if minutes < 0:
+        return f"{text} overdue" if english else f"{text} 경과"
+    return f"{text} left" if english else f"{text} 남음"
+
+
+def elapsed(since: datetime | str | None, now: datetime | None = None,
+            lang: str | None = None) -> str:  # fmt: skip
+    """Calendar time since ``since``: ``3일 2시간 경과`` / ``3 days 2 hours ago`` (the
+    situation room's "since when"); under a minute ``방금`` / ``just now``."""
+    moment = seoul(since)
+    if moment is None:
+        return ""
+    now = now or clock.now()
+    minutes = int((now - moment).total_seconds() // 60)
+    english = _lang(lang) == "en"
+    if minutes < 1:
+        return "just now" if english else "방금"
+    text = _span(minutes, 24 * 60, english)
+    return f"{text} ago" if english else f"{text} 경과"
+
+
 def period(unit: str, amount: int, lang: str | None = None) -> str:
     """A legal processing period: ``즉시``, ``3일``, ``1개월`` / ``Immediately``, ``3 days``."""
     english = _lang(lang) == "en"
@@ -214,6 +277,22 @@ def label(kind: str, code: str | None, lang: str | None = None) -> str:
         return ""
     text = LABELS.get(kind, {}).get(str(code))
     return _translated(text, lang) if text is not None else str(code)
+
+
+def actor(ref: str, name: str = "", lang: str | None = None) -> str:
+    """Who acted on a record, for people: staff by the name recorded with the step (name,
+    부서, 직무), a kiosk by its device name, the applicant as 민원인, the system as such —
+    never an actor reference (``staff:12``) or a login name of a citizen."""
+    kind = (ref or "").partition(":")[0]
+    if kind == "staff":
+        return name or _translated(pgettext_lazy("actor", "담당 공무원"), lang)
+    if kind == "system":
+        return _translated(pgettext_lazy("actor", "시스템(자동)"), lang)
+    if kind == "agency":
+        return name or _translated(pgettext_lazy("actor", "기관 연계"), lang)
+    if kind == "anonymous" and name:
+        return f"{_translated(LABELS['channel']['kiosk'], lang)} {name}"
+    return _translated(pgettext_lazy("actor", "민원인"), lang)
 
 
 def korean(kind: str, code: str) -> str:

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import calendar as pycalendar
 import dataclasses
+import re
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime, timedelta
 from datetime import time as dtime
@@ -32,6 +33,7 @@ from typing import Literal
 
 from minwon.kernel import calendar
 from minwon.kernel.clock import SEOUL, local
+from minwon.kernel.text import ascii_digits
 
 Unit = Literal["immediate", "hours", "days", "weeks", "months", "years"]
 UNITS: tuple[str, ...] = ("immediate", "hours", "days", "weeks", "months", "years")
@@ -228,6 +230,37 @@ def parse_period(text: str) -> Period:
     raise ValueError(f"bad period {text!r}")
 
 
+_EXTENSION_UNITS: dict[str, str] = {
+    "시간": "hours", "h": "hours",
+    "일": "days", "d": "days",
+    "주": "weeks", "w": "weeks",
+    "개월": "months", "달": "months", "m": "months",
+    "년": "years", "y": "years",
+}  # fmt: skip
+_EXTENSION_PART = re.compile(r"([0-9]+)\s*(시간|개월|일|주|달|년|[hdwmy])")
+
+
+def parse_extension(text: str) -> Period:
+    """An extension period as the law and an officer write it: ``5일``, ``3시간``, ``2주``,
+    ``1개월``, ``1일 4시간`` (full-width digits too, and the catalog's ``5d``). Days and
+    hours together are counted in working hours (1일 = 8시간, 시행령 제19조), so
+    ``1일 4시간`` is ``Period(12, "hours")``. Raises ``ValueError`` for anything else."""
+    value = ascii_digits(text or "").strip().lower().replace(" ", "")
+    parts = _EXTENSION_PART.findall(value)
+    if not value or "".join(n + u for n, u in parts) != value:
+        raise ValueError(f"bad extension period {text!r}")
+    units = [_EXTENSION_UNITS[u] for _, u in parts]
+    amounts = [int(n) for n, _ in parts]
+    if len(set(units)) != len(units) or any(a < 1 for a in amounts):
+        raise ValueError(f"bad extension period {text!r}")
+    if len(parts) == 1:
+        return Period(amounts[0], units[0])  # type: ignore[arg-type]
+    if set(units) != {"days", "hours"}:
+        raise ValueError(f"bad extension period {text!r}")
+    by_unit = dict(zip(units, amounts, strict=True))
+    return Period(by_unit["days"] * calendar.HOURS_PER_DAY + by_unit["hours"], "hours")
+
+
 def period_text(period: Period) -> str:
     if period.unit == "immediate":
         return "즉시"
@@ -240,6 +273,7 @@ __all__ = [
     "deadline",
     "dtime",
     "end_of_day",
+    "parse_extension",
     "parse_period",
     "period_text",
     "working_hours_left",

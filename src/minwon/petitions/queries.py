@@ -37,7 +37,7 @@ def work_queue(actor: Actor, *, now: datetime, mine_only: bool = False) -> list[
         rows.append(
             {
                 "petition": p,
-                "hours_left": round(left, 1),
+                "hours_left": round(left, 3),
                 "overdue": left < 0 and p.paused_since is None,
                 "paused": p.paused_since is not None,
             }

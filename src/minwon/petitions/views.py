@@ -20,7 +20,7 @@ from django.utils.translation import get_language, gettext
 from django.views.decorators.http import require_POST
 
 from minwon.accounts.actors import actor_for_request
-from minwon.kernel import clock, execute, formats, rrn
+from minwon.kernel import clock, execute, formats, offices, rrn
 from minwon.kernel.errors import DomainError, ValidationFailed
 from minwon.kernel.types import Channel
 from minwon.petitions import deadlines, policies, queries, receipts, tracking
@@ -32,8 +32,10 @@ from minwon.sharing.queries import petition_documents
 
 
 def _error(request: HttpRequest, exc: DomainError) -> None:
-    where = f" ({exc.field})" if exc.field else ""
-    messages.error(request, f"{exc.message_ko}{where}")
+    """The message, with the field named in words (``연장 기간: …``), never its code."""
+    name = formats.korean("field", exc.field) if exc.field else ""
+    known = name and name != exc.field and name not in exc.message_ko
+    messages.error(request, f"{name}: {exc.message_ko}" if known else exc.message_ko)
 
 
 def _items_from_post(request: HttpRequest, types: dict[str, PetitionType]) -> list[ApplicationItem]:
@@ -179,7 +181,8 @@ def mine_detail(request: HttpRequest, receipt_number: str) -> HttpResponse:
     application = policies.own_application(actor_for_request(request), receipt_number)
     view = tracking.public_view(application)
     return render(request, "petitions/mine_detail.html",
-                  {"view": view, "pin": receipts.pin_for(receipt_number), "application": application})  # fmt: skip
+                  {"view": view, "pin": receipts.pin_for(receipt_number), "application": application,
+                   "office": offices.contact(application.jurisdiction_id)})  # fmt: skip
 
 
 @login_required
@@ -264,7 +267,7 @@ def detail(request: HttpRequest, receipt_number: str, item: int) -> HttpResponse
     actions = [a for a in policies.actions_for(actor, petition) if a in ACTION_FIELDS]
     return render(request, "petitions/detail.html", {
         "p": petition, "steps": petition.steps.order_by("at", "id"), "actions": actions,
-        "hours_left": round(deadlines.working_hours_left(petition.deadline_at, clock.now()), 1),
+        "hours_left": deadlines.working_hours_left(petition.deadline_at, clock.now()),
         "is_open": petition.state in OPEN_STATES, "today": clock.now().date(),
         "documents": petition_documents(petition, can_fetch=policies.can_process(actor, petition)),
     })  # fmt: skip
@@ -373,4 +376,5 @@ def receipt(request: HttpRequest, receipt_number: str) -> HttpResponse:
     return render(request, "petitions/receipt.html", {
         "a": application, "items": application.items.select_related("type").order_by("seq"),
         "pin": receipts.pin_for(receipt_number),
+        "office": offices.contact(application.jurisdiction_id),
     })  # fmt: skip

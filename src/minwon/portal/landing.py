@@ -24,7 +24,7 @@ def _row(petition: Any, now: datetime) -> dict[str, Any]:
     left = deadlines.working_hours_left(petition.deadline_at, now)
     return {
         "petition": petition,
-        "hours_left": round(left, 1),
+        "hours_left": round(left, 3),
         "overdue": left < 0 and not paused,
         "paused": paused,
     }

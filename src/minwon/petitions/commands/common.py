@@ -11,7 +11,7 @@ from minwon.kernel import formats, sql
 from minwon.kernel.bus import Context
 from minwon.kernel.errors import Conflict, Forbidden, NotFound
 from minwon.kernel.registry import register_event
-from minwon.kernel.types import ActorKind, Event
+from minwon.kernel.types import Actor, ActorKind, Event
 from minwon.petitions import deadlines, queries
 from minwon.petitions.models import Petition, PetitionStep
 
@@ -133,6 +133,16 @@ def recompute_deadline(petition: Petition) -> datetime:
     )
 
 
+def _actor_name(actor: Actor) -> str:
+    """Who acted, as the 처리 과정 names them: a staff member by name, 부서 and 직무 as they
+    were at that moment; others (kiosk, system, citizen) by the actor's own name."""
+    if actor.kind == ActorKind.STAFF:
+        from minwon.accounts.actors import staff_display_name
+
+        return staff_display_name(actor.id) or actor.name
+    return actor.name
+
+
 def record_step(
     ctx: Context,
     petition: Petition,
@@ -149,7 +159,7 @@ def record_step(
         action=action,
         state=petition.state,
         actor=str(ctx.actor),
-        actor_name=ctx.actor.name[:60],
+        actor_name=_actor_name(ctx.actor)[:60],
         department=petition.department,
         at=at or ctx.occurred_at,
         recorded_at=ctx.recorded_at,

@@ -271,10 +271,13 @@ def extend_deadline(cmd: ExtendDeadline, *, ctx: Context) -> dict[str, Any]:
     ensure_state(petition, "extend", (S.ASSIGNED, S.IN_REVIEW))
     reason = _reason(cmd, required=True)
     try:
-        extension = deadlines.parse_period(cmd.period)
+        extension = deadlines.parse_extension(cmd.period)
     except ValueError:
         raise ValidationFailed(
-            "연장 기간 형식이 올바르지 않습니다(예: 5d).", "Bad period.", field="period"
+            "연장 기간을 알아볼 수 없습니다. '5일', '3시간', '1일 4시간', '2주', '1개월'처럼 쓰세요.",
+            "Extension period not understood: write it as '5일', '3시간', '1일 4시간', "
+            "'2주' or '1개월' (5 days, 3 hours …).",
+            field="period",
         ) from None
     if extension.unit == "immediate":
         raise ValidationFailed("연장 기간을 정하세요.", "Give an extension period.", field="period")
