@@ -111,6 +111,13 @@ LABELS: dict[str, dict[str, Promise]] = {
         "method": pgettext_lazy("field", "교부 방법"),
         "applicant_consent": pgettext_lazy("field", "민원인 동의"),
     },
+    # The situation room's health board (구성요소 상태).
+    "health": {
+        "unknown": pgettext_lazy("health", "확인 중"),
+        "green": pgettext_lazy("health", "정상"),
+        "amber": pgettext_lazy("health", "주의"),
+        "red": pgettext_lazy("health", "장애"),
+    },
     "mode": {
         "normal": pgettext_lazy("mode", "정상 발급"),
         "continuity": pgettext_lazy("mode", "연속성 모드 발급"),

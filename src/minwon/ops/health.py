@@ -26,7 +26,9 @@ from minwon.kernel.models import OutboxDelivery
 from minwon.ops.models import BackupRun, ComponentState, EdgeNode, ProcessHeartbeat
 
 GREEN, AMBER, RED = "green", "amber", "red"
-RANK = {GREEN: 0, AMBER: 1, RED: 2}
+#: 확인 중: nothing observed yet since start — neither healthy nor failed (it settles).
+UNKNOWN = "unknown"
+RANK = {GREEN: 0, UNKNOWN: 1, AMBER: 2, RED: 3}
 PROCESS_ALIVE = timedelta(minutes=5)
 EDGE_STALE = timedelta(minutes=15)
 BACKUP_MAX_AGE = timedelta(hours=float(os.environ.get("MINWON_BACKUP_MAX_AGE_HOURS", "26")))
@@ -55,10 +57,28 @@ class Component:
         }
 
 
-def app_processes(now: datetime) -> Component:
+def _replaced(row: ProcessHeartbeat, alive: list[ProcessHeartbeat]) -> bool:
+    """A silent process whose host has since started a process that is alive was
+    restarted (a deploy, ``make run`` again, a worker recycled), not hung."""
+    return any(a.host == row.host and a.started_at >= row.seen_at for a in alive)
+
+
+def app_processes(now: datetime, *, observer_started: datetime | None = None) -> Component:
+    """App server processes from their heartbeats. Until one has reported since the
+    observing process started (and for at most ``PROCESS_ALIVE``), the state is 확인 중,
+    not "no process": at start the workers have simply not flushed yet."""
+    from minwon.ops import rollups
+
     rows = list(ProcessHeartbeat.objects.filter(role="web", seen_at__gte=now - timedelta(hours=1)))
     alive = [r for r in rows if r.seen_at >= now - PROCESS_ALIVE]
-    stale = [r for r in rows if r.seen_at < now - PROCESS_ALIVE]
+    stale = [r for r in rows if r.seen_at < now - PROCESS_ALIVE and not _replaced(r, alive)]
+    started = observer_started or rollups.started_at()
+    facts = {"alive": [r.process for r in alive], "stale": [r.process for r in stale]}
+    if not alive and now - started < PROCESS_ALIVE:
+        return Component(
+            "app", "앱 서버 프로세스", UNKNOWN, "확인 중: 프로세스의 첫 생존 신호를 기다립니다",
+            facts=facts,
+        )  # fmt: skip
     status = GREEN if alive and not stale else AMBER if alive else RED
     detail = f"동작 {len(alive)}개" + (f", 응답 없음 {len(stale)}개" if stale else "")
     return Component(
@@ -66,7 +86,7 @@ def app_processes(now: datetime) -> Component:
         "앱 서버 프로세스",
         status,
         detail,
-        facts={"alive": [r.process for r in alive], "stale": [r.process for r in stale]},
+        facts=facts,
     )
 
 

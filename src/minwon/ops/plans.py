@@ -86,8 +86,8 @@ def check_plan(plan: ServicePlan, facts: dict[str, Any], now: datetime) -> list[
             "sync_replication",
             f"{plan.grade}등급(RPO 0) 서비스인데 데이터베이스 동기 복제가 없습니다.",
         )
-    processes = int(facts.get("app_processes", 0))
-    if processes < grade.min_app_processes:
+    processes = facts.get("app_processes", 0)
+    if processes is not None and int(processes) < grade.min_app_processes:
         add(
             "redundancy",
             f"동작 중인 앱 서버가 {processes}개로, {grade.min_app_processes}개 이상이어야 합니다.",
@@ -140,7 +140,14 @@ def observed_facts(components: list[Any] | None = None) -> dict[str, Any]:
     )
     return {
         "synchronous": bool(db and db.facts.get("synchronous")),
-        "app_processes": len(app.facts.get("alive", [])) if app else 0,
+        # None while the board is still 확인 중 (nothing has reported since start).
+        "app_processes": (
+            None
+            if app and app.status == health.UNKNOWN
+            else len(app.facts.get("alive", []))
+            if app
+            else 0
+        ),
         "last_backup": last,
     }
 

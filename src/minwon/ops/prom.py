@@ -18,7 +18,7 @@ from prometheus_client.registry import Collector
 from minwon.ops import health, queries
 from minwon.ops.models import Alert, BackupRun, EdgeNode, Incident
 
-STATUS_VALUE = {health.GREEN: 0, health.AMBER: 1, health.RED: 2}
+STATUS_VALUE = {health.UNKNOWN: -1, health.GREEN: 0, health.AMBER: 1, health.RED: 2}
 
 
 class OpsCollector(Collector):
@@ -28,7 +28,7 @@ class OpsCollector(Collector):
         components = health.board()
         status = GaugeMetricFamily(
             "minwon_component_status",
-            "Health board colour: 0 green, 1 amber, 2 red",
+            "Health board colour: -1 not yet observed (확인 중), 0 green, 1 amber, 2 red",
             labels=["component"],
         )
         for c in components:

@@ -42,7 +42,9 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 FLUSH_SECONDS = float(os.environ.get("MINWON_OPS_FLUSH_SECONDS", "10"))
-ROLE = os.environ.get("MINWON_PROCESS_ROLE", "web")
+#: What this process is (``web``, ``worker``, ``tick``, ``demo`` …): ``minwon`` sets it per
+#: subcommand; read at each heartbeat, so a command that sets it after import is believed.
+ROLE_ENV = "MINWON_PROCESS_ROLE"
 LATENCY_BUCKETS = (0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, float("inf"))
 
 ROOM_EVENTS = Counter(
@@ -58,6 +60,17 @@ _pending: dict[Key, list[float]] = {}
 _pid = os.getpid()
 _started_at = clock.now()
 _last_flush = time.monotonic()
+
+
+def role() -> str:
+    return os.environ.get(ROLE_ENV, "web")
+
+
+def started_at() -> datetime:
+    """When this process started counting (a forked child: when it was forked)."""
+    with _lock:
+        _fork_check()
+        return _started_at
 
 
 def minute_of(moment: datetime) -> datetime:
@@ -178,7 +191,7 @@ def _heartbeat() -> None:
         [
             ProcessHeartbeat(
                 process=process_name(),
-                role=ROLE,
+                role=role()[:20],
                 host=socket.gethostname()[:80],
                 pid=os.getpid(),
                 started_at=_started_at,
