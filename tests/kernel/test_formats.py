@@ -67,3 +67,42 @@ def test_processing_periods_in_both_languages() -> None:
     assert formats.period("immediate", 0, "en") == "Immediately"
     assert formats.period("days", 14, "ko") == "14일" and formats.period("days", 1, "en") == "1 day"
     assert formats.period("months", 2, "en") == "2 months"
+
+
+def test_working_time_left_reads_as_days_and_hours_never_a_signed_number() -> None:
+    # 1일 = 8 working hours (민원처리법 시행령 제19조).
+    assert formats.time_left(26, "ko") == "3일 2시간 남음"
+    assert formats.time_left(-26, "ko") == "3일 2시간 경과"
+    assert formats.time_left(-193.0, "ko") == "24일 1시간 경과"  # was "기한 경과 -193.0"
+    assert formats.time_left(5.5, "ko") == "5시간 30분 남음"
+    assert formats.time_left(-0.25, "ko") == "15분 경과"
+    assert formats.time_left(8, "ko") == "1일 남음"
+    assert formats.time_left(0, "ko") == "기한 도래"
+    assert formats.time_left(None, "ko") == ""
+    assert formats.time_left(-26, "en") == "3 days 2 hours overdue"
+    assert formats.time_left(1, "en") == "1 hour left"
+
+
+def test_elapsed_calendar_time_and_ranges() -> None:
+    start = datetime(2026, 12, 1, 23, 30, tzinfo=UTC)  # 08:30 on the 2nd in Seoul
+    assert formats.elapsed(start, start + timedelta(days=3, hours=2, minutes=7)) == "3일 2시간 경과"
+    assert formats.elapsed(start, start + timedelta(minutes=42), "ko") == "42분 경과"
+    assert formats.elapsed(start, start + timedelta(seconds=20), "ko") == "방금"
+    assert formats.elapsed(start, start + timedelta(hours=1), "en") == "1 hour ago"
+    six = start - timedelta(hours=6)
+    assert formats.instant_range(six, start, "ko") == "2026년 12월 2일 (수) 02:30 ~ 08:30"
+    assert (
+        formats.instant_range(start - timedelta(hours=12), start, "ko")
+        == "2026년 12월 1일 (화) 20:30 ~ 2026년 12월 2일 (수) 08:30"
+    )
+
+
+def test_who_acted_is_named_for_people() -> None:
+    assert formats.actor("staff:7", "정우성 (민원여권과 처리 담당)", "ko") == (
+        "정우성 (민원여권과 처리 담당)"
+    )
+    assert formats.actor("citizen:3", "citizen1", "ko") == "민원인"  # never a login name
+    assert formats.actor("system:-", "petitions-sweep", "ko") == "시스템(자동)"
+    assert formats.actor("anonymous:-", "kiosk-wonju-1", "ko") == "무인민원발급기 kiosk-wonju-1"
+    assert formats.actor("anonymous:-", "", "ko") == "민원인"
+    assert formats.label("health", "unknown", "ko") == "확인 중"

@@ -32,7 +32,10 @@ def test_nothing_reported_since_start_is_unknown_then_settles() -> None:
     _beat("host-a:100", started=T0 - timedelta(hours=2), seen=T0 - timedelta(minutes=20))
     with clock.frozen_at(T0 + timedelta(seconds=5)):
         app = health.app_processes(clock.now(), observer_started=T0)
-    assert (app.status, app.detail) == (health.UNKNOWN, "확인 중: 프로세스의 첫 생존 신호를 기다립니다")
+    assert (app.status, app.detail) == (
+        health.UNKNOWN,
+        "확인 중: 프로세스의 첫 생존 신호를 기다립니다",
+    )
     assert "응답 없음" not in app.detail
     assert plans.observed_facts([app])["app_processes"] is None  # no redundancy violation yet
 

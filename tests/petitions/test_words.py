@@ -52,7 +52,7 @@ def test_extension_periods_as_the_law_writes_them(text: str, period: Period) -> 
     "text", ["", "닷새", "5", "5 days", "0일", "1일 1일", "1주 3시간", "5일쯤", "-5일", "٥일"]
 )
 def test_anything_else_is_refused(text: str) -> None:
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="bad extension period"):
         deadlines.parse_extension(text)
 
 
@@ -188,7 +188,11 @@ def test_an_office_without_an_entry_gives_its_name_and_the_national_line(
     jurisdictions_loaded: None,
 ) -> None:
     jongno = offices.contact("1111000000")
-    assert (jongno.name, jongno.telephone, jongno.national_line) == ("서울특별시 종로구", "110", True)
+    assert (jongno.name, jongno.telephone, jongno.national_line) == (
+        "서울특별시 종로구",
+        "110",
+        True,
+    )
     # A 읍·면·동 of a listed 시 answers with its 시's office.
     dong = next(c for c in _codes_under(WONJU) if c != WONJU)
     assert offices.contact(dong).telephone == "033-737-2114"
@@ -197,6 +201,4 @@ def test_an_office_without_an_entry_gives_its_name_and_the_national_line(
 def _codes_under(code: str) -> list[str]:
     from minwon.kernel.models import Jurisdiction
 
-    return list(
-        Jurisdiction.objects.filter(path__contains=code).values_list("code", flat=True)[:5]
-    )
+    return list(Jurisdiction.objects.filter(path__contains=code).values_list("code", flat=True)[:5])

@@ -175,6 +175,16 @@ def instant(value: datetime | str | None, lang: str | None = None) -> str:
     )
 
 
+def instant_range(start: datetime | str | None, end: datetime | str | None,
+                  lang: str | None = None) -> str:  # fmt: skip
+    """``2026년 12월 2일 (수) 02:30 ~ 08:30`` (the end's date only when it differs), Seoul."""
+    a, b = seoul(start), seoul(end)
+    if a is None or b is None:
+        return instant(a or b, lang)
+    tail = f"{b:%H:%M}" if a.date() == b.date() else instant(b, lang)
+    return f"{instant(a, lang)} ~ {tail}"
+
+
 def compact(value: datetime | str | None) -> str:
     """``2026.12.10 18:00`` (Seoul) where space is short, e.g. a PDF's header line."""
     moment = seoul(value)

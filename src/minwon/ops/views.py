@@ -11,16 +11,18 @@ from __future__ import annotations
 import functools
 import logging
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Any
 
 from django import forms
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from minwon.accounts.actors import actor_for_request
-from minwon.kernel import execute, formats
+from minwon.kernel import clock, execute, formats
 from minwon.kernel.errors import DomainError
 from minwon.kernel.types import NATION, Channel, Command
 from minwon.ops import alerts, health, plans, policies, queries, rollups
@@ -29,6 +31,9 @@ from minwon.ops.models import AlertRule, Incident, ServicePlan
 
 View = Callable[..., HttpResponse]
 log = logging.getLogger(__name__)
+
+#: How far back the room's charts go (hours, per minute).
+CHART_HOURS = 6
 
 
 def room_required(view: View) -> View:
@@ -56,9 +61,20 @@ def _lines(value: str) -> list[str]:
 @room_required
 def room(request: HttpRequest) -> HttpResponse:
     _tick()
-    return render(
-        request, "ops/room.html", {**_summary_context(), **_health_context(), **_alerts_context()}
-    )
+    return render(request, "ops/room.html", {
+        **_summary_context(), **_health_context(), **_alerts_context(),
+        "chart_range": _chart_range(),
+        # The wall clock follows the server's, not the browser's (which may be wrong).
+        "server_now_ms": int(clock.now().timestamp() * 1000),
+    })  # fmt: skip
+
+
+def _chart_range() -> str:
+    """The charts' span in words, Korean time (the script keeps it current)."""
+    now = clock.now()
+    end = rollups.minute_of(now)
+    text = formats.instant_range(end - timedelta(hours=CHART_HOURS), end)
+    return f"{text} ({gettext('한국 시간')})"
 
 
 def _tick() -> None:
@@ -110,7 +126,7 @@ def live_alerts(request: HttpRequest) -> HttpResponse:
 @room_required
 def live_series(request: HttpRequest) -> JsonResponse:
     rollups.flush()
-    return JsonResponse(queries.series(hours=6))
+    return JsonResponse(queries.series(hours=CHART_HOURS))
 
 
 @require_POST
