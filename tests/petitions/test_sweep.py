@@ -34,6 +34,8 @@ def test_reminder_then_escalation(apply: Apply) -> None:
     assert sweep.run(now=at("2026-03-18T09:30"))[WONJU]["escalations"] == 1
     petition = Petition.objects.get()
     assert petition.reminded_at and petition.escalated_at
+    # 11–12 and 13–18 on the 17th: the note says it in words, not "5.9시간".
+    assert petition.steps.get(action="reminder").note == "처리기한까지 6시간 남음"
     assert sweep.run(now=at("2026-03-19T09:30"))[WONJU] == {
         "progress": 0,
         "reminders": 0,

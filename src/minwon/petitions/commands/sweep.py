@@ -8,6 +8,7 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
+from minwon.kernel import formats
 from minwon.kernel.bus import Context
 from minwon.kernel.clock import local
 from minwon.kernel.errors import Conflict
@@ -87,7 +88,7 @@ def remind_deadline(cmd: RemindDeadline, *, ctx: Context) -> dict[str, Any]:
         raise _not_due("기한 임박 알림")
     petition.reminded_at = ctx.recorded_at
     save(petition, "reminded_at")
-    record_step(ctx, petition, "reminder", note=f"남은 근무시간 {left:.1f}시간")
+    record_step(ctx, petition, "reminder", note=f"처리기한까지 {formats.time_left(left, 'ko')}")
     return result(petition, hours_left=round(left, 2))
 
 
