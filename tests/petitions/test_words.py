@@ -159,6 +159,27 @@ def test_extension_typed_as_the_law_writes_it(apply: Apply) -> None:
 
 
 @pytest.mark.django_db
+def test_the_api_takes_the_same_words(apply: Apply, officer: User) -> None:
+    number = apply("GRIEVANCE", when=RECEIVED)["receipt_number"]
+    client = _client(officer)
+    api = f"/api/petitions/{number}"
+    with clock.frozen_at(at("2026-03-10T10:00")):
+        client.post(f"{api}/start-review", {}, content_type="application/json")
+        missing = client.post(f"{api}/extend", {"reason": "현장 확인"},
+                              content_type="application/json")  # fmt: skip
+        bad = client.post(f"{api}/extend", {"period": "닷새", "reason": "현장 확인"},
+                          content_type="application/json")  # fmt: skip
+        good = client.post(f"{api}/extend", {"period": "3시간", "reason": "현장 확인"},
+                           content_type="application/json")  # fmt: skip
+    assert missing.status_code == 400 and missing.json()["field"] == "period"
+    assert missing.json()["message"] == "연장 기간을(를) 입력하세요."
+    assert missing.json()["message_en"] == "Extension period is required."
+    assert bad.status_code == 400 and bad.json()["field"] == "period"
+    assert good.status_code == 200
+    assert good.json()["deadline_at"].startswith("2026-03-18T12:00")  # 03-17 18:00 + 3 h
+
+
+@pytest.mark.django_db
 def test_the_receipt_names_the_receiving_office_and_its_telephone(
     clerk: User, catalog_loaded: None
 ) -> None:

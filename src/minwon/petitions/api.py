@@ -12,7 +12,7 @@ from django.http import HttpRequest
 from ninja import Field, Router, Schema
 
 from minwon.accounts.actors import actor_for_request
-from minwon.kernel import execute, rrn, throttle
+from minwon.kernel import execute, formats, rrn, throttle
 from minwon.kernel.errors import NotFound, ValidationFailed
 from minwon.kernel.text import is_ascii_digits
 from minwon.kernel.types import ActorKind, Channel
@@ -218,7 +218,8 @@ def act(
     fields = {k: v for k, v in payload.dict().items() if k in accepted}
     for required in ("outcome", "period", "to"):
         if required in accepted and not fields.get(required):
-            raise ValidationFailed(f"'{required}' 값을 입력하세요.", f"'{required}' is required.",
+            raise ValidationFailed(f"{formats.korean('field', required)}을(를) 입력하세요.",
+                                   f"{formats.label('field', required, 'en')} is required.",
                                    field=required)  # fmt: skip
     actor = actor_for_request(request)
     channel = Channel.ONLINE if actor.kind == ActorKind.CITIZEN else Channel.COUNTER
