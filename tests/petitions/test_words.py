@@ -156,6 +156,9 @@ def test_extension_typed_as_the_law_writes_it(apply: Apply) -> None:
     with clock.frozen_at(at("2026-03-10T11:00")):
         text = _text(client, f"{url}/")
     assert "처리기간 연장 윤태호 (민원여권과 처리 담당)" in text
+    notes = [s.public_note for s in petition.steps.filter(action="extend").order_by("id")]
+    assert notes[0].startswith("처리기간 5일 연장: 현장 확인")
+    assert notes[1].startswith("처리기간 1일 4시간 연장: 추가 자료 검토"), notes
 
 
 @pytest.mark.django_db

@@ -230,6 +230,12 @@ def _span(minutes: int, day_minutes: int, english: bool) -> str:
     return " ".join(parts) or ("0 minutes" if english else "0분")
 
 
+def working_span(working_hours: float, lang: str | None = None) -> str:
+    """A length of working time as the law counts it: ``1일 4시간`` for 12 hours."""
+    return _span(abs(round(float(working_hours) * 60)), WORKING_DAY_HOURS * 60,
+                 _lang(lang) == "en")  # fmt: skip
+
+
 def time_left(working_hours: float | None, lang: str | None = None) -> str:
     """Working time to a deadline, counted as the law counts it (1일 = 근무 8시간):
     ``3일 2시간 남음`` / ``3 days 2 hours left``, or once past it ``3일 2시간 경과`` /

@@ -12,7 +12,7 @@ import dataclasses
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from minwon.kernel import calendar
+from minwon.kernel import calendar, formats
 from minwon.kernel.bus import Context
 from minwon.kernel.clock import local
 from minwon.kernel.errors import Conflict, ValidationFailed
@@ -308,11 +308,18 @@ def extend_deadline(cmd: ExtendDeadline, *, ctx: Context) -> dict[str, Any]:
     petition.deadline_at = recompute_deadline(petition)
     save(petition, "extensions", "deadline_at")
     record_step(ctx, petition, "extend", note=reason,
-                public_note=f"처리기간 {extension.label()} 연장: {reason} (새 기한 {fmt(petition.deadline_at)})")  # fmt: skip
+                public_note=f"처리기간 {_words(extension)} 연장: {reason} (새 기한 {fmt(petition.deadline_at)})")  # fmt: skip
     tell_applicant(ctx, petition, f"처리기간 연장 안내 ({petition.number})",
-                   f"{petition.type.name} 민원의 처리기간을 {extension.label()} 연장합니다. "
+                   f"{petition.type.name} 민원의 처리기간을 {_words(extension)} 연장합니다. "
                    f"사유: {reason}. 새 처리기한: {fmt(petition.deadline_at)} (원래 {fmt(base)})")  # fmt: skip
     return result(petition)
+
+
+def _words(period: deadlines.Period) -> str:
+    """An extension as the officer wrote it: ``5일``, ``1일 4시간`` (not ``12시간``)."""
+    if period.unit == "hours":
+        return formats.working_span(period.amount, "ko")
+    return period.label()
 
 
 def _length(period: deadlines.Period, start: datetime) -> float:
