@@ -168,7 +168,7 @@ def unavailable(
     response = render(
         request, "kiosk/unavailable.html", context, status=403 if reason == "revoked" else 401
     )
-    if reason != "missing":
+    if reason == "unknown":  # a revoked device keeps its cookie, and so its office's notice
         response.delete_cookie(COOKIE, path="/kiosk/")
     return response
 
