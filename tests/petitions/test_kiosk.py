@@ -131,3 +131,20 @@ def test_a_stale_session_is_forgotten(kiosk: Client, monkeypatch: pytest.MonkeyP
     real = time.time
     monkeypatch.setattr(time, "time", lambda: real() + 3600)
     assert kiosk.get("/kiosk/petitions/types/")["Location"] == "/kiosk/petitions/"
+
+
+def test_a_kiosk_files_at_its_own_office_whatever_the_request_says(
+    catalog_loaded: None,
+) -> None:
+    from tests.conftest import GONGJU
+
+    gongju = kiosk_client(GONGJU)
+    assert prove(gongju, "/kiosk/petitions/", NUMBER, "이키오").status_code == 302
+    gongju.post(
+        "/kiosk/petitions/types/GRIEVANCE/", {"content": "가로등 고장", "jurisdiction": WONJU}
+    )
+    done = gongju.post("/kiosk/petitions/confirm/", {"jurisdiction": WONJU})
+    assert done.status_code == 302
+    application = Application.objects.get()
+    assert application.jurisdiction_id == GONGJU
+    assert application.items.get().steps.first().actor_name == gongju.kiosk_device_id
