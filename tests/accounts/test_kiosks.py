@@ -266,3 +266,34 @@ def test_the_situation_room_lists_devices_with_last_seen_and_silence(
     scoped = Client()
     scoped.force_login(make_staff("counter_clerk", WONJU))
     assert scoped.get("/ops/live/health").status_code == 403
+
+
+def test_the_demo_enrols_a_kiosk_per_city_and_prints_how_to_install_it(
+    jurisdictions_loaded: None,
+) -> None:
+    import io
+
+    from minwon.accounts.demo import _kiosks
+    from minwon.kernel.demo import DEMO_CITIES, DemoContext
+    from minwon.kernel.management.commands.demo import Command
+
+    first = DemoContext(quiet=True)
+    _kiosks(first)
+    second = DemoContext(quiet=True)
+    _kiosks(second)  # a second run: the same devices, fresh codes
+    assert {d.office_id for d in KioskDevice.objects.all()} == set(DEMO_CITIES.values())
+    old_code = first.shared["kiosk_handovers"][0][1]
+    city, code = second.shared["kiosk_handovers"][0]
+    assert city == "원주시" and code != old_code
+    out = io.StringIO()
+    command = Command(stdout=out)
+    command.print_summary(second, 8102)
+    url = f"http://127.0.0.1:8102/kiosk/enrol/?code={code}"
+    assert url in out.getvalue()
+    kiosk = Client()
+    form = kiosk.get(url.removeprefix("http://127.0.0.1:8102")).content.decode()
+    assert f'value="{code}"' in form
+    assert kiosk.post("/kiosk/enrol/", {"code": old_code}).status_code == 400
+    assert kiosk.post("/kiosk/enrol/", {"code": code}).status_code == 200
+    home = kiosk.get("/kiosk/")
+    assert home.status_code == 200 and "증명서 발급 시작" in home.content.decode()
