@@ -297,3 +297,17 @@ def test_the_demo_enrols_a_kiosk_per_city_and_prints_how_to_install_it(
     assert kiosk.post("/kiosk/enrol/", {"code": code}).status_code == 200
     home = kiosk.get("/kiosk/")
     assert home.status_code == 200 and "증명서 발급 시작" in home.content.decode()
+
+
+def test_a_national_administrator_can_choose_every_city(
+    jurisdictions_loaded: None, make_staff: Callable[..., User]
+) -> None:
+    admin = Client()
+    admin.force_login(make_staff("sysadmin", "0000000000"))
+    page = admin.get("/staff/kiosks/").content.decode()
+    for office in (WONJU, GONGJU, "5211100000"):
+        assert f'<option value="{office}"' in page
+    local = Client()
+    local.force_login(make_staff("sysadmin", WONJU))
+    page = local.get("/staff/kiosks/").content.decode()
+    assert '<option value="5113055000"' in page and f'<option value="{GONGJU}"' not in page

@@ -33,6 +33,7 @@ from minwon.kernel.models import Jurisdiction
 from minwon.kernel.types import NATION, Actor, Channel
 
 OFFICE_LEVELS = ("sigungu", "gu", "eupmyeondong")
+MAX_OFFICES = 400
 
 HANDOVER = throttle.Rule(
     "kiosk_handover", (10, 600),
@@ -96,10 +97,15 @@ def kiosk_heartbeat(request: HttpRequest) -> HttpResponse:
 
 
 def _offices(request: HttpRequest) -> list[tuple[str, str]]:
+    """The offices a kiosk may be bound to: the 시·군·구 (and 구) in the administrator's
+    scope, and their 읍·면·동 when the scope is small enough for one list."""
     actor = actor_for_request(request)
     rows = policies.within(Jurisdiction.objects.all(), actor, AccountsPermission.KIOSKS)
-    rows = rows.filter(level__in=OFFICE_LEVELS, valid_to__isnull=True).order_by("path")
-    return list(rows.values_list("code", "full_name")[:1000])
+    rows = rows.filter(valid_to__isnull=True).order_by("path")
+    levels = OFFICE_LEVELS
+    if rows.filter(level__in=OFFICE_LEVELS).count() > MAX_OFFICES:
+        levels = ("sigungu", "gu")
+    return list(rows.filter(level__in=levels).values_list("code", "full_name"))
 
 
 class EnrolForm(forms.Form):
