@@ -102,7 +102,7 @@ def _offices(request: HttpRequest) -> list[tuple[str, str]]:
     actor = actor_for_request(request)
     rows = policies.within(Jurisdiction.objects.all(), actor, AccountsPermission.KIOSKS)
     rows = rows.filter(valid_to__isnull=True).order_by("path")
-    levels = OFFICE_LEVELS
+    levels: tuple[str, ...] = OFFICE_LEVELS
     if rows.filter(level__in=OFFICE_LEVELS).count() > MAX_OFFICES:
         levels = ("sigungu", "gu")
     return list(rows.filter(level__in=levels).values_list("code", "full_name"))
