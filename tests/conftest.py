@@ -128,3 +128,34 @@ def prove(client: Any, url: str, number: str, name: str, email: str = "") -> Any
     started = client.post(url, {"name": name, "rrn": number})
     assert started.status_code == 200, started.content.decode()[:2000]
     return client.post(url, {"code": sent_code(email)})
+
+
+def enrol_kiosk(office: str = WONJU, name: str = "시험 무인민원발급기") -> tuple[str, str]:
+    """A kiosk device enrolled at ``office`` through the command an administrator's screen
+    runs; returns its id and the one-time hand-over code."""
+    from minwon.accounts import kiosks
+    from minwon.accounts.commands import EnrollKioskDevice
+
+    code = kiosks.normal_code(kiosks.new_handover_code())
+    device_id = kiosks.new_device_id()
+    execute(
+        EnrollKioskDevice(
+            actor=SYSTEM, channel=Channel.SYSTEM, jurisdiction=office, device_id=device_id,
+            name=name, handover_hash=kiosks.digest(code),
+            handover_expires_at=kiosks.handover_expiry(),
+        )
+    )  # fmt: skip
+    return device_id, code
+
+
+def kiosk_client(office: str = WONJU, client: Any = None) -> Any:
+    """A test client that is an enrolled kiosk of ``office``: the device enrolled, then
+    installed through the hand-over page as an administrator does on the kiosk."""
+    from django.test import Client
+
+    client = client or Client()
+    device_id, code = enrol_kiosk(office)
+    response = client.post("/kiosk/enrol/", {"code": code})
+    assert response.status_code == 200, response.content.decode()[:2000]
+    client.kiosk_device_id = device_id
+    return client

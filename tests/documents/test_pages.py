@@ -12,7 +12,7 @@ from django.test import Client
 
 from minwon.documents.models import Issuance, IssuedFile
 from minwon.kernel import clock
-from tests.conftest import WONJU, prove
+from tests.conftest import WONJU, kiosk_client, prove
 from tests.documents.conftest import HEAD_RRN, STRANGER_RRN, kiosk
 
 pytestmark = pytest.mark.django_db
@@ -126,7 +126,7 @@ def test_counter_page_issues_with_a_delegate(household: dict[str, Any], make_sta
 
 
 def test_kiosk_flow_with_client(household: dict[str, Any]) -> None:
-    client = Client()
+    client = kiosk_client()
     assert client.post("/kiosk/identity/", {"name": "김세대", "rrn": "123"}).status_code == 400
     assert prove(client, "/kiosk/identity/", HEAD_RRN, "김세대").status_code == 302
     assert (
@@ -213,13 +213,13 @@ def test_a_stranger_at_the_kiosk_gets_no_household(household: dict[str, Any]) ->
     from minwon.accounts.identity import register_demo_contact
 
     register_demo_contact(HEAD_RRN, name="김세대", email="head@carrier.example")
-    stranger = Client(REMOTE_ADDR="203.0.113.70")
+    stranger = kiosk_client(client=Client(REMOTE_ADDR="203.0.113.70"))
     assert stranger.post("/kiosk/identity/", {"name": "아무개", "rrn": HEAD_RRN}).status_code == 200
     assert mail.outbox == []
     for guess in ("000000", "999999"):
         assert stranger.post("/kiosk/identity/", {"code": guess}).status_code == 400
     assert stranger.get("/kiosk/certificates/")["Location"] == "/kiosk/identity/"
-    holder = Client()
+    holder = kiosk_client()
     assert prove(holder, "/kiosk/identity/", HEAD_RRN, "김세대").status_code == 302
     holder.post("/kiosk/certificates/resident_copy/",
                 {"subject": "self", "include_relationship": "on", "show_rrn_back": "on"})  # fmt: skip

@@ -116,3 +116,17 @@ def prove_at_kiosk(page: Any, number: str, name: str) -> None:
     page.get_by_label("인증번호").fill(sent_code(email))
     assert axe_violations(page) == []
     page.get_by_role("button", name="확인").click()
+
+
+def install_kiosk(page: Any, office: str = "5113000000") -> str:
+    """Make the browser of ``page`` an enrolled kiosk of ``office``: the device enrolled
+    through its command, then installed on the hand-over page as an administrator does
+    at the kiosk. Returns the device id."""
+    from tests.conftest import enrol_kiosk
+
+    device_id, code = enrol_kiosk(office)
+    page.goto("/kiosk/enrol/")
+    page.get_by_label("등록 코드").fill(code)
+    page.get_by_role("button", name="이 기기 등록").click()
+    page.get_by_role("heading", name="설치를 마쳤습니다").wait_for()
+    return device_id

@@ -20,7 +20,7 @@ from minwon.petitions import catalog
 from minwon.petitions.commands import LoadPetitionCatalog
 from minwon.registry import queries as registry_queries
 from tests.conftest import PASSWORD, sent_code
-from tests.e2e.conftest import log_in, prove_at_kiosk
+from tests.e2e.conftest import install_kiosk, log_in, prove_at_kiosk
 from tests.e2e.controls import control_problems, screenshot, unreachable_by_keyboard
 from tests.registry import factories
 
@@ -95,6 +95,7 @@ def test_citizen_pages_show_every_control(page: Any, site: User) -> None:
 
 
 def test_kiosk_pages_show_every_control(page: Any, site: User) -> None:
+    install_kiosk(page)
     page.goto("/kiosk/")
     _check(page, "kiosk-01-home")
     page.get_by_role("link", name="증명서 발급 시작").click()

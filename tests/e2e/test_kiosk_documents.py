@@ -10,7 +10,7 @@ import pytest
 
 from minwon.documents import render, signing
 from minwon.documents.models import Issuance
-from tests.e2e.conftest import axe_violations, prove_at_kiosk
+from tests.e2e.conftest import axe_violations, install_kiosk, prove_at_kiosk
 from tests.registry import factories
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -33,6 +33,7 @@ def resident(jurisdictions_loaded: None, tmp_path: Path, monkeypatch: pytest.Mon
 
 
 def test_kiosk_issues_a_copy(page: Any, resident: Any) -> None:
+    install_kiosk(page)
     number, _person = resident
     page.goto("/kiosk/")
     assert axe_violations(page) == []
@@ -55,6 +56,7 @@ def test_kiosk_issues_a_copy(page: Any, resident: Any) -> None:
 
 
 def test_kiosk_modes_and_inactivity_reset(page: Any, resident: Any) -> None:
+    install_kiosk(page)
     page.goto("/kiosk/identity/")
     page.get_by_role("button", name="큰 글씨").click()
     page.get_by_role("button", name="고대비").click()

@@ -12,7 +12,7 @@ from minwon.kernel import rrn
 from minwon.petitions import catalog, queries, receipts
 from minwon.petitions.commands import LoadPetitionCatalog
 from minwon.petitions.models import Application
-from tests.e2e.conftest import axe_violations, prove_at_kiosk
+from tests.e2e.conftest import axe_violations, install_kiosk, prove_at_kiosk
 
 pytestmark = pytest.mark.django_db(transaction=True)
 NUMBER = rrn.with_check_digit("850515212345")
@@ -34,6 +34,7 @@ def catalog_ready(jurisdictions_loaded: None, monkeypatch: pytest.MonkeyPatch) -
 
 
 def test_kiosk_files_a_petition(page: Any, catalog_ready: None) -> None:
+    install_kiosk(page)
     page.goto("/kiosk/")
     page.get_by_role("link", name="민원 신청 시작").click()
     assert axe_violations(page) == []
@@ -70,6 +71,7 @@ def test_kiosk_files_a_petition(page: Any, catalog_ready: None) -> None:
 
 
 def test_kiosk_resets_after_inactivity(page: Any, catalog_ready: None) -> None:
+    install_kiosk(page)
     page.goto("/kiosk/petitions/")
     page.get_by_role("button", name="큰 글씨").click()
     assert "kiosk-large-text" in (page.locator("body").get_attribute("class") or "")

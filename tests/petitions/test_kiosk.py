@@ -13,7 +13,7 @@ from minwon.kernel import rrn
 from minwon.notices.models import InboxMessage
 from minwon.petitions import queries, receipts
 from minwon.petitions.models import Application, PetitionStep
-from tests.conftest import prove
+from tests.conftest import kiosk_client, prove
 
 from .conftest import WONJU
 
@@ -24,18 +24,18 @@ NUMBER = rrn.with_check_digit("850515212345")
 @pytest.fixture
 def kiosk(catalog_loaded: None) -> Client:
     """A kiosk session past the identity check."""
-    client = Client()
+    client = kiosk_client()
     response = prove(client, "/kiosk/petitions/", NUMBER, "이키오")
     assert response.status_code == 302 and response["Location"] == "/kiosk/petitions/types/"
     return client
 
 
 def test_home_links_to_petitions(catalog_loaded: None) -> None:
-    assert 'href="/kiosk/petitions/"' in Client().get("/kiosk/").content.decode()
+    assert 'href="/kiosk/petitions/"' in kiosk_client().get("/kiosk/").content.decode()
 
 
 def test_identity_is_required_first(catalog_loaded: None) -> None:
-    client = Client()
+    client = kiosk_client()
     assert client.get("/kiosk/petitions/types/")["Location"] == "/kiosk/petitions/"
     assert client.get("/kiosk/petitions/types/GRIEVANCE/")["Location"] == "/kiosk/petitions/"
     refused = client.post("/kiosk/petitions/", {"name": "이키오", "rrn": "123"})
@@ -98,7 +98,7 @@ def test_files_a_petition_and_shows_the_receipt(kiosk: Client) -> None:
     assert application.identity_index == rrn.SealedRRN.from_text(NUMBER).index
     petition = application.items.get()
     assert petition.form == {"items": 2.0, "content": "소파"}
-    assert petition.steps.first().actor_name == "kiosk-wonju-1"
+    assert petition.steps.first().actor_name == kiosk.kiosk_device_id  # type: ignore[attr-defined]
     page = kiosk.get(done["Location"]).content.decode()
     assert application.receipt_number in page
     assert receipts.pin_for(application.receipt_number) in page and "data-kiosk-print" in page
@@ -119,7 +119,7 @@ def test_double_tap_on_confirm_files_once(kiosk: Client) -> None:
 def test_receipt_only_in_the_session_that_filed_it(kiosk: Client) -> None:
     kiosk.post("/kiosk/petitions/types/GRIEVANCE/", {"content": "가로등 고장"})
     done = kiosk.post("/kiosk/petitions/confirm/")["Location"]
-    assert Client().get(done)["Location"] == "/kiosk/petitions/"
+    assert kiosk_client().get(done)["Location"] == "/kiosk/petitions/"
     assert kiosk.get("/kiosk/petitions/reset/")["Location"] == "/kiosk/"
     assert kiosk.get(done)["Location"] == "/kiosk/petitions/"
     assert kiosk.get("/kiosk/petitions/types/")["Location"] == "/kiosk/petitions/"
@@ -131,3 +131,20 @@ def test_a_stale_session_is_forgotten(kiosk: Client, monkeypatch: pytest.MonkeyP
     real = time.time
     monkeypatch.setattr(time, "time", lambda: real() + 3600)
     assert kiosk.get("/kiosk/petitions/types/")["Location"] == "/kiosk/petitions/"
+
+
+def test_a_kiosk_files_at_its_own_office_whatever_the_request_says(
+    catalog_loaded: None,
+) -> None:
+    from tests.conftest import GONGJU
+
+    gongju = kiosk_client(GONGJU)
+    assert prove(gongju, "/kiosk/petitions/", NUMBER, "이키오").status_code == 302
+    gongju.post(
+        "/kiosk/petitions/types/GRIEVANCE/", {"content": "가로등 고장", "jurisdiction": WONJU}
+    )
+    done = gongju.post("/kiosk/petitions/confirm/", {"jurisdiction": WONJU})
+    assert done.status_code == 302
+    application = Application.objects.get()
+    assert application.jurisdiction_id == GONGJU
+    assert application.items.get().steps.first().actor_name == gongju.kiosk_device_id

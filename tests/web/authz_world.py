@@ -30,7 +30,7 @@ from minwon.petitions.commands import ApplicationItem, LoadPetitionCatalog, Subm
 from minwon.registry.queries import household_of
 from minwon.tax.commands import IssueTaxBill
 from minwon.vehicles.commands import RegisterVehicle
-from tests.conftest import GONGJU, JEONJU, WONJU, password_hash
+from tests.conftest import GONGJU, JEONJU, WONJU, enrol_kiosk, password_hash
 from tests.registry import factories
 
 SYSTEM = Actor.system("matrix")
@@ -67,6 +67,8 @@ READERS: dict[str, set[str]] = {
     "print_batch": {"counter_clerk", "officer", "department_head", "operator", "sysadmin"},
     # an integrated-search hit on a person, opened from the portal (portal.use + registry.read)
     "search_hit": REGISTRY_READERS,
+    # a registered kiosk device, on its administrator's screen (accounts.kiosks)
+    "kiosk_device": {"sysadmin"},
 }
 ROOM_READERS = {"operator", "sysadmin"}
 #: kinds whose records show a person's data: a staff read of one writes the access log
@@ -230,6 +232,7 @@ def build() -> World:
         ).value["receipt_number"]  # fmt: skip
         records["application"][city] = receipt
         records["petition"][city] = f"{receipt}/1"
+        records["kiosk_device"][city] = enrol_kiosk(CITIES[city], name=f"{city} 민원실 1번")[0]
     # A resident of 공주 with a 공주 bill and vehicle who moved to 원주 (the issue's case).
     mover = factories.register("전입자", code=DONGS["gongju"], address=ADDRESSES["gongju"])
     mover_plate = PLATES["mover"]

@@ -171,6 +171,7 @@ PAGE_KINDS = {
     "staff/notices/<int:notice_id>/": "staff_notice",
     "staff/notices/campaigns/<int:campaign_id>/print/<int:batch_id>.pdf": "print_batch",
     "staff/search/open/<str:kind>/<str:entity_id>/": "search_hit",
+    "staff/kiosks/<str:device_id>/": "kiosk_device",
 }
 #: pages that answer a reader with a redirect to the record's own page
 REDIRECTS = {"staff/search/open/<str:kind>/<str:entity_id>/"}
@@ -341,3 +342,71 @@ def test_application_page_and_api_agree(world: World) -> None:
             if api.status_code == 200:
                 for item in api.json()["petitions"]:
                     assert item["number"] in page.content.decode()
+
+
+# --- kiosk devices: the gate in front of every kiosk URL, and their administrators' writes ---
+
+
+def _kiosk_routes() -> list[str]:
+    def walk(patterns: list[Any], prefix: str) -> Iterator[str]:
+        for p in patterns:
+            route = prefix + str(p.pattern)
+            if isinstance(p, URLResolver):
+                yield from walk(p.url_patterns, route)
+            elif isinstance(p, URLPattern) and route.startswith("kiosk/"):
+                yield route
+
+    return list(walk(get_resolver().url_patterns, ""))
+
+
+def test_every_kiosk_page_refuses_every_caller_without_a_device(world: World) -> None:
+    """No role, citizen or anonymous caller is a kiosk: each kiosk URL (GET and POST)
+    answers them the same 401 대체 창구 안내, with no form; only the hand-over page opens."""
+    routes = _kiosk_routes()
+    assert len(routes) >= 15
+    reference = world.clients["anonymous"].get("/kiosk/")
+    assert reference.status_code == 401 and "<form" not in reference.content.decode()
+    problems = []
+    for route in routes:
+        url = "/" + re.sub(r"<\w+:\w+>", "x1", route)
+        for caller in CALLERS:
+            client = world.clients[caller]
+            for response in (client.get(url), client.post(url, {"name": "가", "rrn": "1"})):
+                if route == "kiosk/enrol/":
+                    if response.status_code not in (200, 400):
+                        problems.append((caller, url, response.status_code))
+                elif (response.status_code, response.content) != (401, reference.content):
+                    problems.append((caller, url, response.status_code))
+    assert problems == []
+
+
+def test_only_the_offices_administrator_enrols_and_revokes_its_kiosks(world: World) -> None:
+    from minwon.accounts.models import KioskDevice
+
+    before = KioskDevice.objects.count()
+    wrong = []
+    for caller in CALLERS:
+        client = world.clients[caller]
+        for city, code in CITIES.items():
+            made = client.post("/staff/kiosks/", {"name": f"{caller} {city}", "office": code})
+            ok = caller == "sysadmin" and city == "wonju"
+            created = KioskDevice.objects.filter(name=f"{caller} {city}").exists()
+            if created != ok or (made.status_code == 200) != ok:
+                wrong.append(("enrol", caller, city, made.status_code))
+            device_id = world.records["kiosk_device"][city]
+            url = f"/staff/kiosks/{device_id}/"
+            absent = client.post(f"/staff/kiosks/{ABSENT['int']}/", {"action": "rotate"})
+            if caller == "sysadmin" and city == "wonju":
+                continue  # revoked below, once every other caller has tried
+            refused = client.post(url, {"action": "revoke"})
+            still = KioskDevice.objects.get(device_id=device_id).revoked_at is None
+            if not still or not same_refusal(
+                refused, url, absent, f"/staff/kiosks/{ABSENT['int']}/"
+            ):
+                wrong.append(("revoke", caller, city, refused.status_code))
+    admin = world.clients["sysadmin"]
+    wonju = world.records["kiosk_device"]["wonju"]
+    assert admin.post(f"/staff/kiosks/{wonju}/", {"action": "revoke"}).status_code == 200
+    assert KioskDevice.objects.get(device_id=wonju).revoked_at is not None
+    assert KioskDevice.objects.count() == before + 1
+    assert wrong == []

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 
-from minwon.accounts.models import AgencyClient, RoleGrant, User
+from minwon.accounts.models import AgencyClient, KioskDevice, RoleGrant, User
 from minwon.kernel.admin import ReadOnlyAdmin
 
 
@@ -26,3 +26,9 @@ class RoleGrantAdmin(ReadOnlyAdmin):
 class AgencyClientAdmin(ReadOnlyAdmin):
     list_display = ("name", "prefix", "jurisdiction", "active", "created_at")
     exclude = ("key_hash",)
+
+
+@admin.register(KioskDevice)
+class KioskDeviceAdmin(ReadOnlyAdmin):
+    list_display = ("device_id", "name", "office", "enrolled_at", "last_seen_at", "revoked_at")
+    exclude = ("secret_hash", "handover_hash")

@@ -1,5 +1,5 @@
 """Account commands: staff accounts and their role grants, citizen sign-up with identity
-proofing, agency API clients and staff API tokens.
+proofing, agency API clients, staff API tokens and the register of kiosk devices.
 
 Passwords and keys never travel in a command in clear: the caller hashes them first, so
 the stored command payload holds only hashes.
@@ -9,10 +9,20 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from datetime import datetime
+from datetime import datetime, timedelta
+
+from django.db import models
 
 from minwon.accounts import consent
-from minwon.accounts.models import AgencyClient, ApiToken, Consent, Role, RoleGrant, User
+from minwon.accounts.models import (
+    AgencyClient,
+    ApiToken,
+    Consent,
+    KioskDevice,
+    Role,
+    RoleGrant,
+    User,
+)
 from minwon.accounts.permissions import clear_cache
 from minwon.accounts.roles import AccountsPermission
 from minwon.kernel import jurisdictions
@@ -235,3 +245,199 @@ def record_sign_in(cmd: RecordSignIn, *, ctx: Context) -> dict[str, object]:
     if ctx.actor.id is not None:
         User.objects.filter(pk=ctx.actor.id).update(last_login=ctx.recorded_at)
     return {"user": str(ctx.actor), "method": cmd.method}
+
+
+# --- kiosk devices (무인민원발급기) -------------------------------------------------------
+
+_DEVICE_ID = re.compile(r"^[a-z0-9][a-z0-9-]{2,39}$")
+_HASH = re.compile(r"^[0-9a-f]{64}$")
+#: A device reports at most once per this many seconds (``RecordKioskHeartbeat``).
+HEARTBEAT_SECONDS = 60
+
+
+def _check_hash(value: str, field: str) -> None:
+    if not _HASH.match(value):
+        raise ValidationFailed(
+            "비밀값은 SHA-256 다이제스트로만 전달됩니다.",
+            "Secrets travel only as SHA-256 hex digests.",
+            field=field,
+        )
+
+
+def _device_in(cmd: Command, device_id: str) -> KioskDevice:
+    """The device, locked, if it stands in the command's jurisdiction — the one its
+    permission was checked over. Another office's device is 'not found', like an absent one."""
+    device = KioskDevice.objects.select_for_update().filter(device_id=device_id).first()
+    if device is None or not jurisdictions.contains(cmd.jurisdiction, device.office_id):
+        raise NotFound(
+            "등록된 무인민원발급기를 찾을 수 없습니다.",
+            "Kiosk device not found.",
+            field="device_id",
+        )
+    return device
+
+
+def _not_revoked(device: KioskDevice) -> None:
+    if device.revoked_at is not None:
+        raise Conflict(
+            "해지된 무인민원발급기입니다. 새로 등록하세요.",
+            "This kiosk device was revoked; enrol it anew.",
+            field="device_id",
+        )
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class EnrollKioskDevice(Command):
+    """An administrator registers a kiosk standing at the office ``jurisdiction``. The
+    device is usable once someone types the one-time hand-over code (``handover_hash`` is
+    its digest) on the kiosk itself, which exchanges it for the device secret
+    (``HandOverKioskDevice``)."""
+
+    permission = AccountsPermission.KIOSKS
+    device_id: str
+    name: str
+    handover_hash: str
+    handover_expires_at: datetime
+
+
+@handler(EnrollKioskDevice)
+def enroll_kiosk_device(cmd: EnrollKioskDevice, *, ctx: Context) -> dict[str, object]:
+    name = cmd.name.strip()
+    if not 1 <= len(name) <= 100:
+        raise ValidationFailed(
+            "설치 위치를 100자 이내로 입력하세요.",
+            "Enter where the kiosk stands (at most 100 characters).",
+            field="name",
+        )
+    if not _DEVICE_ID.match(cmd.device_id):
+        raise ValidationFailed(
+            "기기 번호는 영문 소문자, 숫자, - 로 3~40자여야 합니다.",
+            "Device ids are 3-40 lowercase letters, digits or -.",
+            field="device_id",
+        )
+    _check_hash(cmd.handover_hash, "handover_hash")
+    if KioskDevice.objects.filter(device_id=cmd.device_id).exists():
+        raise Conflict("이미 등록된 기기 번호입니다.", "Device id taken.", field="device_id")
+    device = KioskDevice.objects.create(
+        device_id=cmd.device_id, name=name, office=jurisdictions.get(cmd.jurisdiction),
+        handover_hash=cmd.handover_hash, handover_expires_at=cmd.handover_expires_at,
+        enrolled_at=ctx.recorded_at, enrolled_by=ctx.actor.name or str(ctx.actor),
+    )  # fmt: skip
+    return {"device_id": device.device_id, "office": device.office_id}
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class RotateKioskKey(Command):
+    """A new one-time hand-over code for a device (a replaced kiosk PC, a lost cookie, a
+    routine change of key). The current secret keeps working until the new code is typed
+    on the kiosk, so the kiosk serves until the administrator stands at it; a secret that
+    may have leaked is a case for ``RevokeKioskDevice``."""
+
+    permission = AccountsPermission.KIOSKS
+    device_id: str
+    handover_hash: str
+    handover_expires_at: datetime
+
+
+@handler(RotateKioskKey)
+def rotate_kiosk_key(cmd: RotateKioskKey, *, ctx: Context) -> dict[str, object]:
+    _check_hash(cmd.handover_hash, "handover_hash")
+    device = _device_in(cmd, cmd.device_id)
+    _not_revoked(device)
+    device.handover_hash = cmd.handover_hash
+    device.handover_expires_at = cmd.handover_expires_at
+    device.save(update_fields=["handover_hash", "handover_expires_at"])
+    return {"device_id": device.device_id}
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class RevokeKioskDevice(Command):
+    """해지: the device and any pending hand-over code stop working at once; its kiosk
+    pages answer the 대체 창구 안내 from the next request on (the secret's digest is kept,
+    so the kiosk is told it was revoked rather than that it is unknown)."""
+
+    permission = AccountsPermission.KIOSKS
+    device_id: str
+    reason: str = ""
+
+
+@handler(RevokeKioskDevice)
+def revoke_kiosk_device(cmd: RevokeKioskDevice, *, ctx: Context) -> dict[str, object]:
+    device = _device_in(cmd, cmd.device_id)
+    _not_revoked(device)
+    device.revoked_at = ctx.recorded_at
+    device.revoked_reason = cmd.reason.strip()[:200]
+    device.handover_hash = ""
+    device.save(update_fields=["revoked_at", "revoked_reason", "handover_hash"])
+    return {"device_id": device.device_id, "revoked_at": ctx.recorded_at.isoformat()}
+
+
+def _wrong_handover() -> ValidationFailed:
+    return ValidationFailed(
+        "등록 코드가 맞지 않거나 만료되었습니다. 관리자 화면에서 새 코드를 받으세요.",
+        "The hand-over code is wrong or expired; issue a new one on the admin screen.",
+        field="code",
+    )
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class HandOverKioskDevice(Command):
+    """On the kiosk: the one-time hand-over code (``handover_hash``) becomes the device's
+    secret (``secret_hash``; the secret itself goes only into the kiosk's cookie). The
+    code is used up; a former secret of the device stops working."""
+
+    handover_hash: str
+    secret_hash: str
+
+
+@handler(HandOverKioskDevice)
+def hand_over_kiosk_device(cmd: HandOverKioskDevice, *, ctx: Context) -> dict[str, object]:
+    _check_hash(cmd.handover_hash, "code")
+    _check_hash(cmd.secret_hash, "secret_hash")
+    device = (
+        KioskDevice.objects.select_for_update()
+        .filter(handover_hash=cmd.handover_hash, revoked_at__isnull=True)
+        .first()
+    )
+    if (
+        device is None
+        or device.office_id != cmd.jurisdiction
+        or device.handover_expires_at is None
+        or device.handover_expires_at < ctx.recorded_at
+    ):
+        raise _wrong_handover()
+    device.secret_hash = cmd.secret_hash
+    device.handover_hash = ""
+    device.handover_expires_at = None
+    device.handed_over_at = device.last_seen_at = ctx.recorded_at
+    device.save(
+        update_fields=[
+            "secret_hash", "handover_hash", "handover_expires_at", "handed_over_at",
+            "last_seen_at",
+        ]
+    )  # fmt: skip
+    return {"device_id": device.device_id, "office": device.office_id}
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class RecordKioskHeartbeat(Command):
+    """A kiosk device showed it is alive (any kiosk request, at most once a minute): the
+    situation room's 마지막 응답, and 응답 없음 when it stops."""
+
+    continuity = Continuity.LOCAL
+
+    device_id: str
+
+
+@handler(RecordKioskHeartbeat)
+def record_kiosk_heartbeat(cmd: RecordKioskHeartbeat, *, ctx: Context) -> dict[str, object]:
+    # Conditional: concurrent requests of one device write once a minute, not once each.
+    since = ctx.recorded_at - timedelta(seconds=HEARTBEAT_SECONDS)
+    updated = (
+        KioskDevice.objects.filter(
+            device_id=cmd.device_id, office_id=cmd.jurisdiction, revoked_at__isnull=True
+        )
+        .filter(models.Q(last_seen_at__isnull=True) | models.Q(last_seen_at__lt=since))
+        .update(last_seen_at=ctx.recorded_at)
+    )
+    return {"device_id": cmd.device_id, "updated": updated}

@@ -1,17 +1,24 @@
 """Demo accounts: staff of every role in each demo city, the national operator and
-administrator, and a few citizens who can log in."""
+administrator, a few citizens who can log in, and one enrolled kiosk per demo city."""
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
+from datetime import datetime
 
 from django.contrib.auth.hashers import make_password
 
-from minwon.accounts import consent
-from minwon.accounts.commands import CreateStaffAccount, GrantRole, SignUpCitizen
+from minwon.accounts import consent, kiosks
+from minwon.accounts.commands import (
+    CreateStaffAccount,
+    EnrollKioskDevice,
+    GrantRole,
+    RotateKioskKey,
+    SignUpCitizen,
+)
 from minwon.accounts.identity import register_demo_contact
-from minwon.kernel import rrn
+from minwon.kernel import execute, rrn
 from minwon.kernel.demo import (
     CITIZEN_PASSWORD,
     DEMO_CITIES,
@@ -127,6 +134,47 @@ def seed(ctx: DemoContext) -> None:
         # The demo verifier's directory (a carrier's, in real life): the one-time codes of
         # 본인확인 at kiosks and sign-up go to this contact, i.e. the demo mail file.
         register_demo_contact(demo_citizen_rrn(front7), name=name, email=f"{username}@example.kr")
+    _kiosks(ctx)
     ctx.say(
-        "accounts: staff of every role in 원주시, 전주시, 공주시; operator; administrator; citizens"
+        "accounts: staff of every role in 원주시, 전주시, 공주시; operator; administrator; "
+        "citizens; a kiosk per city"
     )
+
+
+#: How long the hand-over codes a demo run prints stay usable.
+DEMO_HANDOVER_SECONDS = 7 * 86400
+
+
+def _enrol(
+    device_id: str, name: str, office: str, handover: str, expires: datetime
+) -> Callable[[uuid.UUID], Command]:
+    def build(command_id: uuid.UUID) -> Command:
+        return EnrollKioskDevice(
+            actor=SYSTEM, channel=Channel.SYSTEM, jurisdiction=office, command_id=command_id,
+            device_id=device_id, name=name, handover_hash=kiosks.digest(handover),
+            handover_expires_at=expires,
+        )  # fmt: skip
+
+    return build
+
+
+def _kiosks(ctx: DemoContext) -> None:
+    """A kiosk per demo city, enrolled once; every run issues it a fresh one-time
+    hand-over code (random, so no code is in the repository), printed with the log-ins as
+    the URL that installs the kiosk in a browser (``ctx.shared["kiosk_handovers"]``). A
+    kiosk browser already installed keeps working until a new code is used."""
+    handovers = ctx.shared.setdefault("kiosk_handovers", [])
+    for city, code in DEMO_CITIES.items():
+        device_id = f"demo-{city}-1"
+        name = f"{DEMO_CITY_NAMES[city]}청 민원실 무인민원발급기 1"
+        handover = kiosks.normal_code(kiosks.new_handover_code())
+        expires = kiosks.handover_expiry(seconds=DEMO_HANDOVER_SECONDS)
+        ran = ctx.run(f"kiosk:{device_id}", _enrol(device_id, name, code, handover, expires))
+        if ran is None:  # enrolled by an earlier run: a new code for this one
+            execute(
+                RotateKioskKey(
+                    actor=SYSTEM, channel=Channel.SYSTEM, jurisdiction=code, device_id=device_id,
+                    handover_hash=kiosks.digest(handover), handover_expires_at=expires,
+                )
+            )  # fmt: skip
+        handovers.append((DEMO_CITY_NAMES[city], handover))

@@ -125,3 +125,40 @@ class Consent(models.Model):
                 fields=["user", "document", "version"], name="consent_once_per_version"
             )
         ]
+
+
+class KioskDevice(models.Model):
+    """A registered 무인민원발급기: an actor of the pipeline bound to one office, enrolled
+    by an administrator of that office's jurisdiction (``EnrollKioskDevice``). The kiosk
+    pages serve only a device that presents its secret on every request; the office its
+    certificates and petitions belong to is this row's, never the request's.
+
+    Secrets are stored only as SHA-256 digests: ``handover_hash`` is the one-time code the
+    administrator types on the kiosk (``/kiosk/enrol/``), exchanged there for the device
+    secret (``secret_hash``) that lives in the kiosk browser's HttpOnly cookie."""
+
+    device_id = models.CharField("기기 번호", max_length=40, unique=True)
+    name = models.CharField("설치 위치", max_length=100)
+    office = models.ForeignKey(
+        "kernel.Jurisdiction", on_delete=models.PROTECT, related_name="+", verbose_name="설치 기관"
+    )
+    secret_hash = models.CharField(max_length=64, blank=True, default="")
+    handover_hash = models.CharField(max_length=64, blank=True, default="", db_index=True)
+    handover_expires_at = models.DateTimeField(null=True, blank=True)
+    enrolled_at = models.DateTimeField("등록 일시")
+    enrolled_by = models.CharField("등록자", max_length=60)
+    handed_over_at = models.DateTimeField("설치 일시", null=True, blank=True)
+    revoked_at = models.DateTimeField("해지 일시", null=True, blank=True)
+    revoked_reason = models.CharField("해지 사유", max_length=200, blank=True, default="")
+    last_seen_at = models.DateTimeField("마지막 응답", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "무인민원발급기"
+        verbose_name_plural = "무인민원발급기"
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.device_id})"
+
+    @property
+    def active(self) -> bool:
+        return self.revoked_at is None

@@ -250,3 +250,36 @@ class OwnedRegister(Generic[Row]):
         """A person's rows that ``actor`` may read (the person page and the API alike)."""
         rows = self.visible(actor, purpose=purpose, channel=channel)
         return list(rows.filter(**{self.owner: person_id}).order_by(*self.order)[:limit])
+
+
+# --- kiosk devices (무인민원발급기) -----------------------------------------------------
+
+
+def kiosk_devices(actor: Actor, permission: str | None = None) -> QuerySet[Any]:
+    """The kiosk devices standing in the actor's scopes: for their administrators
+    (``accounts.kiosks``, the default) or, given ``ops.room``, for the situation room."""
+    from minwon.accounts.models import KioskDevice
+    from minwon.accounts.roles import AccountsPermission
+
+    rows = KioskDevice.objects.select_related("office").order_by("office_id", "name")
+    return restrict(rows, actor, permission or AccountsPermission.KIOSKS, field="office")
+
+
+def kiosk_device(actor: Actor, device_id: str) -> Any:
+    """One device its administrator may manage; another office's and an absent one are
+    the same 404."""
+    found = kiosk_devices(actor).filter(device_id=device_id).first()
+    if found is None:
+        raise NotFound(
+            "등록된 무인민원발급기를 찾을 수 없습니다.",
+            "Kiosk device not found.",
+            field="device_id",
+        )
+    return found
+
+
+def may_manage_kiosks(actor: Actor) -> bool:
+    """The administrator's screen and its menu entry."""
+    from minwon.accounts.roles import AccountsPermission
+
+    return holds_anywhere(actor, AccountsPermission.KIOSKS)

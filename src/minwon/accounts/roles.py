@@ -30,6 +30,7 @@ class AccountsPermission(Permissions):
     """계정: staff accounts, roles and agency keys."""
 
     MANAGE = "accounts.manage", "계정·권한 관리"
+    KIOSKS = "accounts.kiosks", "무인민원발급기 등록·해지"
 
 
 #: Every permission, present and future: the system administrator's.
@@ -72,9 +73,11 @@ ROLES: dict[str, frozenset[str]] = {
 }  # fmt: skip
 
 #: Declared permissions no staff role holds but the administrator's: who may do what, the
-#: divisions, the calendar, the alert rules and bulk loads of the resident registry.
+#: divisions, the calendar, the alert rules, bulk loads of the resident registry and the
+#: register of kiosk devices.
 ADMINISTRATOR_ONLY = frozenset({
-    AccountsPermission.MANAGE, Kernel.MANAGE_CALENDAR, Kernel.MANAGE_JURISDICTIONS,
+    AccountsPermission.MANAGE, AccountsPermission.KIOSKS, Kernel.MANAGE_CALENDAR,
+    Kernel.MANAGE_JURISDICTIONS,
     Registry.IMPORT, Ops.ALERT_RULES, Sharing.DISCLOSE,
 })  # fmt: skip
 #: Declared permissions held only by agency keys (stored on the key), never by a role.

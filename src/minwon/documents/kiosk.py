@@ -1,6 +1,9 @@
 """무인민원발급기 (kiosk) pages: one task per screen — identity, choose a certificate, its
 options, pay, print. The verified identity lives in the kiosk's session only until the
 document is printed or 60 s pass without a touch (``kiosk.js`` then opens the reset URL).
+
+Every page is served only to an enrolled device (``accounts.kiosks``, the gate in front of
+these views): the office that issues and the kiosk id in the ledger are the device's.
 """
 
 from __future__ import annotations
@@ -13,7 +16,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
-from minwon.accounts import identity
+from minwon.accounts import identity, kiosks
 from minwon.documents import queries
 from minwon.documents.api import pdf_response
 from minwon.documents.catalog import CATALOG, CertType, fee_for
@@ -29,15 +32,6 @@ SESSION = "minwon_kiosk"
 def idle_seconds() -> int:
     """Inactivity before the kiosk forgets the person (60 s; shorter only for tests)."""
     return int(os.environ.get("MINWON_KIOSK_IDLE_SECONDS", "60"))
-
-
-def kiosk_id() -> str:
-    return os.environ.get("MINWON_KIOSK_ID", "kiosk-wonju-1")
-
-
-def kiosk_place() -> str:
-    """The jurisdiction the kiosk stands in (its fees and issuer)."""
-    return os.environ.get("MINWON_KIOSK_JURISDICTION", "5113000000")
 
 
 def _state(request: HttpRequest) -> dict[str, Any]:
@@ -56,6 +50,7 @@ def _page(
     context.update(
         kiosk_reset_url=reverse("kiosk-reset"),
         kiosk_idle_seconds=idle_seconds(),
+        kiosk_heartbeat_url=reverse("kiosk-heartbeat"),
         step_name=context.get("step_name", ""),
     )
     return render(request, template, context, status=status)
@@ -80,19 +75,21 @@ def proof_step(request: HttpRequest) -> tuple[identity.VerifiedIdentity | None, 
     a name and number start the proofing (the verifier sends a code to the registered
     contact, or a production kiosk reads a fingerprint), the code completes it. Returns the
     verified identity once complete, else the context for the screen to show, with the
-    error (status) of a refused step. Both steps are throttled per kiosk address."""
+    error (status) of a refused step. Both steps are throttled per address, per device
+    and per identity (``kiosks.start_proof``, ``kiosks.complete_proof``)."""
     address = throttle.client_address(request)
+    device = kiosks.device_of(request)
     context: dict[str, Any] = {"demo_mail": identity.demo_mode()}
     try:
         if "code" in request.POST and request.session.get(PROOF):
             challenge = identity.Challenge.from_dict(request.session[PROOF])
             context["challenge"] = True
-            who = identity.complete_checked(address, challenge, code=request.POST["code"])
+            who = kiosks.complete_proof(device, address, challenge, code=request.POST["code"])
             request.session.pop(PROOF, None)
             return who, context
         context["name"] = request.POST.get("name", "")[:60]
-        started = identity.start_checked(
-            address, name=request.POST.get("name", ""), rrn=request.POST.get("rrn", "")
+        started = kiosks.start_proof(
+            device, address, name=request.POST.get("name", ""), rrn=request.POST.get("rrn", "")
         )
         request.session[PROOF] = started.as_dict()
         context["challenge"] = True
@@ -171,17 +168,23 @@ def pay(request: HttpRequest) -> HttpResponse:
         chosen = dict(pending["options"])
         for key in ("history_from", "history_to"):
             chosen[key] = date.fromisoformat(chosen[key]) if chosen.get(key) else None
+        device = kiosks.device_of(request)
+        taken = None
         try:
+            taken = kiosks.take_issue(device, state["index"])
             result = execute(
                 IssueCertificate(
-                    actor=Actor.anonymous(), channel=Channel.KIOSK, jurisdiction=kiosk_place(),
-                    cert_type=cert_type.value, applicant_index=state["index"],
-                    kiosk_id=kiosk_id(), assurance=state.get("assurance", ""),
+                    actor=kiosks.actor_of(device), channel=Channel.KIOSK,
+                    jurisdiction=device.office_id, cert_type=cert_type.value,
+                    applicant_index=state["index"], kiosk_id=device.device_id,
+                    assurance=state.get("assurance", ""),
                     payment_method=request.POST.get("payment_method", "") if fee else "",
                     **chosen,
                 )
             )  # fmt: skip
         except DomainError as exc:
+            if taken is not None:
+                taken.refund()  # refused: nothing was issued
             context["error"] = exc
             return _page(request, "kiosk/documents/pay.html", context, status=exc.status)
         state["issued"] = [*state.get("issued", []), result.value["document_number"]]

@@ -26,3 +26,11 @@ def require_room(actor: Actor) -> None:
 
 def can_edit_alert_rules(actor: Actor) -> bool:
     return base.holds_anywhere(actor, ALERT_RULES)
+
+
+def kiosk_devices(actor: Actor) -> list[dict[str, object]]:
+    """The kiosk devices on the room's wall: those standing in the actor's room scope,
+    with 응답 없음 for those that stopped calling (``accounts.kiosks``)."""
+    from minwon.accounts import kiosks
+
+    return kiosks.devices_seen(base.kiosk_devices(actor, ROOM).filter(revoked_at__isnull=True))

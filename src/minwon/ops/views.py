@@ -62,7 +62,7 @@ def _lines(value: str) -> list[str]:
 def room(request: HttpRequest) -> HttpResponse:
     _tick()
     return render(request, "ops/room.html", {
-        **_summary_context(), **_health_context(), **_alerts_context(),
+        **_summary_context(), **_health_context(request), **_alerts_context(),
         "chart_range": _chart_range(),
         # The wall clock follows the server's, not the browser's (which may be wrong).
         "server_now_ms": int(clock.now().timestamp() * 1000),
@@ -98,9 +98,12 @@ def _summary_context() -> dict[str, Any]:
     }
 
 
-def _health_context() -> dict[str, Any]:
+def _health_context(request: HttpRequest) -> dict[str, Any]:
     board = health.board()
-    return {"board": board, "overall": health.worst(board), "violations": plans.violations(board)}
+    return {
+        "board": board, "overall": health.worst(board), "violations": plans.violations(board),
+        "kiosks": policies.kiosk_devices(actor_for_request(request)),
+    }  # fmt: skip
 
 
 def _alerts_context() -> dict[str, Any]:
@@ -114,7 +117,7 @@ def live_summary(request: HttpRequest) -> HttpResponse:
 
 @room_required
 def live_health(request: HttpRequest) -> HttpResponse:
-    return render(request, "ops/_health.html", _health_context())
+    return render(request, "ops/_health.html", _health_context(request))
 
 
 @room_required

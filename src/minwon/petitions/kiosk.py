@@ -6,7 +6,8 @@ The identity check is the certificate kiosk's: the deployment's identity verifie
 (``minwon.accounts.identity``). What it yields lives in this kiosk session only, until the
 person finishes, touches nothing for the idle time (``kiosk.js`` opens the reset URL) or
 comes back after it (the server forgets a stale session too). Submission is
-``SubmitApplication`` on the kiosk channel, filed for the verified person.
+``SubmitApplication`` on the kiosk channel, filed for the verified person at the office of
+the enrolled device that serves the page (``accounts.kiosks``), never one the request names.
 """
 
 from __future__ import annotations
@@ -20,11 +21,12 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
+from minwon.accounts import kiosks
 from minwon.documents import kiosk as certificate_kiosk
 from minwon.kernel import execute
 from minwon.kernel.errors import DomainError, ValidationFailed
 from minwon.kernel.rrn import SealedRRN
-from minwon.kernel.types import Actor, ActorKind, Channel
+from minwon.kernel.types import Channel
 from minwon.petitions import queries, receipts
 from minwon.petitions.commands import ApplicationItem, SubmitApplication
 from minwon.petitions.commands.intake import _check_documents, _check_form
@@ -59,6 +61,7 @@ def _page(
     context.update(
         kiosk_reset_url=reverse("petitions-kiosk-reset"),
         kiosk_idle_seconds=certificate_kiosk.idle_seconds(),
+        kiosk_heartbeat_url=reverse("kiosk-heartbeat"),
     )
     state = _state(request)
     if state.get("index"):
@@ -170,11 +173,14 @@ def confirm(request: HttpRequest) -> HttpResponse:
     context: dict[str, Any] = {"t": ptype, "pending": pending, "name": state["name"],
                                "answers": _answers(ptype, pending["form"])}  # fmt: skip
     if request.method == "POST":
+        device = kiosks.device_of(request)
+        taken = None
         try:
+            taken = kiosks.take_issue(device, state["index"])
             result = execute(
                 SubmitApplication(
-                    actor=Actor(ActorKind.ANONYMOUS, None, certificate_kiosk.kiosk_id()),
-                    channel=Channel.KIOSK, jurisdiction=certificate_kiosk.kiosk_place(),
+                    actor=kiosks.actor_of(device),
+                    channel=Channel.KIOSK, jurisdiction=device.office_id,
                     command_id=uuid.UUID(pending["command_id"]),
                     items=[ApplicationItem(type_code=ptype.code, form=pending["form"],
                                            documents=pending["documents"])],
@@ -182,6 +188,8 @@ def confirm(request: HttpRequest) -> HttpResponse:
                 )
             )  # fmt: skip
         except DomainError as exc:
+            if taken is not None:
+                taken.refund()  # refused: nothing was filed
             context["error"] = exc
             return _page(request, "kiosk/petitions/confirm.html", context, status=exc.status)
         number = result.value["receipt_number"]

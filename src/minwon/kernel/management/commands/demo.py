@@ -42,6 +42,17 @@ class Command(BaseCommand):
         self.stdout.write(f"  API docs        {base}/api/docs")
         self.stdout.write(f"  kiosk           {base}/kiosk/  (본인확인 as a demo citizen below;")
         self.stdout.write(f"                  the one-time code arrives in {base}/demo/mail/)")
+        handovers = ctx.shared.get("kiosk_handovers", [])
+        if handovers:
+            self.stdout.write("")
+            self.stdout.write(
+                "Demo kiosks: open one of these once in the browser that plays the kiosk"
+            )
+            self.stdout.write(
+                "(one-time hand-over codes, new at every run; the kiosk then opens /kiosk/):"
+            )
+            for city, code in handovers:
+                self.stdout.write(f"  {city}  {base}/kiosk/enrol/?code={code}")
         self.stdout.write("")
         self.stdout.write("Demo log-ins (demo data only):")
         width = max((len(who) for who, _, _ in ctx.logins), default=10)

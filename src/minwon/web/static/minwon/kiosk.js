@@ -11,6 +11,9 @@
  *   <body data-reset-url> (default "/"). A warning (#kiosk-idle-warning) is
  *   shown for the last 20 seconds (or the last third, for short timeouts) and
  *   any input, or its "continue" button, keeps the session going.
+ * - Heartbeat: with <body data-heartbeat-url>, fetch it once a minute so the
+ *   situation room sees an idle kiosk as answering (the server writes at most
+ *   one heartbeat a minute per device).
  */
 (function () {
   "use strict";
@@ -143,4 +146,14 @@
     if (cont) { cont.addEventListener("click", activity); }
   }
   window.setInterval(tick, 1000);
+
+  /* heartbeat */
+  var heartbeatUrl = body.getAttribute("data-heartbeat-url");
+  if (heartbeatUrl && window.fetch) {
+    window.setInterval(function () {
+      window.fetch(heartbeatUrl, { credentials: "same-origin", cache: "no-store" }).catch(function () {
+        /* offline: the room shows the kiosk as silent, which it is */
+      });
+    }, 60000);
+  }
 })();
