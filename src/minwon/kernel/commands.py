@@ -6,13 +6,15 @@ from __future__ import annotations
 import dataclasses
 from datetime import date
 
+from django.db import transaction
+
 from minwon.kernel import calendar, jurisdictions
 from minwon.kernel.bus import Context
-from minwon.kernel.errors import ValidationFailed
+from minwon.kernel.errors import Conflict, NotFound, ValidationFailed
 from minwon.kernel.models import DeclaredHoliday, Jurisdiction, OutboxDelivery
 from minwon.kernel.permissions import KernelPermission
-from minwon.kernel.registry import handler
-from minwon.kernel.types import NATION, Command
+from minwon.kernel.registry import handler, register_event
+from minwon.kernel.types import NATION, Command, Event
 from minwon.ops.permissions import OpsPermission
 
 
@@ -82,9 +84,22 @@ def import_jurisdictions(cmd: ImportJurisdictions, *, ctx: Context) -> dict[str,
     return {"created": created, "updated": updated, "total": len(rows)}
 
 
+@register_event
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class CalendarChanged(Event):
+    """A day stopped (or started again) being a working day: every open deadline whose
+    window holds it is counted anew (``petitions.events`` moves them, petition by petition,
+    inside the declaration's transaction)."""
+
+    day: str
+    name: str
+    withdrawn: bool
+
+
 @dataclasses.dataclass(frozen=True, kw_only=True)
 class DeclareHoliday(Command):
-    """Declare a 임시공휴일 (or withdraw one): deadlines stop counting on that day."""
+    """Declare a 임시공휴일 (or withdraw one): deadlines stop counting on that day, and the
+    open deadlines that counted it move (``CalendarChanged``)."""
 
     permission = KernelPermission.MANAGE_CALENDAR
     day: date
@@ -92,13 +107,42 @@ class DeclareHoliday(Command):
     withdraw: bool = False
 
 
-@handler(DeclareHoliday)
-def declare_holiday(cmd: DeclareHoliday, *, ctx: Context) -> dict[str, str]:
+def _holiday_name(cmd: DeclareHoliday) -> str:
     name = cmd.name.strip()
     if not cmd.withdraw and not name:
         raise ValidationFailed(
             "공휴일 이름을 입력하세요.", "Enter the holiday's name.", field="name"
         )
+    if len(name) > 60:
+        raise ValidationFailed(
+            "공휴일 이름은 60자 이내로 입력하세요.", "The holiday's name is too long.", field="name"
+        )
+    return name
+
+
+def _check_change(cmd: DeclareHoliday) -> str:
+    """The previous state of the day: a declaration on a day already closed, or the
+    withdrawal of a day nobody declared, would change nothing and is refused."""
+    declared = DeclaredHoliday.objects.filter(date=cmd.day).first()
+    if cmd.withdraw and declared is None:
+        raise NotFound(
+            "지정된 임시공휴일이 아닙니다.", "No holiday was declared on this day.", field="day"
+        )
+    if not cmd.withdraw and declared is None and not calendar.is_working_day(cmd.day):
+        raise Conflict(
+            f"{cmd.day.month}월 {cmd.day.day}일은 이미 쉬는 날입니다"
+            f"({calendar.holiday_name(cmd.day) or '주말'}).",
+            "That day is already closed.",
+            field="day",
+            code="already_closed",
+        )
+    return declared.name if declared is not None else ""
+
+
+@handler(DeclareHoliday)
+def declare_holiday(cmd: DeclareHoliday, *, ctx: Context) -> dict[str, str]:
+    name = _holiday_name(cmd)
+    previous = _check_change(cmd)
     if cmd.withdraw:
         DeclaredHoliday.objects.filter(date=cmd.day).delete()
     else:
@@ -106,7 +150,14 @@ def declare_holiday(cmd: DeclareHoliday, *, ctx: Context) -> dict[str, str]:
             date=cmd.day,
             defaults={"name": name, "declared_by": str(ctx.actor), "declared_at": ctx.recorded_at},
         )
+    # Now for this transaction (the deadlines below count with the new calendar), and again
+    # after it ends, so that a rolled-back declaration does not linger in the cache.
     calendar.invalidate()
+    transaction.on_commit(calendar.invalidate)
+    if cmd.withdraw or not previous:
+        ctx.emit(
+            CalendarChanged(day=cmd.day.isoformat(), name=name or previous, withdrawn=cmd.withdraw)
+        )
     return {"date": cmd.day.isoformat(), "state": "withdrawn" if cmd.withdraw else "declared"}
 
 

@@ -69,6 +69,7 @@ LABELS: dict[str, dict[str, Promise]] = {
         "progress_notice": pgettext_lazy("step", "처리 진행 상황 안내"),
         "reminder": pgettext_lazy("step", "처리기한 임박 알림"),
         "escalate": pgettext_lazy("step", "처리기한 경과 보고"),
+        "calendar_change": pgettext_lazy("step", "처리기한 변경(공휴일)"),
     },
     "state": {
         "received": pgettext_lazy("state", "접수"),
