@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "minwon.continuity",
     "minwon.notices",
     "minwon.ha",
+    "minwon.administration",
     "minwon.web",
     # django-ninja's own Swagger UI files (static/ninja/), so /api/docs loads nothing from
     # a CDN and runs under the CSP (see web/VENDOR.md).

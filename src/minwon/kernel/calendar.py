@@ -35,6 +35,11 @@ def _statutory(year: int) -> dict[date, str]:
     return dict(holidays_lib.KR(years=year, language="ko"))
 
 
+def statutory_holidays(year: int) -> dict[date, str]:
+    """The statutory public holidays of ``year`` (대체공휴일 and election days included)."""
+    return dict(_statutory(year))
+
+
 def declared_holidays() -> dict[date, str]:
     """Holidays declared in the database, cached for ``DECLARED_TTL`` seconds per process."""
     global _declared, _declared_loaded_at

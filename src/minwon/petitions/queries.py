@@ -108,3 +108,19 @@ def applications_of_citizen(user_id: int) -> QuerySet[Application]:
         .prefetch_related("items__type")
         .order_by("-received_at")
     )
+
+
+def deadline_changes(actor: Actor, command_id: Any) -> dict[str, Any]:
+    """The deadlines one calendar change moved (``petitions.events``): how many in all, and
+    those ``actor`` may read, with the step that records each move."""
+    from minwon.petitions import policies
+    from minwon.petitions.models import PetitionStep
+
+    steps = PetitionStep.objects.filter(command_id=command_id, action="calendar_change")
+    visible = policies.visible(actor).values("pk")
+    shown = (
+        steps.filter(petition__in=visible)
+        .select_related("petition__application", "petition__type")
+        .order_by("petition__deadline_at")[:200]
+    )
+    return {"total": steps.count(), "shown": list(shown)}

@@ -1,0 +1,42 @@
+"""Who may use the administration screens (DESIGN §3.6): every "who may" of these pages is
+decided here, from the declared permissions of the apps that own the state and the
+building blocks of ``accounts.policies``. The commands check the same permissions again
+through the pipeline; these predicates decide what a page shows and offers.
+
+- The business calendar is national: declaring a 임시공휴일 needs ``kernel.manage_calendar``
+  over the whole country; an administrator holding it over a 시·군·구 sees the list only.
+- Staff accounts are managed with ``accounts.manage`` over the account's office; an account
+  of another office answers exactly as one that does not exist (404).
+- Django's own admin (read-only) is for the system administrator: the accounts Django lets
+  in (``is_staff`` and ``is_superuser``, set when the 시스템 관리자 role is granted).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from minwon.accounts import policies as base
+from minwon.kernel.permissions import KernelPermission
+from minwon.kernel.types import NATION, Actor
+
+MANAGE_CALENDAR = KernelPermission.MANAGE_CALENDAR
+
+
+def can_see_calendar(actor: Actor) -> bool:
+    """The holiday list: staff holding the calendar permission somewhere (an administrator
+    of a 시·군·구 sees the days the national one declares)."""
+    return base.is_staff(actor) and base.holds_anywhere(actor, MANAGE_CALENDAR)
+
+
+def can_manage_calendar(actor: Actor) -> bool:
+    """The 임시공휴일 page: a national administrator's (the calendar has one scope)."""
+    return base.is_staff(actor) and base.may(actor, MANAGE_CALENDAR, NATION)
+
+
+def can_open_django_admin(user: Any) -> bool:
+    """The staff home's link to ``/admin/``: only for whom Django's admin would let in."""
+    return bool(
+        getattr(user, "is_active", False)
+        and getattr(user, "is_staff", False)
+        and getattr(user, "is_superuser", False)
+    )
