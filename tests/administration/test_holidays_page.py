@@ -145,3 +145,16 @@ def test_a_citizen_and_an_anonymous_caller_are_refused(
     assert client.get(URL).status_code == 302
     client.force_login(make_citizen())
     assert client.get(URL).status_code == 403
+
+
+def test_only_the_system_administrator_gets_the_link_to_the_read_only_admin(
+    admin: Client, make_staff: Callable[..., User]
+) -> None:
+    home = admin.get("/staff/").content.decode()
+    assert 'id="django-admin-link"' in home and 'href="/admin/"' in home
+    assert admin.get("/admin/").status_code == 200
+    for role in ("counter_clerk", "officer", "department_head", "operator", "auditor"):
+        client = Client()
+        client.force_login(make_staff(role, WONJU))
+        assert 'id="django-admin-link"' not in client.get("/staff/").content.decode()
+        assert client.get("/admin/").status_code == 302  # Django's own log-in page

@@ -16,6 +16,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from minwon.accounts.actors import actor_for_request
+from minwon.administration.policies import can_open_django_admin
 from minwon.kernel import clock
 from minwon.kernel.errors import DomainError
 
@@ -36,6 +37,7 @@ def home(request: HttpRequest) -> HttpResponse:
     if not policies.can_land(actor):
         raise PermissionDenied
     context = landing.overview(actor, request.user, now=clock.now())
+    context["django_admin"] = can_open_django_admin(request.user)
     return render(request, "portal/home.html", context)
 
 
