@@ -41,7 +41,7 @@ def on_monday() -> Iterator[None]:
 def test_administrator_declares_a_holiday_and_the_open_deadline_moves(
     page: Any, make_staff: Any, apply: Any, on_monday: None
 ) -> None:
-    filed = apply("GRIEVANCE", when="2026-11-30T09:40")  # 7일: due 12월 8일 18:00
+    filed = apply("GRIEVANCE", when="2026-11-30T09:00")  # 7일: due 12월 8일 18:00
     receipt = filed["receipt_number"]
     petition = Petition.objects.get(application__receipt_number=receipt)
     assert local(petition.deadline_at) == datetime(2026, 12, 8, 18, tzinfo=SEOUL)
