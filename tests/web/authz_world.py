@@ -69,6 +69,8 @@ READERS: dict[str, set[str]] = {
     "search_hit": REGISTRY_READERS,
     # a registered kiosk device, on its administrator's screen (accounts.kiosks)
     "kiosk_device": {"sysadmin"},
+    # a staff account on the administration screens (accounts.manage over its office)
+    "staff_account": {"sysadmin"},
 }
 ROOM_READERS = {"operator", "sysadmin"}
 #: kinds whose records show a person's data: a staff read of one writes the access log
@@ -88,8 +90,8 @@ class World:
     mover_plate: str
 
 
-def _staff(role: str, scope: str) -> User:
-    name = f"matrix-{role}-{scope}"
+def _staff(role: str, scope: str, name: str = "") -> User:
+    name = name or f"matrix-{role}-{scope}"
     user_id = execute(
         CreateStaffAccount(
             actor=SYSTEM, channel=Channel.SYSTEM, jurisdiction=scope, username=name,
@@ -186,8 +188,13 @@ def build() -> World:
         )
     )  # fmt: skip
     users = {role: _staff(role, WONJU) for role in ROLES}
+    staff_accounts = {
+        city: str(_staff("counter_clerk", code, f"matrix-member-{city}").pk)
+        for city, code in CITIES.items()
+    }
     resident_rrn = factories.new_rrn("800101", "1")
     records: dict[str, dict[str, str]] = {kind: {} for kind in READERS}
+    records["staff_account"] = staff_accounts
     resident = _citizen(resident_rrn, "주민", "resident")
     users["resident"] = resident
     users["stranger"] = _citizen(factories.new_rrn("810101", "2"), "타인", "stranger")

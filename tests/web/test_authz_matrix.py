@@ -172,6 +172,7 @@ PAGE_KINDS = {
     "staff/notices/campaigns/<int:campaign_id>/print/<int:batch_id>.pdf": "print_batch",
     "staff/search/open/<str:kind>/<str:entity_id>/": "search_hit",
     "staff/kiosks/<str:device_id>/": "kiosk_device",
+    "staff/admin/accounts/<int:user_id>/": "staff_account",
 }
 #: pages that answer a reader with a redirect to the record's own page
 REDIRECTS = {"staff/search/open/<str:kind>/<str:entity_id>/"}
@@ -184,6 +185,7 @@ POST_ONLY = {
     "inbox/<int:message_id>/receipt",
     "me/consents/<uuid:reference>/revoke/",
     "staff/sharing/petition-lookups/<str:receipt_number>/<int:seq>/",
+    "staff/admin/accounts/<int:user_id>/<str:name>/",
 }
 
 

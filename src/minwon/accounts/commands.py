@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 
 from django.db import models
 
-from minwon.accounts import consent
+from minwon.accounts import consent, policies
 from minwon.accounts.models import (
     AgencyClient,
     ApiToken,
@@ -27,10 +27,10 @@ from minwon.accounts.permissions import clear_cache
 from minwon.accounts.roles import AccountsPermission
 from minwon.kernel import jurisdictions
 from minwon.kernel.bus import Context
-from minwon.kernel.errors import Conflict, NotFound, ValidationFailed
+from minwon.kernel.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from minwon.kernel.registry import handler
 from minwon.kernel.rrn import SealedRRN
-from minwon.kernel.types import ActorKind, Command, Continuity, RoomCategory
+from minwon.kernel.types import NATION, ActorKind, Command, Continuity, RoomCategory
 
 _USERNAME = re.compile(r"^[a-zA-Z0-9_.@+-]{3,150}$")
 
@@ -57,9 +57,20 @@ class CreateStaffAccount(Command):
     email: str = ""
 
 
+def _display_name(text: str) -> str:
+    name = text.strip()
+    if not name or len(name) > 60:
+        raise ValidationFailed(
+            "이름을 60자 이내로 입력하세요.", "Enter a name of at most 60 characters.",
+            field="display_name",
+        )  # fmt: skip
+    return name
+
+
 @handler(CreateStaffAccount)
 def create_staff_account(cmd: CreateStaffAccount, *, ctx: Context) -> dict[str, object]:
     _check_username(cmd.username)
+    _display_name(cmd.display_name)
     office = jurisdictions.get(cmd.jurisdiction)
     user = User.objects.create(
         username=cmd.username,
@@ -83,13 +94,34 @@ class GrantRole(Command):
     department: str = ""
 
 
+def _staff_account(ctx: Context, user_id: int) -> User:
+    """The staff account, locked, if the actor manages its office; one answer (404) for an
+    account of another office and for one that does not exist."""
+    user = User.objects.select_for_update().filter(pk=user_id, kind=User.Kind.STAFF).first()
+    if user is None or not policies.may_manage_account(ctx.actor, user.office_id):
+        raise NotFound("직원 계정을 찾을 수 없습니다.", "Staff account not found.", field="user_id")
+    return user
+
+
+def _check_grantable(ctx: Context, role: str, scope: str) -> None:
+    if not policies.may_grant(ctx.actor, role, scope):
+        raise Forbidden(
+            "자신이 가진 권한을 넘는 직무는 부여할 수 없습니다.",
+            "You cannot grant a role with rights you do not hold there.",
+            field="role",
+            code="beyond_own_rights",
+        )
+
+
 @handler(GrantRole)
 def grant_role(cmd: GrantRole, *, ctx: Context) -> dict[str, object]:
+    """The grant's jurisdiction is the command's (the pipeline checks ``accounts.manage``
+    over it); the account must be of an office the actor manages, and the role within the
+    actor's own rights there."""
     if cmd.role not in Role.values:
         raise ValidationFailed("알 수 없는 직무입니다.", "Unknown role.", field="role")
-    user = User.objects.filter(pk=cmd.user_id, kind=User.Kind.STAFF).first()
-    if user is None:
-        raise NotFound("직원 계정을 찾을 수 없습니다.", "Staff account not found.", field="user_id")
+    user = _staff_account(ctx, cmd.user_id)
+    _check_grantable(ctx, cmd.role, cmd.jurisdiction)
     scope = jurisdictions.get(cmd.jurisdiction)
     grant, created = RoleGrant.objects.get_or_create(
         user=user,
@@ -105,6 +137,9 @@ def grant_role(cmd: GrantRole, *, ctx: Context) -> dict[str, object]:
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
 class RevokeRole(Command):
+    """Take a role over ``jurisdiction`` back from a staff member of an office the actor
+    manages."""
+
     permission = AccountsPermission.MANAGE
     user_id: int
     role: str
@@ -112,11 +147,38 @@ class RevokeRole(Command):
 
 @handler(RevokeRole)
 def revoke_role(cmd: RevokeRole, *, ctx: Context) -> dict[str, int]:
+    _staff_account(ctx, cmd.user_id)
     deleted, _ = RoleGrant.objects.filter(
         user_id=cmd.user_id, role=cmd.role, jurisdiction_id=cmd.jurisdiction
     ).delete()
     clear_cache()
     return {"revoked": deleted}
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class DeactivateStaffAccount(Command):
+    """Close a staff account (퇴직, 휴직) or open it again: a closed account cannot log in
+    and its roles grant nothing, but they and its history stay for the record. The
+    command's jurisdiction is the account's office."""
+
+    permission = AccountsPermission.MANAGE
+    user_id: int
+    reactivate: bool = False
+
+
+@handler(DeactivateStaffAccount)
+def deactivate_staff_account(cmd: DeactivateStaffAccount, *, ctx: Context) -> dict[str, object]:
+    user = _staff_account(ctx, cmd.user_id)
+    if (user.office_id or NATION) != cmd.jurisdiction:
+        raise NotFound("직원 계정을 찾을 수 없습니다.", "Staff account not found.", field="user_id")
+    if user.pk == ctx.actor.id and ctx.actor.kind == ActorKind.STAFF and not cmd.reactivate:
+        raise Conflict(
+            "자기 계정은 사용 중지할 수 없습니다.", "You cannot close your own account.",
+            field="user_id", code="own_account",
+        )  # fmt: skip
+    User.objects.filter(pk=user.pk).update(is_active=cmd.reactivate)
+    clear_cache()
+    return {"user_id": user.pk, "active": cmd.reactivate}
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)

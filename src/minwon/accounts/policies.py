@@ -21,6 +21,7 @@ from django.db.models.query import ModelIterable
 
 from minwon.accounts import permissions
 from minwon.kernel.errors import Forbidden, NotFound
+from minwon.kernel.permissions import matches
 from minwon.kernel.privacy import log_reads
 from minwon.kernel.types import NATION, Actor, ActorKind, Channel
 
@@ -283,3 +284,36 @@ def may_manage_kiosks(actor: Actor) -> bool:
     from minwon.accounts.roles import AccountsPermission
 
     return holds_anywhere(actor, AccountsPermission.KIOSKS)
+
+
+# --- staff accounts and their roles (the administration screens and the account commands) --
+
+
+def staff_in_scope(actor: Actor) -> QuerySet[Any]:
+    """Staff accounts whose office lies in ``actor``'s scopes for ``accounts.manage``."""
+    from minwon.accounts.models import User
+    from minwon.accounts.roles import AccountsPermission
+
+    staff = User.objects.filter(kind=User.Kind.STAFF).select_related("office")
+    return restrict(staff, actor, AccountsPermission.MANAGE, field="office")
+
+
+def may_manage_account(actor: Actor, office: str | None) -> bool:
+    """Whether ``actor`` manages accounts of ``office`` (an account without an office is
+    the national administrators')."""
+    from minwon.accounts.roles import AccountsPermission
+
+    return may(actor, AccountsPermission.MANAGE, office or NATION)
+
+
+def may_grant(actor: Actor, role: str, jurisdiction: str) -> bool:
+    """An administrator grants only what they hold themselves over ``jurisdiction``: every
+    permission of the role, and the system administrator's "everything" only by who holds
+    everything there."""
+    if actor.kind == ActorKind.SYSTEM:
+        return True
+    held = permissions.permissions_over(actor, jurisdiction)
+    wanted = permissions.role_permissions(role)
+    if "*" in wanted:
+        return "*" in held
+    return all(any(matches(h, p) for h in held) for p in wanted)

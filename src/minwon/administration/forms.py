@@ -56,3 +56,68 @@ class WithdrawHolidayForm(CommandForm):
             "invalid": _("취소할 지정일이 올바르지 않습니다."),
         },
     )
+
+
+class StaffAccountForm(CommandForm):
+    """A new staff account at an office the administrator manages, with its first role."""
+
+    username = forms.CharField(
+        label=_("아이디"), max_length=150,
+        help_text=_("영문, 숫자, _.@+- 로 3~150자"),
+        error_messages={"required": _("아이디를 입력하세요.")},
+    )  # fmt: skip
+    display_name = forms.CharField(
+        label=_("이름"), max_length=60,
+        error_messages={"required": _("이름을 입력하세요."),
+                        "max_length": _("이름은 60자 이내로 입력하세요.")},
+    )  # fmt: skip
+    email = forms.EmailField(
+        label=_("전자우편"), required=False,
+        error_messages={"invalid": _("전자우편 주소 형식이 올바르지 않습니다.")},
+    )  # fmt: skip
+    password = forms.CharField(
+        label=_("초기 비밀번호"), widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        error_messages={"required": _("초기 비밀번호를 입력하세요.")},
+    )  # fmt: skip
+    office = forms.ChoiceField(
+        label=_("소속 기관"), error_messages={"invalid_choice": _("관리하는 기관을 고르세요."),
+                                          "required": _("소속 기관을 고르세요.")},
+    )  # fmt: skip
+    role = forms.ChoiceField(
+        label=_("직무"), required=False,
+        error_messages={"invalid_choice": _("부여할 수 있는 직무를 고르세요.")},
+    )  # fmt: skip
+
+    def __init__(
+        self, *args: Any, offices: list[tuple[str, str]], roles: list[tuple[str, str]], **kw: Any
+    ) -> None:
+        super().__init__(*args, **kw)
+        self.fields["office"].choices = offices  # type: ignore[attr-defined]
+        self.fields["role"].choices = [("", _("나중에 부여")), *roles]  # type: ignore[attr-defined]
+
+
+class GrantForm(CommandForm):
+    role = forms.ChoiceField(
+        label=_("직무"), error_messages={"invalid_choice": _("부여할 수 있는 직무를 고르세요."),
+                                       "required": _("직무를 고르세요.")},
+    )  # fmt: skip
+    jurisdiction = forms.ChoiceField(
+        label=_("관할"), error_messages={"invalid_choice": _("관리하는 관할을 고르세요."),
+                                       "required": _("관할을 고르세요.")},
+    )  # fmt: skip
+    department = forms.CharField(
+        label=_("부서"), max_length=60, required=False,
+        error_messages={"max_length": _("부서는 60자 이내로 입력하세요.")},
+    )  # fmt: skip
+
+    def __init__(
+        self, *args: Any, offices: list[tuple[str, str]], roles: list[tuple[str, str]], **kw: Any
+    ) -> None:
+        super().__init__(*args, **kw)
+        self.fields["jurisdiction"].choices = offices  # type: ignore[attr-defined]
+        self.fields["role"].choices = roles  # type: ignore[attr-defined]
+
+
+class RevokeForm(CommandForm):
+    role = forms.CharField(widget=forms.HiddenInput)
+    jurisdiction = forms.CharField(widget=forms.HiddenInput, max_length=10)

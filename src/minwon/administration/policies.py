@@ -15,7 +15,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import QuerySet
+
 from minwon.accounts import policies as base
+from minwon.accounts.roles import AccountsPermission
+from minwon.kernel.errors import NotFound
 from minwon.kernel.permissions import KernelPermission
 from minwon.kernel.types import NATION, Actor
 
@@ -40,3 +44,43 @@ def can_open_django_admin(user: Any) -> bool:
         and getattr(user, "is_staff", False)
         and getattr(user, "is_superuser", False)
     )
+
+
+# --- staff accounts and roles -------------------------------------------------------------
+
+
+def can_manage_accounts(actor: Actor) -> bool:
+    return base.is_staff(actor) and base.holds_anywhere(actor, AccountsPermission.MANAGE)
+
+
+def staff_accounts(actor: Actor) -> QuerySet[Any]:
+    """The staff accounts of the offices ``actor`` manages."""
+    return base.staff_in_scope(actor)
+
+
+def staff_account(actor: Actor, user_id: int) -> Any:
+    """One staff account ``actor`` manages; another office's is the same 404 as none."""
+    found = staff_accounts(actor).filter(pk=user_id).first()
+    if found is None:
+        raise NotFound("직원 계정을 찾을 수 없습니다.", "Staff account not found.", field="user_id")
+    return found
+
+
+def account_offices(actor: Actor) -> list[tuple[str, str]]:
+    """The offices (current divisions) whose accounts ``actor`` manages, as choices."""
+    from minwon.kernel.models import Jurisdiction
+
+    units = base.within(Jurisdiction.objects.filter(valid_to__isnull=True), actor,
+                        AccountsPermission.MANAGE).order_by("path")  # fmt: skip
+    return [(j.code, j.full_name) for j in units]
+
+
+def grantable_roles(actor: Actor, jurisdiction: str) -> list[tuple[str, str]]:
+    """The roles ``actor`` may grant over ``jurisdiction`` (none beyond their own rights)."""
+    from minwon.accounts.models import Role
+
+    return [(r.value, str(r.label)) for r in Role if base.may_grant(actor, r.value, jurisdiction)]
+
+
+def may_revoke(actor: Actor, jurisdiction: str) -> bool:
+    return base.may(actor, AccountsPermission.MANAGE, jurisdiction)

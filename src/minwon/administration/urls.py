@@ -3,10 +3,11 @@
 from django.urls import path
 from django.utils.translation import gettext_noop
 
+from minwon.accounts.roles import AccountsPermission
 from minwon.kernel.permissions import KernelPermission
 from minwon.web import nav
 
-from . import views
+from . import staff, views
 
 urlpatterns = [
     path("staff/admin/holidays/", views.holidays, name="administration-holidays"),
@@ -15,9 +16,20 @@ urlpatterns = [
         views.withdraw_holiday,
         name="administration-holiday-withdraw",
     ),
+    path("staff/admin/accounts/", staff.accounts, name="administration-accounts"),
+    path("staff/admin/accounts/<int:user_id>/", staff.account, name="administration-account"),
+    path(
+        "staff/admin/accounts/<int:user_id>/<str:name>/",
+        staff.account_action,
+        name="administration-account-action",
+    ),
 ]
 
 nav.register(
     "staff", gettext_noop("공휴일 관리"), "administration-holidays", order=950,
     permission=KernelPermission.MANAGE_CALENDAR,
+)  # fmt: skip
+nav.register(
+    "staff", gettext_noop("직원 계정 관리"), "administration-accounts", order=951,
+    permission=AccountsPermission.MANAGE,
 )  # fmt: skip
