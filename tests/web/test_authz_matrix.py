@@ -186,6 +186,7 @@ POST_ONLY = {
     "me/consents/<uuid:reference>/revoke/",
     "staff/sharing/petition-lookups/<str:receipt_number>/<int:seq>/",
     "staff/admin/accounts/<int:user_id>/<str:name>/",
+    "staff/admin/agency-keys/<int:client_id>/<str:name>/",
 }
 
 

@@ -28,6 +28,7 @@ from minwon.accounts.roles import AccountsPermission
 from minwon.kernel import jurisdictions
 from minwon.kernel.bus import Context
 from minwon.kernel.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from minwon.kernel.permissions import declared
 from minwon.kernel.registry import handler
 from minwon.kernel.rrn import SealedRRN
 from minwon.kernel.types import NATION, ActorKind, Command, Continuity, RoomCategory
@@ -266,7 +267,8 @@ def issue_api_token(cmd: IssueApiToken, *, ctx: Context) -> dict[str, object]:
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
 class RegisterAgencyClient(Command):
-    """Register an agency system allowed to call the API within ``jurisdiction``."""
+    """Register an agency system allowed to call the API within ``jurisdiction``, with the
+    permissions stored on its key. The caller draws the key and sends only its hash."""
 
     permission = AccountsPermission.MANAGE
     name: str
@@ -275,13 +277,37 @@ class RegisterAgencyClient(Command):
     permissions: list[str]
 
 
+def _check_key_permissions(ctx: Context, wanted: list[str], scope: str) -> None:
+    """An administrator gives a key only permissions they hold over its jurisdiction."""
+    if ctx.actor.kind == ActorKind.SYSTEM:
+        return
+    if not wanted:
+        raise ValidationFailed(
+            "허용할 권한을 하나 이상 고르세요.", "Choose at least one permission.",
+            field="permissions",
+        )  # fmt: skip
+    for name in wanted:
+        if name not in declared or not ctx.allowed(name, scope):
+            raise Forbidden(
+                "자신이 가진 권한을 넘는 권한은 기관 키에 줄 수 없습니다.",
+                "You cannot give a key rights you do not hold there.",
+                field="permissions",
+                code="beyond_own_rights",
+            )
+
+
 @handler(RegisterAgencyClient)
 def register_agency_client(cmd: RegisterAgencyClient, *, ctx: Context) -> dict[str, object]:
     scope = jurisdictions.get(cmd.jurisdiction)
+    if not cmd.name.strip() or len(cmd.name) > 100:
+        raise ValidationFailed(
+            "기관명을 100자 이내로 입력하세요.", "Enter the agency's name.", field="name"
+        )
+    _check_key_permissions(ctx, cmd.permissions, cmd.jurisdiction)
     if AgencyClient.objects.filter(prefix=cmd.prefix).exists():
         raise Conflict("이미 등록된 키입니다.", "Key prefix already registered.", field="prefix")
     client = AgencyClient.objects.create(
-        name=cmd.name,
+        name=cmd.name.strip(),
         prefix=cmd.prefix,
         key_hash=cmd.key_hash,
         jurisdiction=scope,
@@ -289,6 +315,52 @@ def register_agency_client(cmd: RegisterAgencyClient, *, ctx: Context) -> dict[s
         created_at=ctx.recorded_at,
     )
     return {"client_id": client.pk}
+
+
+def _agency_client(ctx: Context, client_id: int) -> AgencyClient:
+    """The live key, locked, if it lies in the command's jurisdiction (the pipeline checked
+    the actor over it); another's or a revoked one answers as none."""
+    client = (
+        AgencyClient.objects.select_for_update()
+        .filter(pk=client_id, jurisdiction_id=ctx.command.jurisdiction, active=True)
+        .first()
+    )
+    if client is None:
+        raise NotFound("기관 키를 찾을 수 없습니다.", "Agency key not found.", field="client_id")
+    return client
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class RotateAgencyKey(Command):
+    """교체: the agency gets a new secret under the same prefix (its signing key's id); the
+    old secret stops working at once. The caller sends only the new secret's hash."""
+
+    permission = AccountsPermission.MANAGE
+    client_id: int
+    key_hash: str
+
+
+@handler(RotateAgencyKey)
+def rotate_agency_key(cmd: RotateAgencyKey, *, ctx: Context) -> dict[str, object]:
+    client = _agency_client(ctx, cmd.client_id)
+    AgencyClient.objects.filter(pk=client.pk).update(key_hash=cmd.key_hash)
+    return {"client_id": client.pk, "prefix": client.prefix}
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class RevokeAgencyClient(Command):
+    """폐기: the agency's key stops working for good (the row stays: the message log and
+    the audit trail name it)."""
+
+    permission = AccountsPermission.MANAGE
+    client_id: int
+
+
+@handler(RevokeAgencyClient)
+def revoke_agency_client(cmd: RevokeAgencyClient, *, ctx: Context) -> dict[str, object]:
+    client = _agency_client(ctx, cmd.client_id)
+    AgencyClient.objects.filter(pk=client.pk).update(active=False)
+    return {"client_id": client.pk, "active": False}
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)

@@ -121,3 +121,38 @@ class GrantForm(CommandForm):
 class RevokeForm(CommandForm):
     role = forms.CharField(widget=forms.HiddenInput)
     jurisdiction = forms.CharField(widget=forms.HiddenInput, max_length=10)
+
+
+class AgencyKeyForm(CommandForm):
+    """A new agency key: the agency, the jurisdiction it may act in, and its permissions."""
+
+    name = forms.CharField(
+        label=_("기관명"), max_length=100,
+        error_messages={"required": _("기관명을 입력하세요."),
+                        "max_length": _("기관명은 100자 이내로 입력하세요.")},
+    )  # fmt: skip
+    jurisdiction = forms.ChoiceField(
+        label=_("이용 범위(관할)"),
+        error_messages={"invalid_choice": _("관리하는 관할을 고르세요."),
+                        "required": _("관할을 고르세요.")},
+    )  # fmt: skip
+    permissions = forms.MultipleChoiceField(
+        label=_("허용 권한"), widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": _("허용할 권한을 하나 이상 고르세요."),
+                        "invalid_choice": _("줄 수 있는 권한을 고르세요.")},
+    )  # fmt: skip
+
+    def __init__(
+        self,
+        *args: Any,
+        offices: list[tuple[str, str]],
+        grantable: list[tuple[str, str]],
+        **kw: Any,
+    ) -> None:
+        super().__init__(*args, **kw)
+        self.fields["jurisdiction"].choices = offices  # type: ignore[attr-defined]
+        self.fields["permissions"].choices = grantable  # type: ignore[attr-defined]
+
+
+class KeyActionForm(CommandForm):
+    """Rotate or revoke one key: only the command id travels; the key is in the URL."""

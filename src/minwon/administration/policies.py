@@ -84,3 +84,40 @@ def grantable_roles(actor: Actor, jurisdiction: str) -> list[tuple[str, str]]:
 
 def may_revoke(actor: Actor, jurisdiction: str) -> bool:
     return base.may(actor, AccountsPermission.MANAGE, jurisdiction)
+
+
+# --- agency keys ----------------------------------------------------------------------------
+
+#: What an agency system's key may be given: a sharing request (행정정보 공동이용), an
+#: issuance by an agency system, an edge node's replay.
+AGENCY_PERMISSIONS = (
+    "sharing.request",
+    "documents.agency_issue",
+    "continuity.replay",
+)
+
+
+def agency_keys(actor: Actor) -> QuerySet[Any]:
+    """Agency keys whose jurisdiction lies in ``actor``'s scopes for ``accounts.manage``."""
+    from minwon.accounts.models import AgencyClient
+
+    keys = AgencyClient.objects.select_related("jurisdiction")
+    return base.restrict(keys, actor, AccountsPermission.MANAGE)
+
+
+def agency_key(actor: Actor, client_id: int) -> Any:
+    found = agency_keys(actor).filter(pk=client_id).first()
+    if found is None:
+        raise NotFound("기관 키를 찾을 수 없습니다.", "Agency key not found.", field="client_id")
+    return found
+
+
+def key_permissions(actor: Actor, jurisdiction: str) -> list[tuple[str, str]]:
+    """The permissions ``actor`` may put on a key over ``jurisdiction``, as choices."""
+    from minwon.kernel.permissions import declared
+
+    return [
+        (name, f"{declared[name].label} ({name})")
+        for name in AGENCY_PERMISSIONS
+        if name in declared and base.may(actor, name, jurisdiction)
+    ]

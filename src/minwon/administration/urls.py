@@ -7,7 +7,7 @@ from minwon.accounts.roles import AccountsPermission
 from minwon.kernel.permissions import KernelPermission
 from minwon.web import nav
 
-from . import staff, views
+from . import keys, staff, views
 
 urlpatterns = [
     path("staff/admin/holidays/", views.holidays, name="administration-holidays"),
@@ -23,6 +23,12 @@ urlpatterns = [
         staff.account_action,
         name="administration-account-action",
     ),
+    path("staff/admin/agency-keys/", keys.agency_keys, name="administration-agency-keys"),
+    path(
+        "staff/admin/agency-keys/<int:client_id>/<str:name>/",
+        keys.agency_key_action,
+        name="administration-agency-key-action",
+    ),
 ]
 
 nav.register(
@@ -31,5 +37,9 @@ nav.register(
 )  # fmt: skip
 nav.register(
     "staff", gettext_noop("직원 계정 관리"), "administration-accounts", order=951,
+    permission=AccountsPermission.MANAGE,
+)  # fmt: skip
+nav.register(
+    "staff", gettext_noop("기관 API 키"), "administration-agency-keys", order=952,
     permission=AccountsPermission.MANAGE,
 )  # fmt: skip
