@@ -158,3 +158,16 @@ def test_only_the_system_administrator_gets_the_link_to_the_read_only_admin(
         client.force_login(make_staff(role, WONJU))
         assert 'id="django-admin-link"' not in client.get("/staff/").content.decode()
         assert client.get("/admin/").status_code == 302  # Django's own log-in page
+
+
+def test_the_administration_pages_speak_english(admin: Client) -> None:
+    from tests.web.test_english import assert_no_korean, texts
+
+    admin.post("/i18n/setlang/", {"language": "en", "next": "/staff/"})
+    _post(admin, day="2026-12-03", name="Temporary holiday")
+    for url in (URL, "/staff/admin/accounts/", "/staff/admin/agency-keys/"):
+        response = admin.get(url)
+        assert response.status_code == 200
+        found = texts(response.content.decode())
+        assert_no_korean(found)
+    assert "Declare a temporary holiday" in admin.get(URL).content.decode()

@@ -123,7 +123,7 @@ def withdraw_holiday(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         for errors in form.errors.values():
             for error in errors:
-                messages.error(request, error)
+                messages.error(request, str(error))
         return redirect("administration-holidays")
     try:
         result = execute(
