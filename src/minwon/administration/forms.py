@@ -156,3 +156,32 @@ class AgencyKeyForm(CommandForm):
 
 class KeyActionForm(CommandForm):
     """Rotate or revoke one key: only the command id travels; the key is in the URL."""
+
+
+class CatalogVersionForm(CommandForm):
+    """The settings of one petition type published as its next version."""
+
+    code = forms.CharField(widget=forms.HiddenInput, max_length=40)
+    period = forms.CharField(
+        label=_("처리기간"), max_length=10,
+        help_text=_("즉시, 3h(시간), 7d(일), 2w(주), 1m(개월), 1y(년)"),
+        error_messages={"required": _("처리기간을 입력하세요.")},
+    )  # fmt: skip
+    fee = forms.IntegerField(
+        label=_("수수료(원)"), min_value=0,
+        error_messages={"required": _("수수료를 입력하세요(없으면 0)."),
+                        "invalid": _("수수료는 숫자(원)로 입력하세요."),
+                        "min_value": _("수수료는 0원 이상으로 입력하세요.")},
+    )  # fmt: skip
+    fee_note = forms.CharField(label=_("수수료 안내"), max_length=200, required=False)
+    approval_line = forms.MultipleChoiceField(
+        label=_("결재선"), required=False, widget=forms.CheckboxSelectMultiple,
+        choices=[("department_head", _("부서장"))],
+        help_text=_("고르지 않으면 담당자가 전결합니다."),
+        error_messages={"invalid_choice": _("결재선에는 부서장만 둘 수 있습니다.")},
+    )  # fmt: skip
+    note = forms.CharField(
+        label=_("변경 사유"), max_length=500, widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": _("변경 사유를 입력하세요."),
+                        "max_length": _("변경 사유는 500자 이내로 입력하세요.")},
+    )  # fmt: skip

@@ -22,6 +22,7 @@ from minwon.accounts.roles import AccountsPermission
 from minwon.kernel.errors import NotFound
 from minwon.kernel.permissions import KernelPermission
 from minwon.kernel.types import NATION, Actor
+from minwon.petitions.permissions import PetitionsPermission
 
 MANAGE_CALENDAR = KernelPermission.MANAGE_CALENDAR
 
@@ -121,3 +122,19 @@ def key_permissions(actor: Actor, jurisdiction: str) -> list[tuple[str, str]]:
         for name in AGENCY_PERMISSIONS
         if name in declared and base.may(actor, name, jurisdiction)
     ]
+
+
+# --- the petition catalog -------------------------------------------------------------------
+
+CATALOG = PetitionsPermission.CATALOG
+
+
+def can_see_catalog(actor: Actor) -> bool:
+    """The catalog's versions: staff holding ``petitions.catalog`` somewhere (the catalog
+    itself is public; its history is the administrators' working view)."""
+    return base.is_staff(actor) and base.holds_anywhere(actor, CATALOG)
+
+
+def can_publish_catalog(actor: Actor) -> bool:
+    """The catalog is national: a new version needs ``petitions.catalog`` over the country."""
+    return base.is_staff(actor) and base.may(actor, CATALOG, NATION)

@@ -5,9 +5,10 @@ from django.utils.translation import gettext_noop
 
 from minwon.accounts.roles import AccountsPermission
 from minwon.kernel.permissions import KernelPermission
+from minwon.petitions.permissions import PetitionsPermission
 from minwon.web import nav
 
-from . import keys, staff, views
+from . import catalog, keys, staff, views
 
 urlpatterns = [
     path("staff/admin/holidays/", views.holidays, name="administration-holidays"),
@@ -29,6 +30,7 @@ urlpatterns = [
         keys.agency_key_action,
         name="administration-agency-key-action",
     ),
+    path("staff/admin/catalog/", catalog.catalog, name="administration-catalog"),
 ]
 
 nav.register(
@@ -42,4 +44,8 @@ nav.register(
 nav.register(
     "staff", gettext_noop("기관 API 키"), "administration-agency-keys", order=952,
     permission=AccountsPermission.MANAGE,
+)  # fmt: skip
+nav.register(
+    "staff", gettext_noop("민원 사무 관리"), "administration-catalog", order=953,
+    permission=PetitionsPermission.CATALOG,
 )  # fmt: skip

@@ -6,6 +6,8 @@ Only ``petitions.commands`` writes these (the tracking throttle is ``kernel.thro
 
 from __future__ import annotations
 
+from typing import Any, NoReturn
+
 from django.db import models
 
 
@@ -192,3 +194,38 @@ class PetitionStep(models.Model):
         verbose_name = "처리 과정"
         verbose_name_plural = "처리 과정"
         ordering = ["at", "id"]
+
+
+class PetitionTypeVersion(models.Model):
+    """One published version of a petition type's settings (처리기간, 수수료, 결재선 …). A
+    change is a new version, never an edit of an old one: a petition received under
+    version 3 can always be read against what version 3 said. ``PetitionType`` holds the
+    settings of the latest version, which intake reads."""
+
+    type = models.ForeignKey(PetitionType, on_delete=models.PROTECT, related_name="versions")
+    number = models.PositiveIntegerField("판")
+    settings = models.JSONField("설정")
+    note = models.TextField("변경 사유", blank=True, default="")
+    published_at = models.DateTimeField("공포 일시")
+    published_by = models.CharField(max_length=120)
+    command_id = models.UUIDField()
+
+    class Meta:
+        verbose_name = "민원 사무 설정 판"
+        verbose_name_plural = "민원 사무 설정 판"
+        ordering = ["type", "-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["type", "number"], name="petition_type_version_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.type_id} v{self.number}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise RuntimeError("a published version is never edited; publish a new one")
+        kwargs["force_insert"] = True
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
+        raise RuntimeError("a published version is never removed")

@@ -11,7 +11,7 @@
 from __future__ import annotations
 
 from minwon.petitions.commands.approval import ApproveDecision, ReturnDraft
-from minwon.petitions.commands.catalog import LoadPetitionCatalog
+from minwon.petitions.commands.catalog import LoadPetitionCatalog, PublishPetitionTypeVersion
 from minwon.petitions.commands.intake import ApplicationItem, SubmitApplication
 from minwon.petitions.commands.sweep import (
     EscalateOverdue,
@@ -44,6 +44,7 @@ __all__ = [
     "EscalateOverdue",
     "ExtendDeadline",
     "LoadPetitionCatalog",
+    "PublishPetitionTypeVersion",
     "RemindDeadline",
     "RequestSupplement",
     "ReturnDraft",
