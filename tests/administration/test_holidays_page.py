@@ -165,7 +165,12 @@ def test_the_administration_pages_speak_english(admin: Client) -> None:
 
     admin.post("/i18n/setlang/", {"language": "en", "next": "/staff/"})
     _post(admin, day="2026-12-03", name="Temporary holiday")
-    for url in (URL, "/staff/admin/accounts/", "/staff/admin/agency-keys/"):
+    for url in (
+        URL,
+        "/staff/admin/accounts/",
+        "/staff/admin/agency-keys/",
+        "/staff/admin/catalog/",
+    ):
         response = admin.get(url)
         assert response.status_code == 200
         found = texts(response.content.decode())
