@@ -14,7 +14,7 @@ import pytest
 from minwon.kernel import clock, execute
 from minwon.kernel.clock import local
 from minwon.kernel.commands import DeclareHoliday
-from minwon.kernel.errors import Conflict, NotFound
+from minwon.kernel.errors import Conflict
 from minwon.kernel.models import CommandRecord
 from minwon.kernel.types import NATION, Actor, Channel
 from minwon.petitions import deadlines, tracking
@@ -134,7 +134,7 @@ def test_a_day_already_closed_or_never_declared_changes_nothing(
     with pytest.raises(Conflict) as closed:
         declare(date(2026, 12, 5))  # a Saturday
     assert closed.value.field == "day"
-    with pytest.raises(NotFound) as never:
+    with pytest.raises(Conflict) as never:
         declare(date(2026, 12, 3), name="", withdraw=True)
     assert never.value.field == "day"
     assert not CommandRecord.objects.filter(name="DeclareHoliday").exists()

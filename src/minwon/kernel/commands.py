@@ -10,7 +10,7 @@ from django.db import transaction
 
 from minwon.kernel import calendar, jurisdictions
 from minwon.kernel.bus import Context
-from minwon.kernel.errors import Conflict, NotFound, ValidationFailed
+from minwon.kernel.errors import Conflict, ValidationFailed
 from minwon.kernel.models import DeclaredHoliday, Jurisdiction, OutboxDelivery
 from minwon.kernel.permissions import KernelPermission
 from minwon.kernel.registry import handler, register_event
@@ -125,9 +125,10 @@ def _check_change(cmd: DeclareHoliday) -> str:
     withdrawal of a day nobody declared, would change nothing and is refused."""
     declared = DeclaredHoliday.objects.filter(date=cmd.day).first()
     if cmd.withdraw and declared is None:
-        raise NotFound(
-            "지정된 임시공휴일이 아닙니다.", "No holiday was declared on this day.", field="day"
-        )
+        raise Conflict(
+            "지정된 임시공휴일이 아닙니다.", "No holiday was declared on this day.",
+            field="day", code="not_declared",
+        )  # fmt: skip
     if not cmd.withdraw and declared is None and not calendar.is_working_day(cmd.day):
         raise Conflict(
             f"{cmd.day.month}월 {cmd.day.day}일은 이미 쉬는 날입니다"
