@@ -13,6 +13,8 @@ from minwon.licensing.events import PermitGranted, PermitsImported, SanctionImpo
 from minwon.petitions.commands.common import PetitionStepRecorded
 from minwon.registry.events import (
     HouseholdHeadChanged,
+    HouseholdsMerged,
+    HouseholdSplit,
     MoveInReported,
     PersonRegistered,
     PersonStatusChanged,
@@ -45,6 +47,19 @@ def moved_in(event: MoveInReported, *, ctx: Context) -> None:
 @subscriber(HouseholdHeadChanged)
 def head_changed(event: HouseholdHeadChanged, *, ctx: Context) -> None:
     index.refresh(Kind.HOUSEHOLD, [event.household_id])
+
+
+@subscriber(HouseholdsMerged)
+def households_merged(event: HouseholdsMerged, *, ctx: Context) -> None:
+    """The joined household's members and the absorbed one's end."""
+    index.refresh(Kind.PERSON, event.person_ids)
+    index.refresh(Kind.HOUSEHOLD, [event.household_id, event.absorbed_household_id])
+
+
+@subscriber(HouseholdSplit)
+def household_split(event: HouseholdSplit, *, ctx: Context) -> None:
+    index.refresh(Kind.PERSON, event.person_ids)
+    index.refresh(Kind.HOUSEHOLD, [event.household_id, event.new_household_id])
 
 
 @subscriber(PersonStatusChanged)

@@ -1,6 +1,7 @@
 """Registry commands: register a resident, change a household's head, record a death or
 an emigration, and import residents in bulk. The move-in (전입신고) lives in
-``registry.movein`` and is re-exported here.
+``registry.movein``, the whole-household move, 합가 and 분가 in ``registry.household``;
+both are re-exported here.
 
 Every handler is the only code that writes the registry's tables, and every change of
 address goes through ``movein.place`` so the one-household rule and the residence history
@@ -20,7 +21,8 @@ from minwon.kernel.rrn import SealedRRN
 from minwon.kernel.types import ActorKind, Command, Continuity
 
 from . import rules
-from .events import HouseholdHeadChanged, PersonRegistered, PersonStatusChanged
+from .events import HouseholdHeadChanged, PersonRegistered, PersonStatusChanged, changes_of
+from .household import MergeHouseholds, MoveHousehold, SplitHousehold
 from .importer import ImportResidents, ResidentRow, import_residents
 from .models import Household, HouseholdMember, Person, PersonStatus, Relationship, Residence
 from .movein import (
@@ -32,6 +34,7 @@ from .movein import (
     place,
     resolve_destination,
 )
+from .permissions import RegistryPermission
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
@@ -131,7 +134,13 @@ def register_person(cmd: RegisterPerson, *, ctx: Context) -> dict[str, Any]:
 @dataclasses.dataclass(frozen=True, kw_only=True)
 class ChangeHouseholdHead(Command):
     """세대주 변경: another member becomes head; the former head stays as a member with
-    ``former_head_relationship`` to the new head (unless they have left)."""
+    ``former_head_relationship`` to the new head (unless they have left). Addresses do not
+    change, so the linked registers keep theirs (vehicles, tax bills and permits are each
+    person's own); the portal re-indexes the household."""
+
+    permission = RegistryPermission.HOUSEHOLD
+    continuity = Continuity.LOCAL
+    room_category = None
 
     household_id: int
     new_head_id: int
@@ -151,9 +160,18 @@ def change_household_head(cmd: ChangeHouseholdHead, *, ctx: Context) -> dict[str
             "The former head cannot stay head.",
             field="former_head_relationship",
         )
+    former = household.head_id
     _make_head(household, cmd.new_head_id, cmd.former_head_relationship)
-    ctx.emit(HouseholdHeadChanged(household_id=household.pk, head_person_id=cmd.new_head_id))
-    return {"household_id": household.pk, "head_person_id": cmd.new_head_id}
+    ctx.emit(
+        HouseholdHeadChanged(
+            household_id=household.pk, head_person_id=cmd.new_head_id, former_head_id=former
+        )
+    )
+    return {
+        "household_id": household.pk,
+        "head_person_id": cmd.new_head_id,
+        "former_head_id": former,
+    }
 
 
 def _make_head(household: Household, new_head_id: int, former_relationship: str) -> None:
@@ -187,6 +205,10 @@ class RecordDeath(Command):
     """사망신고 recorded in the register: the person leaves their household. If they were its
     head and others remain, ``new_head_id`` names the successor."""
 
+    permission = RegistryPermission.STATUS
+    continuity = Continuity.LOCAL
+    room_category = None
+
     person_id: int
     effective_on: date
     new_head_id: int | None = None
@@ -194,7 +216,12 @@ class RecordDeath(Command):
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
 class RecordEmigration(Command):
-    """국외이주신고: the person leaves the register's active residents."""
+    """국외이주신고: the person leaves the register's active residents (and their household,
+    as for a death)."""
+
+    permission = RegistryPermission.STATUS
+    continuity = Continuity.LOCAL
+    room_category = None
 
     person_id: int
     effective_on: date
@@ -250,7 +277,12 @@ def _end_residence(
     person.status_on = cmd.effective_on
     person.save(update_fields=["status", "status_on"])
     ctx.emit(PersonStatusChanged(person_id=person.pk, status=status, effective_on=cmd.effective_on))
-    return {"person_id": person.pk, "status": status, "effective_on": cmd.effective_on.isoformat()}
+    return {
+        "person_id": person.pk,
+        "status": status,
+        "effective_on": cmd.effective_on.isoformat(),
+        "changes": changes_of(ctx),
+    }
 
 
 @handler(RecordDeath)
@@ -267,11 +299,14 @@ __all__ = [
     "ChangeHouseholdHead",
     "ConfirmMoveIn",
     "ImportResidents",
+    "MergeHouseholds",
+    "MoveHousehold",
     "Mover",
     "RecordDeath",
     "RecordEmigration",
     "RegisterPerson",
     "ReportMoveIn",
     "ResidentRow",
+    "SplitHousehold",
     "import_residents",
 ]

@@ -67,8 +67,33 @@ class MoveInRefused(Event):
 @register_event
 @dataclasses.dataclass(frozen=True, kw_only=True)
 class HouseholdHeadChanged(Event):
+    """세대주 변경: ``head_person_id`` heads the household now (``former_head_id`` before)."""
+
     household_id: int
     head_person_id: int
+    former_head_id: int | None = None
+
+
+@register_event
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class HouseholdsMerged(Event):
+    """세대 합가: ``person_ids`` (all of ``absorbed_household_id``) joined ``household_id``;
+    the absorbed household ended. A change of address is its own ``MoveInReported``."""
+
+    household_id: int
+    absorbed_household_id: int
+    person_ids: list[int]
+
+
+@register_event
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class HouseholdSplit(Event):
+    """세대 분리·분가: ``person_ids`` left ``household_id`` and form ``new_household_id``.
+    A change of address is its own ``MoveInReported``."""
+
+    household_id: int
+    new_household_id: int
+    person_ids: list[int]
 
 
 @register_event

@@ -121,6 +121,8 @@ class ResidenceReason(models.TextChoices):
     REGISTRATION = "registration", "최초 등록"
     BIRTH = "birth", "출생"
     MOVE_IN = "move_in", "전입"
+    MERGE = "merge", "세대 합가"
+    SPLIT = "split", "세대 분리"
     CORRECTION = "correction", "정정"
 
 

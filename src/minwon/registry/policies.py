@@ -21,6 +21,8 @@ from .permissions import RegistryPermission
 
 READ = RegistryPermission.READ
 MOVE_IN = RegistryPermission.MOVE_IN
+HOUSEHOLD = RegistryPermission.HOUSEHOLD
+STATUS = RegistryPermission.STATUS
 REVEAL = RegistryPermission.REVEAL_RRN
 
 
@@ -50,10 +52,17 @@ def can_read(actor: Actor, person: Person) -> bool:
 
 
 def person(
-    actor: Actor, person_id: int, *, purpose: str, channel: Channel | str = Channel.COUNTER
+    actor: Actor,
+    person_id: int,
+    *,
+    purpose: str,
+    channel: Channel | str = Channel.COUNTER,
+    permission: str = READ,
 ) -> Person:
-    """One person in scope, logged as ``detail``; 404 otherwise."""
-    found = visible(actor, purpose=purpose, channel=channel, label="detail").filter(pk=person_id)
+    """One person in scope for ``permission`` (reading, or a counter page that changes
+    them), logged as ``detail``; 404 otherwise."""
+    found = visible(actor, permission, purpose=purpose, channel=channel, label="detail")
+    found = found.filter(pk=person_id)
     row = found.first()
     if row is None:
         raise person_not_found()
@@ -73,12 +82,19 @@ def visible_households(
 
 
 def household(
-    actor: Actor, household_id: int, *, purpose: str, channel: Channel | str = Channel.COUNTER
+    actor: Actor,
+    household_id: int,
+    *,
+    purpose: str,
+    channel: Channel | str = Channel.COUNTER,
+    permission: str = READ,
 ) -> Household:
-    """One household in scope (404 otherwise); every current member's read is logged."""
+    """One household in scope for ``permission`` (404 otherwise); every current member's
+    read is logged."""
     from . import queries
 
-    found = visible_households(actor, purpose=purpose, channel=channel).filter(pk=household_id)
+    found = visible_households(actor, permission, purpose=purpose, channel=channel)
+    found = found.filter(pk=household_id)
     row = found.first()
     if row is None:
         raise household_not_found()
@@ -112,3 +128,19 @@ def move_in_destinations(actor: Actor) -> QuerySet[Jurisdiction]:
 def require_staff_page(actor: Actor) -> None:
     """Registry staff pages (search, counter) are for staff; what they show is scoped."""
     base.require_staff(actor)
+
+
+def may_change_household(actor: Actor, household: Household) -> bool:
+    """Whether the household page offers 세대주 변경, 합가 and 분리 (the pages and the
+    commands check again)."""
+    return base.may(actor, HOUSEHOLD, household.jurisdiction_id)
+
+
+def may_move_in_somewhere(actor: Actor) -> bool:
+    """Whether to offer 세대 전체 전입 (the destination office decides; see ``movein``)."""
+    return base.holds_anywhere(actor, MOVE_IN)
+
+
+def may_record_status(actor: Actor, person: Person) -> bool:
+    """Whether the person page offers 사망·국외이주 신고."""
+    return base.may(actor, STATUS, person.jurisdiction_id)

@@ -76,6 +76,37 @@ def search_persons(
     return list(qs.order_by("name", "birth_date", "id")[:limit])
 
 
+def pick_persons(
+    actor: Actor,
+    *,
+    purpose: str,
+    name_part: str,
+    birth_date: date | None = None,
+    channel: str = Channel.COUNTER,
+    limit: int = SEARCH_LIMIT,
+) -> list[Person]:
+    """The counter's person picker: part of a name ("김", "민원"), narrowed by a birth
+    date, within scope; each person returned is access-logged (``policies.visible``). A
+    single character needs the birth date, or it would list half an office's residents."""
+    purpose = _need_purpose(purpose)
+    part = " ".join((name_part or "").split())
+    if not part:
+        raise ValidationFailed(
+            "성명을 한 글자 이상 입력하세요.", "Enter at least part of a name.", field="name_part"
+        )
+    if len(part) < 2 and birth_date is None:
+        raise ValidationFailed(
+            "성명을 한 글자만 넣을 때는 생년월일도 입력하세요.",
+            "With a one-character name, enter the birth date too.",
+            field="birth_date",
+        )
+    qs = policies.visible(actor, purpose=purpose, channel=channel, label="search")
+    qs = qs.filter(name__contains=part)
+    if birth_date is not None:
+        qs = qs.filter(birth_date=birth_date)
+    return list(qs.order_by("name", "birth_date", "id")[:limit])
+
+
 def person_for_move_in(actor: Actor, rrn_text: str, *, channel: str = Channel.COUNTER) -> Person:
     """National exact-RRN look-up for a 전입신고 at the destination office; needs
     ``registry.move_in`` somewhere and is logged with that purpose."""

@@ -109,6 +109,8 @@ def person_page(request: HttpRequest, person_id: int) -> HttpResponse:
         "vehicles": vehicles.vehicles_of(actor, person.pk, purpose=purpose),
         "bills": tax.bills_of(actor, person.pk, purpose=purpose, limit=20),
         "permits": licensing.permits_of(actor, person.pk, purpose=purpose),
+        "may_record_status": person.status == "active"
+        and policies.may_record_status(actor, person),
     }
     return render(request, "registry/staff/person.html", context)
 
@@ -142,6 +144,7 @@ def counter_move_in(request: HttpRequest) -> HttpResponse:
     _staff(request)
     actor = actor_for_request(request)
     dongs = _dong_choices(request)
+    whole_household = False
     form = CounterMoveInForm(
         request.POST or None,
         dongs=dongs,
@@ -168,13 +171,16 @@ def counter_move_in(request: HttpRequest) -> HttpResponse:
             field = (exc.field or "").split(".")[-1]
             field = {"person_id": "rrn", "movers": "rrn"}.get(field, field)
             form.add_error(field if field in form.fields else None, exc.message_ko)
+            # A head with members: the whole household moves on its own screen.
+            whole_household = exc.code == "head_leaves_members"
         else:
             return render(
                 request,
                 "registry/staff/move_in_done.html",
                 {"result": result, "person": person, "masked": queries.masked_rrn(person)},
             )
-    return render(request, "registry/staff/move_in.html", {"form": form})
+    context = {"form": form, "whole_household": whole_household}
+    return render(request, "registry/staff/move_in.html", context)
 
 
 # --- citizens -----------------------------------------------------------------------------
