@@ -63,7 +63,9 @@ def _snapshot() -> dict[str, Any]:
     """Everything a household change could write, to compare around a refusal."""
     return {
         "members": sorted(
-            HouseholdMember.objects.values_list("person_id", "household_id", "relationship", "left_on")
+            HouseholdMember.objects.values_list(
+                "person_id", "household_id", "relationship", "left_on"
+            )
         ),
         "residences": Residence.objects.count(),
         "households": sorted(Household.objects.values_list("pk", "head_id", "dissolved_on")),
@@ -111,7 +113,9 @@ def test_the_whole_household_moves_with_its_relationships_and_linked_registers(
     assert {c["source"] for c in result["changes"]} == {"vehicles", "tax", "licensing"}
     assert set(Person.objects.filter(pk__in=result["person_ids"]).values_list("jurisdiction_id", flat=True)) == {MUSIL}  # fmt: skip
     record = CommandRecord.objects.get(name="MoveHousehold")
-    assert AuditRecord.objects.filter(command_id=record.command_id, name="MoveHousehold").count() == 1
+    assert (
+        AuditRecord.objects.filter(command_id=record.command_id, name="MoveHousehold").count() == 1
+    )
     assert OutboxEvent.objects.filter(name="MoveInReported").count() == 1
 
 
