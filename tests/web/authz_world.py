@@ -52,6 +52,10 @@ REGISTER_READERS = {"counter_clerk", "officer", "department_head", "sysadmin"}
 READERS: dict[str, set[str]] = {
     "person": REGISTRY_READERS,
     "household": REGISTRY_READERS,
+    # the counter pages that change a household (registry.household) or record a death or
+    # an emigration (registry.status): read with the permission of the change
+    "household_change": {"counter_clerk", "sysadmin"},
+    "person_status": {"counter_clerk", "officer", "sysadmin"},
     "petition": REGISTRY_READERS,
     "application": REGISTRY_READERS,  # and the resident, who filed them all
     "tax_bill": REGISTER_READERS,
@@ -75,7 +79,7 @@ READERS: dict[str, set[str]] = {
 ROOM_READERS = {"operator", "sysadmin"}
 #: kinds whose records show a person's data: a staff read of one writes the access log
 PERSONAL = {"person", "household", "tax_bill", "vehicle", "parcel", "permit", "application",
-            "petition", "certificate"}  # fmt: skip
+            "petition", "certificate", "household_change", "person_status"}  # fmt: skip
 ABSENT = {"int": "987654321", "receipt_number": "20260309-9999999", "document_number": ""}
 
 
@@ -209,6 +213,8 @@ def build() -> World:
         records["person"][city] = str(person.pk)
         records["search_hit"][city] = f"person/{person.pk}"
         records["household"][city] = str(household.pk)
+        records["household_change"][city] = str(household.pk)
+        records["person_status"][city] = str(person.pk)
         records["tax_bill"][city] = _bill(person.pk, city, 100_000 + n)
         records["vehicle"][city] = _vehicle(person, PLATES[city])
         records["permit"][city] = str(

@@ -161,6 +161,11 @@ SKIP_PREFIXES = ("admin/", "api/", "kiosk/", "accounts/", "i18n/", "healthz", "r
 #: page route -> the kind of record its parameters name (the others have none)
 PAGE_KINDS = {
     "staff/registry/persons/<int:person_id>/": "person",
+    "staff/registry/persons/<int:person_id>/status/": "person_status",
+    "staff/registry/households/<int:household_id>/": "household",
+    "staff/registry/households/<int:household_id>/head/": "household_change",
+    "staff/registry/households/<int:household_id>/merge/": "household_change",
+    "staff/registry/households/<int:household_id>/split/": "household_change",
     "staff/petitions/receipt/<str:receipt_number>/": "application",
     "staff/petitions/<str:receipt_number>/<int:item>/": "petition",
     "petitions/mine/<str:receipt_number>/": "application",
