@@ -101,18 +101,18 @@ def test_whole_household_move_in_one_screen(jurisdictions_loaded: None, clerk: C
         {"rrn": number, "address_code": MUSIL, "road_address": NEW, "relationship": "head",
          "moved_in_on": today().isoformat()},
     )  # fmt: skip
-    assert "/staff/registry/move-in/household/" in _text(single)
+    assert "/staff/registry/household-move-in/" in _text(single)
     form = {
         "rrn": number, "address_code": MUSIL, "road_address": NEW, "address_detail": "7층",
         "moved_in_on": (today() - timedelta(days=1)).isoformat(),
     }  # fmt: skip
-    confirm = clerk.post("/staff/registry/move-in/household/", form)
+    confirm = clerk.post("/staff/registry/household-move-in/", form)
     html = _text(confirm)
     assert confirm.status_code == 200
     assert "이배우" in html and "김아이" in html and "12하3456" in html and "길동상회" in html
     assert number not in html.replace(f'value="{number}"', "")  # only the hidden field carries it
     assert Vehicle.objects.get(pk=car).base_address != f"{NEW} 7층"
-    done = clerk.post("/staff/registry/move-in/household/", {**form, "confirm": "1"})
+    done = clerk.post("/staff/registry/household-move-in/", {**form, "confirm": "1"})
     assert done.status_code == 200 and "처리되었습니다" in _text(done)
     new = household_of(f["head"])
     assert new is not None and new.full_address == f"{NEW} 7층"
@@ -128,17 +128,17 @@ def test_whole_household_move_refuses_a_member_and_bad_input(
     number, spouse_number = new_rrn("710707", "1"), new_rrn("720707", "2")
     f = _family(number, spouse_number)
     member = clerk.post(
-        "/staff/registry/move-in/household/",
+        "/staff/registry/household-move-in/",
         {"rrn": spouse_number, "address_code": MUSIL, "road_address": NEW,
          "moved_in_on": today().isoformat()},
     )  # fmt: skip
     assert member.status_code == 400 and "세대주가 아닙니다" in _text(member)
     form = {"rrn": "123", "address_code": MUSIL, "road_address": NEW,
             "moved_in_on": today().isoformat()}  # fmt: skip
-    bad = clerk.post("/staff/registry/move-in/household/", form)
+    bad = clerk.post("/staff/registry/household-move-in/", form)
     assert bad.status_code == 400 and "주민등록번호" in _text(bad)
     future = clerk.post(
-        "/staff/registry/move-in/household/",
+        "/staff/registry/household-move-in/",
         {**form, "rrn": number, "moved_in_on": (today() + timedelta(days=3)).isoformat(),
          "confirm": "1"},
     )  # fmt: skip
@@ -246,7 +246,7 @@ def test_pages_out_of_scope_are_the_absent_404(
     assert officer.get(f"/staff/registry/households/{wonju_household.pk}/head/").status_code == 404
     assert clerk.get(f"/staff/registry/persons/{gongju.pk}/status/").status_code == 404
     citizen = Client()
-    assert citizen.get("/staff/registry/move-in/household/").status_code == 302
+    assert citizen.get("/staff/registry/household-move-in/").status_code == 302
 
 
 def test_picker_takes_part_of_a_name_and_a_birth_date(

@@ -77,6 +77,11 @@ def _editing(request: HttpRequest) -> bool:
     return request.POST.get("edit") == "1"
 
 
+def _fresh(household_id: int) -> Household:
+    """The household as the command left it (for the done page)."""
+    return Household.objects.select_related("jurisdiction", "head").get(pk=household_id)
+
+
 def _today() -> date:
     return clock.now().date()
 
@@ -188,7 +193,10 @@ def change_head(request: HttpRequest, household_id: int) -> HttpResponse:
     except DomainError as exc:
         _attach(form, exc, {"new_head_id": "new_head"})
         return _page(request, context, status=exc.status)
-    context.update(stage="done", result=result, members=_members(household), changes=[])
+    household = _fresh(household.pk)
+    context.update(
+        stage="done", result=result, household=household, members=_members(household), changes=[]
+    )
     return _page(request, context)
 
 
@@ -287,7 +295,7 @@ def move_household(request: HttpRequest) -> HttpResponse:
         _attach(form, exc, {"movers": "rrn", "person_id": "rrn", "household_id": "rrn"})
         context.pop("stage", None)
         return _page(request, context, status=exc.status)
-    new = Household.objects.select_related("jurisdiction", "head").get(pk=result["household_id"])
+    new = _fresh(result["household_id"])
     context.update(
         stage="done",
         result=result,
@@ -617,7 +625,9 @@ def record_status(request: HttpRequest, person_id: int) -> HttpResponse:
         _attach(form, exc, {"new_head_id": "new_head", "person_id": "status"})
         return _page(request, context, status=exc.status)
     person.refresh_from_db()
-    context.update(stage="done", result=result, changes=result["changes"], members=[])
+    context.update(
+        stage="done", result=result, changes=result["changes"], members=[], household=None
+    )
     return _page(request, context)
 
 

@@ -12,7 +12,7 @@ urlpatterns = [
     path("staff/registry/persons/<int:person_id>/", views.person_page, name="registry-person"),
     path("staff/registry/move-in/", views.counter_move_in, name="registry-counter-move-in"),
     path(
-        "staff/registry/move-in/household/",
+        "staff/registry/household-move-in/",
         counter.move_household,
         name="registry-move-household",
     ),
