@@ -392,3 +392,23 @@ def test_status_needs_the_declared_permission_where_the_person_lives(
             )
         )  # fmt: skip
     assert _snapshot() == before
+
+
+def test_the_demo_has_a_family_for_the_whole_household_move(jurisdictions_loaded: None) -> None:
+    """``make run``: wonju-clerk can move 오지현's household (three people) in one screen."""
+    from minwon.kernel import rrn
+    from minwon.kernel.demo import DemoContext
+    from minwon.registry import demo
+    from minwon.registry.queries import person_by_index
+
+    demo.seed(DemoContext(residents=8, quiet=True))
+    rel, _sex, name, front7 = demo.HOUSEHOLD_FAMILY[1]
+    head = person_by_index(rrn.blind_index(rrn.parse(demo.family_rrn(front7))))
+    assert head is not None and head.name == name
+    household = household_of(head)
+    assert household is not None and household.head_id == head.pk
+    assert [m.person.name for m in members_of(household)] == ["오지현", "한세대", "한민준"]
+    reasons = set(Residence.objects.filter(person__name="한민준").values_list("reason", flat=True))
+    assert reasons == {"registration", "split", "merge"}
+    result = _move(household, jurisdiction=MUSIL)
+    assert len(result["person_ids"]) == 3

@@ -25,7 +25,14 @@ from minwon.kernel.demo import DEMO_CITIES, DemoContext
 from minwon.kernel.models import Jurisdiction
 from minwon.kernel.types import Actor, Channel, Command
 
-from .commands import Mover, RegisterPerson, ReportMoveIn
+from .commands import (
+    ChangeHouseholdHead,
+    MergeHouseholds,
+    Mover,
+    RegisterPerson,
+    ReportMoveIn,
+    SplitHousehold,
+)
 from .importer import HouseholdRow, ImportResidents, ResidentRow
 
 SYSTEM = Actor.system("demo")
@@ -192,9 +199,76 @@ def _seed_citizens(ctx: DemoContext, today: date) -> None:
         ctx.shared.setdefault("registry.citizens", {})[username] = person_id
 
 
+#: A 원주 family whose history uses every household command: 세대 분리 of the grown-up son,
+#: his return (세대 합가), and 세대주 변경 from the father to the mother. At the counter,
+#: ``wonju-clerk`` can then move the whole household (세대 전체 전입, the mother's number
+#: below) or record a change; the three stay together at 단구동.
+HOUSEHOLD_FAMILY = [
+    ("head", "M", "한세대", "6203041"),
+    ("spouse", "F", "오지현", "6408112"),
+    ("child", "M", "한민준", "9501231"),
+]
+HOUSEHOLD_CODE = "5113055000"
+HOUSEHOLD_ROAD = "강원특별자치도 원주시 단구로 88"
+
+
+def family_rrn(front7: str) -> str:
+    """The numbers of ``HOUSEHOLD_FAMILY`` (fixed, valid, fictitious)."""
+    return rrn.with_check_digit(f"{front7}54320")
+
+
+def _seed_household_family(ctx: DemoContext, today: date) -> None:
+    ids: dict[str, int] = {}
+    household_id = 0
+    for rel, _sex, name, front7 in HOUSEHOLD_FAMILY:
+        key = f"registry:family:register:{rel}"
+        ctx.run(
+            key,
+            builder(
+                RegisterPerson, actor=SYSTEM, channel=Channel.COUNTER,
+                jurisdiction=HOUSEHOLD_CODE, name=name,
+                sealed_rrn=rrn.SealedRRN.from_text(family_rrn(front7)),
+                household_id=household_id or None, relationship=rel,
+                road_address=HOUSEHOLD_ROAD, address_detail="", address_code=HOUSEHOLD_CODE,
+                moved_in_on=today - timedelta(days=3000),
+            ),
+        )  # fmt: skip
+        ids[rel] = ctx.result(key)["person_id"]
+        household_id = household_id or ctx.result(key)["household_id"]
+    ctx.run(
+        "registry:family:split",
+        builder(
+            SplitHousehold, actor=SYSTEM, channel=Channel.COUNTER, jurisdiction=HOUSEHOLD_CODE,
+            household_id=household_id, members=[Mover(ids["child"], "head")],
+            moved_in_on=today - timedelta(days=900),
+            occurred_at=clock.now() - timedelta(days=895),
+        ),
+    )  # fmt: skip
+    ctx.run(
+        "registry:family:merge",
+        builder(
+            MergeHouseholds, actor=SYSTEM, channel=Channel.COUNTER, jurisdiction=HOUSEHOLD_CODE,
+            household_id=household_id,
+            absorbed_household_id=ctx.result("registry:family:split")["new_household_id"],
+            members=[Mover(ids["child"], "child")], moved_in_on=today - timedelta(days=200),
+            occurred_at=clock.now() - timedelta(days=198),
+        ),
+    )  # fmt: skip
+    ctx.run(
+        "registry:family:change-head",
+        builder(
+            ChangeHouseholdHead, actor=SYSTEM, channel=Channel.COUNTER,
+            jurisdiction=HOUSEHOLD_CODE, household_id=household_id, new_head_id=ids["spouse"],
+            former_head_relationship="spouse",
+            occurred_at=clock.now() - timedelta(days=30),
+        ),
+    )  # fmt: skip
+
+
 def seed(ctx: DemoContext) -> None:
     today = clock.now().date()
     _seed_citizens(ctx, today)
+    _seed_household_family(ctx, today)
     rng = ctx.rng("registry")
     fake = Faker("ko_KR")
     fake.seed_instance(ctx.seed)
@@ -203,7 +277,7 @@ def seed(ctx: DemoContext) -> None:
     cities = list(CITY_WEIGHTS)
     households: list[tuple[int, list[int], str, str, str]] = []
     ctx.shared["registry.households"] = households
-    target = max(0, ctx.residents - 5)
+    target = max(0, ctx.residents - 8)
     made = 0
     batch_no = 0
     bar = tqdm(total=target, unit="명", desc="주민", disable=ctx.quiet or ctx.out is None)
@@ -251,4 +325,4 @@ def seed(ctx: DemoContext) -> None:
         batch_no += 1
         bar.update(count)
     bar.close()
-    ctx.say(f"registry: {made + 5} residents in {len(households) + 3} households")
+    ctx.say(f"registry: {made + 8} residents in {len(households) + 4} households")
