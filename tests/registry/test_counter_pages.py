@@ -269,3 +269,23 @@ def test_picker_takes_part_of_a_name_and_a_birth_date(
     alone = clerk.post("/staff/registry/pick/", {"name": "김", "purpose": "상담"})
     assert alone.status_code == 400 and "생년월일도 입력하세요" in _text(alone)
     assert AccessLog.objects.filter(what="search", purpose="상담").count() == 2
+
+
+def test_merge_refused_by_the_command_names_the_date_and_changes_nothing(
+    jurisdictions_loaded: None, clerk: Client
+) -> None:
+    from minwon.registry.models import HouseholdMember
+
+    f = _family()
+    parent = register("김부모", code=MUSIL, address="강원특별자치도 원주시 무실로 9")
+    absorbed = household_of(parent)
+    assert absorbed is not None
+    url = f"/staff/registry/households/{f['household'].pk}/merge/"
+    form = {"absorbed_household_id": absorbed.pk, f"rel_{parent.pk}": "parent", "confirm": "1"}
+    before = HouseholdMember.objects.filter(household=f["household"]).count()
+    early = clerk.post(url, {**form, "moved_in_on": today() - timedelta(days=900)})
+    html = _text(early)
+    assert early.status_code == 400 and "현재 주소의 전입일보다 앞설 수 없습니다" in html
+    assert 'id="id_moved_in_on_error"' in html
+    assert HouseholdMember.objects.filter(household=f["household"]).count() == before
+    assert Household.objects.get(pk=absorbed.pk).dissolved_on is None

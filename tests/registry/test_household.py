@@ -402,7 +402,7 @@ def test_the_demo_has_a_family_for_the_whole_household_move(jurisdictions_loaded
     from minwon.registry.queries import person_by_index
 
     demo.seed(DemoContext(residents=8, quiet=True))
-    rel, _sex, name, front7 = demo.HOUSEHOLD_FAMILY[1]
+    _rel, _sex, name, front7 = demo.HOUSEHOLD_FAMILY[1]
     head = person_by_index(rrn.blind_index(rrn.parse(demo.family_rrn(front7))))
     assert head is not None and head.name == name
     household = household_of(head)

@@ -47,13 +47,21 @@ def _date_field(label: Any) -> forms.DateField:
     )
 
 
-def _attach(form: forms.Form, exc: DomainError, aliases: dict[str, str] | None = None) -> None:
-    """Put a command's refusal beside the field it names (or above the form)."""
-    field = (exc.field or "").split(".")
-    name = field[-1] if field else ""
-    if len(field) == 3 and field[2] == "relationship":
-        name = f"rel_{field[1]}"
+def _attach(
+    form: forms.Form,
+    exc: DomainError,
+    aliases: dict[str, str] | None = None,
+    movers: list[Mover] | None = None,
+) -> None:
+    """Put a command's refusal beside the field it names (or above the form). A refusal
+    about the n-th mover (``members.<n>.…``) goes to that person's relationship choice."""
+    parts = (exc.field or "").split(".")
+    name = parts[-1]
+    if movers and len(parts) == 3 and parts[1].isdigit() and int(parts[1]) < len(movers):
+        name = f"rel_{movers[int(parts[1])].person_id}"
     name = (aliases or {}).get(name, name)
+    if name not in form.fields:
+        name = (aliases or {}).get(parts[0], name)
     form.add_error(name if name in form.fields else None, exc.message_ko)
 
 
@@ -396,7 +404,7 @@ def merge(request: HttpRequest, household_id: int) -> HttpResponse:
             )
         ).value
     except DomainError as exc:
-        _attach(form, exc)
+        _attach(form, exc, movers=movers)
         return _page(request, context, status=exc.status)
     context.update(
         stage="done", result=result, members=_members(household), changes=result["changes"]
@@ -515,7 +523,7 @@ def split(request: HttpRequest, household_id: int) -> HttpResponse:
             )
         ).value
     except DomainError as exc:
-        _attach(form, exc, {"members": "new_head"})
+        _attach(form, exc, {"members": "new_head"}, movers=movers)
         return _page(request, context, status=exc.status)
     new = Household.objects.select_related("jurisdiction", "head").get(
         pk=result["new_household_id"]
