@@ -42,7 +42,7 @@ def _check(page: Any, name: str) -> None:
 
 def _results(citizen: User) -> int:
     return InboxMessage.objects.filter(
-        recipient_index=citizen.identity_index, subject__startswith="민원 처리 결과"
+        recipient_index=citizen.identity_index, notice__kind="petition_result"
     ).count()
 
 
@@ -107,6 +107,9 @@ def test_a_permit_decision_reaches_the_applicant_only_after_approval(
     applicant = browser.new_context(locale="ko-KR", base_url=live_server.url).new_page()
     log_in(applicant, citizen.username, PASSWORD)
     applicant.goto("/inbox/")
-    assert "민원 처리 결과" in applicant.locator("main").inner_text()
+    subject = InboxMessage.objects.get(
+        recipient_index=citizen.identity_index, notice__kind="petition_result"
+    ).subject
+    assert subject in applicant.locator("main").inner_text()
     screenshot(applicant, "approval-04-applicant-inbox")
     applicant.context.close()
