@@ -9,7 +9,7 @@ import re
 import pytest
 from django.test import Client
 
-from minwon.kernel import rrn
+from minwon.kernel import offices, rrn
 from minwon.notices.models import InboxMessage
 from minwon.petitions import queries, receipts
 from minwon.petitions.models import Application, PetitionStep
@@ -102,6 +102,10 @@ def test_files_a_petition_and_shows_the_receipt(kiosk: Client) -> None:
     page = kiosk.get(done["Location"]).content.decode()
     assert application.receipt_number in page
     assert receipts.pin_for(application.receipt_number) in page and "data-kiosk-print" in page
+    # The 접수증 names the receiving office and its telephone, as the counter's does.
+    office = offices.contact(application.jurisdiction_id)
+    assert 'data-testid="receipt-office"' in page
+    assert office.name in page and office.telephone in page
     assert InboxMessage.objects.filter(recipient_index=application.identity_index).exists()
 
 

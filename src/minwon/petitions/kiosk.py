@@ -23,7 +23,7 @@ from django.views.decorators.http import require_http_methods
 
 from minwon.accounts import kiosks
 from minwon.documents import kiosk as certificate_kiosk
-from minwon.kernel import execute
+from minwon.kernel import execute, offices
 from minwon.kernel.errors import DomainError, ValidationFailed
 from minwon.kernel.rrn import SealedRRN
 from minwon.kernel.types import Channel
@@ -220,4 +220,5 @@ def done(request: HttpRequest, receipt_number: str) -> HttpResponse:
     return _page(request, "kiosk/petitions/done.html", {
         "a": application, "items": application.items.select_related("type").order_by("seq"),
         "pin": receipts.pin_for(receipt_number),
+        "office": offices.contact(application.jurisdiction_id),
     })  # fmt: skip
