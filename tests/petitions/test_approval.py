@@ -4,6 +4,8 @@ drafter never approves their own draft; the deadline keeps running."""
 
 from __future__ import annotations
 
+import re
+
 from collections.abc import Callable
 from typing import Any
 
@@ -133,6 +135,10 @@ def test_the_heads_page_lists_drafts_by_deadline_and_approves(
     assert page.status_code == 200
     html = page.content.decode()
     assert f"{late}-1" in html and "인용(처리)" in html
+    # One menu item is the current page: 결재함, not also 민원 처리함 whose URL it lies under.
+    current = re.findall(r'<a class="site-nav-link is-active" href="([^"]+)"', html)
+    assert current == ["/staff/petitions/approvals/"]
+    assert 'href="/staff/petitions/"' in html
     assert _client(clerk).get("/staff/petitions/approvals/").status_code == 403
     assert _client(officer).get("/staff/petitions/approvals/").status_code == 403
     with clock.frozen_at(at("2026-03-10T16:00")):
