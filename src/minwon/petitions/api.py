@@ -21,7 +21,7 @@ from minwon.petitions.commands import ApplicationItem, SubmitApplication
 from minwon.petitions.commands.workflow import ACTIONS
 from minwon.petitions.models import Application, Petition
 from minwon.petitions.queries import petition_types
-from minwon.web.api import ErrorOut, command_id
+from minwon.web.api import READ_BY_POST, ErrorOut, command_id
 
 router = Router(tags=["petitions"])
 ERRORS: dict[int, Any] = {400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut}
@@ -246,7 +246,7 @@ class TrackIn(Schema):
 
 @router.post("/track/{receipt_number}", auth=None,
              response={200: ApplicationOut, 400: ErrorOut, 404: ErrorOut, 429: ErrorOut},
-             operation_id="PetitionTrack",
+             operation_id="PetitionTrack", openapi_extra=READ_BY_POST,
              summary="민원처리 인터넷공개 (public tracking; name + birth date, or PIN, in the body)")  # fmt: skip
 def track(request: HttpRequest, receipt_number: str, body: TrackIn) -> dict[str, Any]:
     factor = tracking.SecondFactor(name=body.name, birth_date=body.birth_date, pin=body.pin)

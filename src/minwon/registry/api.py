@@ -19,7 +19,7 @@ from ninja import Field, Query, Router, Schema
 from minwon.accounts.actors import actor_for_request
 from minwon.kernel import execute
 from minwon.kernel.types import NATION, ActorKind, Channel
-from minwon.web.api import ERRORS, ErrorOut, command_id
+from minwon.web.api import ERRORS, READ_BY_POST, ErrorOut, command_id
 
 from . import queries
 from .models import Household, Person
@@ -171,6 +171,7 @@ def person_search(request: HttpRequest, filters: Query[PersonFilter]) -> list[di
     "/persons/search",
     response={200: list[PersonOut], **ERRORS},
     operation_id="PersonSearchPost",
+    openapi_extra=READ_BY_POST,
     summary="주민 검색, 본문으로 (search persons by name + birth date, or exact RRN, in the body)",
 )
 def person_search_post(request: HttpRequest, body: PersonSearch) -> list[dict[str, Any]]:

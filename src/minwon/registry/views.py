@@ -73,6 +73,10 @@ def person_search(request: HttpRequest) -> HttpResponse:
             )
         except DomainError as exc:
             form.add_error(exc.field if exc.field in form.fields else None, exc.message_ko)
+    if form.is_bound and form.data.get("rrn"):
+        # A resident number is searched, never echoed back into the page.
+        form.data = form.data.copy()
+        form.data["rrn"] = ""
     rows = [(p, queries.masked_rrn(p)) for p in results]
     return render(request, "registry/staff/search.html", {"form": form, "rows": rows})
 
