@@ -1,11 +1,11 @@
 """The access log, and the redaction every log line passes through.
 
 Personal data must never reach a log line (DESIGN §3.4). The access log therefore never
-writes a query string at all: the public tracking look-up carries a name, a birth date or a
-PIN there (``/api/track/<receipt>?name=…&birth_date=…``), and a name has no shape a pattern
-could catch. The path is written with anything shaped like a resident registration number
-or a birth date replaced by ``[redacted]`` — the URLs never carry one, but a person can type
-one into the address bar. The same redaction is a logging filter on every handler of the
+writes a query string at all: no form or endpoint takes an RRN, a PIN or a birth date there
+(they post them; ``web.urlguard`` refuses a URL that still carries one), but a person can
+type anything into the address bar, and a name has no shape a pattern could catch. The path
+is written with anything shaped like a resident registration number or a birth date
+replaced by ``[redacted]``. The same redaction is a logging filter on every handler of the
 application (Django's "Internal Server Error: /path" included).
 
 The log is written by :class:`AccessLog`, a WSGI wrapper, rather than by the server, so
