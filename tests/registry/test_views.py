@@ -52,7 +52,8 @@ def test_staff_search_form_posts_and_answers_with_the_results(
     )
     assert f"/staff/registry/persons/{person.pk}/" in by_birth.content.decode()
     other_day = client.post(
-        "/staff/registry/persons/", {"name": "한검색", "birth_date": "1999-09-09", "purpose": "상담"}
+        "/staff/registry/persons/",
+        {"name": "한검색", "birth_date": "1999-09-09", "purpose": "상담"},
     )
     assert f"/staff/registry/persons/{person.pk}/" not in other_day.content.decode()
 

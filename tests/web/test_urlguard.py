@@ -74,7 +74,7 @@ def test_rrns_in_logs_finds_a_full_number_and_nothing_else(tmp_path: Path) -> No
         (tmp_path / "a" / "access.log").unlink()
 
 
-CHILD_TESTS = '''
+CHILD_TESTS = """
 import pytest
 from django.test import Client
 
@@ -93,7 +93,7 @@ def test_a_clean_page():
 @pytest.mark.personal_url_probe
 def test_a_probe_is_let_through():
     Client().get("/api/persons", {"rrn": "900101-1234567"})
-'''
+"""
 
 
 def _child(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:

@@ -75,8 +75,7 @@ def person_search(request: HttpRequest) -> HttpResponse:
             form.add_error(exc.field if exc.field in form.fields else None, exc.message_ko)
     if form.is_bound and form.data.get("rrn"):
         # A resident number is searched, never echoed back into the page.
-        form.data = form.data.copy()
-        form.data["rrn"] = ""
+        form.data = {**form.data.dict(), "rrn": ""}  # type: ignore[attr-defined]
     rows = [(p, queries.masked_rrn(p)) for p in results]
     return render(request, "registry/staff/search.html", {"form": form, "rows": rows})
 

@@ -200,7 +200,7 @@ def _wrap(owner: Any, name: str, url_of: Callable[..., tuple[str, str] | None]) 
     def guarded(*args: Any, **kwargs: Any) -> Any:
         try:
             found = url_of(*args, **kwargs)
-        except Exception:  # noqa: BLE001 - the guard never breaks the request it watches
+        except Exception:
             found = None
         if found is not None:
             record_url(*found)

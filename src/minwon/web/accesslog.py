@@ -45,7 +45,9 @@ _ANY_DATE = "(?:" + "|".join(_DATE_FORMS) + r"|\d{2}" + _MONTH + _DAY + ")"
 BIRTH_KEY = re.compile(
     r"(?P<key>(?:생년월일|생일|출생일|date[_ -]?of[_ -]?birth|birth[_ -]?(?:date|day)?|dob)"
     r"(?:[\"'\]]|%22|%27)?\s*(?:[:=]|%3[aAdD])?\s*(?:[\"']|%22|%27)?\s*)"
-    + "(?P<date>" + _ANY_DATE + r")(?!\d)",
+    + "(?P<date>"
+    + _ANY_DATE
+    + r")(?!\d)",
     re.IGNORECASE,
 )
 # Alone: nothing of a word, a file name or a number glued before it, and no time, word or

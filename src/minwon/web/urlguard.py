@@ -13,8 +13,8 @@ applies to every URL the tests request.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import parse_qsl, unquote_plus
 
