@@ -102,7 +102,8 @@ class PersonalDataInURLMiddleware:
         error = refusal(finding)
         # The page is rendered without the query: its links (log-in's ``?next=``) must not
         # carry the value on.
-        request.META["QUERY_STRING"] = ""
+        # A copy: the WSGI environ itself stays as it came (the access log marks a query).
+        request.META = {**request.META, "QUERY_STRING": ""}
         request.GET = QueryDict()
         if request.path_info.startswith("/api/"):
             return JsonResponse(error.as_dict(), status=400)
