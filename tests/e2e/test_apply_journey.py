@@ -65,6 +65,7 @@ def test_find_choose_review_file_and_track(
     page.get_by_label("확인번호(PIN)").fill(receipts.pin_for(number))
     page.get_by_role("button", name="조회").click()
     facts = page.locator("section.petition-track dl").inner_text()
+    assert page.url.endswith("/track/"), page.url  # the PIN went in the body, not the URL
     assert re.search(r"\d{4}년 \d{1,2}월 \d{1,2}일 \([월화수목금토일]\) \d{2}:\d{2}", facts), facts
     assert not re.search(r"\d{4}-\d{2}-\d{2}", page.locator("section.petition-track").inner_text())
     screenshot(page, "apply-04-track")

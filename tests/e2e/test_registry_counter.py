@@ -52,3 +52,22 @@ def test_counter_move_in_screen(page: Any, make_staff: Any) -> None:
     page.get_by_role("button", name="전입 처리").click()
     assert "주민등록번호가 올바르지 않습니다" in page.locator(".form-error").first.inner_text()
     assert Residence.objects.filter(person=person).count() == 2
+
+
+def test_person_search_posts_the_number_and_answers_with_the_result(
+    page: Any, make_staff: Any
+) -> None:
+    number = new_rrn("880909", "2")
+    person = register("최검색", number=number)
+    clerk = make_staff("counter_clerk", "5113000000")
+    log_in(page, clerk.username, PASSWORD, next_url="/staff/registry/persons/")
+    page.goto("/staff/registry/persons/")
+    page.get_by_label("주민등록번호").fill(f"{number[:6]}-{number[6:]}")
+    page.locator("main form.minwon-form").get_by_role("button", name="검색", exact=True).click()
+    page.wait_for_selector("#results-heading")
+    assert page.url.endswith("/staff/registry/persons/"), page.url  # nothing in the URL
+    assert page.get_by_role("link", name="최검색").get_attribute("href") == (
+        f"/staff/registry/persons/{person.pk}/"
+    )
+    assert number[7:] not in page.locator("main").inner_text()  # masked, not echoed
+    assert axe_violations(page) == []

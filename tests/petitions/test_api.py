@@ -21,6 +21,8 @@ from .conftest import WONJU, at
 pytestmark = pytest.mark.django_db
 Apply = Callable[..., dict[str, Any]]
 
+JSON = "application/json"
+
 
 def logged_in(user: User) -> Client:
     client = Client()
@@ -102,29 +104,66 @@ def test_officer_of_another_city_cannot_read(apply: Apply, make_staff: Callable[
 def test_tracking_needs_the_second_factor(apply: Apply, citizen: User) -> None:
     number = apply("GRIEVANCE")["receipt_number"]
     client = Client()
-    assert client.get(f"/api/track/{number}").status_code == 400
-    wrong = client.get(f"/api/track/{number}", {"name": "김민원", "birth_date": "1999-01-01"})
+    assert client.post(f"/api/track/{number}", {}, content_type=JSON).status_code == 400
+    wrong = client.post(
+        f"/api/track/{number}", {"name": "김민원", "birth_date": "1999-01-01"}, content_type=JSON
+    )
     assert wrong.status_code == 404 and wrong.json()["code"] == "no_match"
-    by_name = client.get(f"/api/track/{number}",
-                         {"name": citizen.display_name, "birth_date": citizen.birth_date.isoformat()})  # fmt: skip
+    factor = {"name": citizen.display_name, "birth_date": citizen.birth_date.isoformat()}
+    by_name = client.post(f"/api/track/{number}", factor, content_type=JSON)
     assert by_name.status_code == 200, by_name.content
     assert by_name.json()["petitions"][0]["steps"][0]["action"] == "received"
-    by_pin = client.get(f"/api/track/{number}", {"pin": receipts.pin_for(number)})
+    by_pin = client.post(
+        f"/api/track/{number}", {"pin": receipts.pin_for(number)}, content_type=JSON
+    )
     assert by_pin.status_code == 200
     assert "김민원" not in by_pin.content.decode()
+
+
+@pytest.mark.personal_url_probe
+@pytest.mark.parametrize(
+    ("query", "field", "words"),
+    [
+        ({"pin": "482913"}, "pin", "확인번호(PIN)는 주소(URL)에 넣을 수 없습니다"),
+        ({"name": "김민원", "birth_date": "1990-01-01"}, "birth_date", "생년월일은 주소(URL)에"),
+    ],
+)
+def test_tracking_by_get_with_a_factor_in_the_url_is_refused_untried(
+    apply: Apply, query: dict[str, str], field: str, words: str
+) -> None:
+    number = apply("GRIEVANCE")["receipt_number"]
+    client = Client(REMOTE_ADDR="198.51.100.40")
+    if field == "pin":
+        query = {"pin": receipts.pin_for(number)}  # even the right one
+    response = client.get(f"/api/track/{number}", query)
+    assert response.status_code == 400, response.content
+    body = response.json()
+    assert body["code"] == "personal_data_in_url" and body["field"] == field
+    assert words in body["message"] and "URL" in body["message_en"]
+    assert query[field] not in response.content.decode()
+    # Never acted on: no look-up was tried, so no attempt was counted.
+    assert throttle.attempts(tracking.ADDRESS, "ip:198.51.100.40") == 0
 
 
 def test_tracking_locks_the_prober_not_the_applicant(apply: Apply) -> None:
     number = apply("GRIEVANCE")["receipt_number"]
     prober = Client(REMOTE_ADDR="203.0.113.7")
     for _ in range(tracking.PROBE.limit):
-        assert prober.get(f"/api/track/{number}", {"pin": "000000"}).status_code == 404
-    blocked = prober.get(f"/api/track/{number}", {"pin": receipts.pin_for(number)})
+        assert (
+            prober.post(f"/api/track/{number}", {"pin": "000000"}, content_type=JSON).status_code
+            == 404
+        )
+    blocked = prober.post(
+        f"/api/track/{number}", {"pin": receipts.pin_for(number)}, content_type=JSON
+    )
     assert blocked.status_code == 429 and blocked.json()["code"] == "rate_limited"
     # The applicant, from their own address, still gets in with the right PIN.
     applicant = Client(REMOTE_ADDR="198.51.100.20")
     assert (
-        applicant.get(f"/api/track/{number}", {"pin": receipts.pin_for(number)}).status_code == 200
+        applicant.post(
+            f"/api/track/{number}", {"pin": receipts.pin_for(number)}, content_type=JSON
+        ).status_code
+        == 200
     )
 
 
@@ -132,10 +171,16 @@ def test_a_correct_factor_costs_no_attempt(apply: Apply) -> None:
     number = apply("GRIEVANCE")["receipt_number"]
     client = Client(REMOTE_ADDR="198.51.100.21")
     for _ in range(tracking.PROBE.limit - 1):
-        assert client.get(f"/api/track/{number}", {"pin": "000000"}).status_code == 404
+        assert (
+            client.post(f"/api/track/{number}", {"pin": "000000"}, content_type=JSON).status_code
+            == 404
+        )
     for _ in range(3):
         assert (
-            client.get(f"/api/track/{number}", {"pin": receipts.pin_for(number)}).status_code == 200
+            client.post(
+                f"/api/track/{number}", {"pin": receipts.pin_for(number)}, content_type=JSON
+            ).status_code
+            == 200
         )
     key = f"ip:198.51.100.21|rcpt:{number}"
     assert throttle.attempts(tracking.PROBE, key) == tracking.PROBE.limit - 1
@@ -147,13 +192,17 @@ def test_enumeration_from_one_ip_is_stopped(catalog_loaded: None) -> None:
     limit = tracking.ADDRESS.limit
     for n in range(limit + 3):
         number = receipts.new_receipt_number(WONJU, date(2026, 3, 9), f"{n:08d}")
-        codes.append(client.get(f"/api/track/{number}", {"pin": "123456"}).status_code)
+        codes.append(
+            client.post(f"/api/track/{number}", {"pin": "123456"}, content_type=JSON).status_code
+        )
     assert set(codes[:limit]) == {404} and set(codes[limit:]) == {429}
     assert throttle.attempts(tracking.ADDRESS, "ip:127.0.0.1") == limit + 3  # refused ones too
 
 
 def test_malformed_receipt_is_a_400_before_any_lookup(catalog_loaded: None) -> None:
-    response = Client().get("/api/track/51130-260309-ABCDEFGH-Q", {"pin": "123456"})
+    response = Client().post(
+        "/api/track/51130-260309-ABCDEFGH-Q", {"pin": "123456"}, content_type=JSON
+    )
     assert response.status_code == 400 and response.json()["field"] == "receipt_number"
 
 

@@ -74,11 +74,18 @@ def server(tmp_path: Path) -> Iterator[int]:
         log.close()
 
 
-def get(port: int, path: str, client: str = "") -> tuple[int, dict[str, Any]]:
-    """One request on its own connection (so gunicorn spreads them over its workers)."""
+def get(
+    port: int, path: str, client: str = "", *, body: dict[str, Any] | None = None
+) -> tuple[int, dict[str, Any]]:
+    """One request on its own connection (so gunicorn spreads them over its workers); a
+    POST of ``body`` as JSON when there is one."""
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
     headers = {"X-Forwarded-For": client} if client else {}
-    conn.request("GET", path, headers=headers)
+    if body is None:
+        conn.request("GET", path, headers=headers)
+    else:
+        headers["Content-Type"] = "application/json"
+        conn.request("POST", path, body=json.dumps(body), headers=headers)
     response = conn.getresponse()
     body = response.read()
     conn.close()
@@ -96,12 +103,13 @@ def test_limits_hold_across_three_workers_and_concurrent_pins(
     # 12 concurrent wrong PINs from one prober: at most PROBE.limit are evaluated (404).
     with ThreadPoolExecutor(12) as pool:
         codes = list(pool.map(
-            lambda _: get(server, f"/api/track/{number}?pin=000000", "203.0.113.5")[0], range(12)
+            lambda _: get(server, f"/api/track/{number}", "203.0.113.5", body={"pin": "000000"})[0], range(12)
         ))  # fmt: skip
     assert codes.count(404) <= tracking.PROBE.limit, codes
     assert codes.count(429) >= 12 - tracking.PROBE.limit and set(codes) <= {404, 429}
     # The real applicant, behind the same load balancer but from their own address.
-    ok, _ = get(server, f"/api/track/{number}?pin={receipts.pin_for(number)}", "198.51.100.9")
+    pin = {"pin": receipts.pin_for(number)}
+    ok, _ = get(server, f"/api/track/{number}", "198.51.100.9", body=pin)
     assert ok == 200
     # Verification: 30 per 60 s per address, whichever worker answers; 75 requests, 30 pass.
     with ThreadPoolExecutor(8) as pool:

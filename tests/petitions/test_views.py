@@ -54,10 +54,37 @@ def test_refused_form_shows_the_field_and_stores_nothing(citizen: User) -> None:
 
 def test_tracking_page(apply: Apply) -> None:
     number = apply("GRIEVANCE")["receipt_number"]
-    page = Client().get("/track/", {"receipt_number": number, "pin": receipts.pin_for(number)})
+    page = Client().post("/track/", {"receipt_number": number, "pin": receipts.pin_for(number)})
     assert "접수" in page.content.decode() and "민원여권과" in page.content.decode()
-    wrong = Client().get("/track/", {"receipt_number": number, "pin": "000000"}).content.decode()
+    wrong = Client().post("/track/", {"receipt_number": number, "pin": "000000"}).content.decode()
     assert "일치하는 민원이 없습니다" in wrong
+
+
+def test_tracking_form_posts_and_answers_with_the_result(apply: Apply) -> None:
+    number = apply("GRIEVANCE")["receipt_number"]
+    form = Client().get("/track/", {"receipt_number": number})
+    html = form.content.decode()
+    assert form.status_code == 200 and f'value="{number}"' in html  # a link may fill it in
+    assert re.search(r'<form class="minwon-form" method="post" action="/track/">', html)
+    answered = Client().post("/track/", {"receipt_number": number, "pin": receipts.pin_for(number)})
+    assert answered.status_code == 200 and "민원여권과" in answered.content.decode()
+    assert receipts.pin_for(number) not in answered.content.decode()  # not echoed back
+    bad = Client().post("/track/", {"receipt_number": number, "birth_date": "1990-13-40"})
+    assert bad.status_code == 400 and "YYYY-MM-DD" in bad.content.decode()
+
+
+@pytest.mark.personal_url_probe
+def test_tracking_page_refuses_a_pin_or_birth_date_in_the_url(apply: Apply) -> None:
+    number = apply("GRIEVANCE")["receipt_number"]
+    pin = receipts.pin_for(number)
+    page = Client().get("/track/", {"receipt_number": number, "pin": pin})
+    html = page.content.decode()
+    assert page.status_code == 400
+    assert "확인번호(PIN)는 주소(URL)에 넣을 수 없습니다" in html
+    assert "민원여권과" not in html and pin not in html  # not looked up, not echoed
+    birth = Client().get("/track/", {"receipt_number": number, "name": "김민원",
+                                     "birth_date": "1990-01-01"})  # fmt: skip
+    assert birth.status_code == 400 and "생년월일은 주소(URL)에" in birth.content.decode()
 
 
 def test_queue_is_scoped_and_marks_overdue(
@@ -121,7 +148,7 @@ def test_tracking_page_writes_times_in_seoul_words(apply: Apply) -> None:
     petition = Petition.objects.get(application__receipt_number=number)
     assert petition.deadline_at.astimezone(SEOUL).hour == 18  # the end of the office day
     query = {"receipt_number": number, "pin": receipts.pin_for(number)}
-    text = _visible_text(Client().get("/track/", query).content.decode())
+    text = _visible_text(Client().post("/track/", query).content.decode())
     deadline = formats.instant(petition.deadline_at, "ko")
     assert re.fullmatch(r"\d{4}년 \d{1,2}월 \d{1,2}일 \([월화수목금토일]\) 18:00", deadline)
     assert f"처리기한 {deadline}" in text
@@ -131,7 +158,7 @@ def test_tracking_page_writes_times_in_seoul_words(apply: Apply) -> None:
 
     english = Client()
     english.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-    html = english.get("/track/", query).content.decode()
+    html = english.post("/track/", query).content.decode()
     assert 'class="state state-received">Received<' in html  # the state, not 접수
     text = _visible_text(html)
     assert "Mon 9 Mar 2026, 10:00" in text and formats.instant(petition.deadline_at, "en") in text

@@ -50,6 +50,7 @@ def test_search_page_finds_by_two_syllables_in_scope_only(
     assert client.get("/staff/search/", {"q": "민지"}).content.decode().count("<mark>") >= 1
 
 
+@pytest.mark.personal_url_probe
 def test_resident_number_never_in_a_url(
     people: dict[str, Any], make_staff: Callable[..., User]
 ) -> None:

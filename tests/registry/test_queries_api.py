@@ -83,6 +83,49 @@ def test_scope_hides_other_cities_but_move_in_lookup_is_national(
         queries.person_for_move_in(auditor, number)
 
 
+def test_api_search_by_number_posts_it_and_refuses_it_in_the_url(
+    jurisdictions_loaded: None, make_staff: Any
+) -> None:
+    number = new_rrn("850515", "2")
+    person = register("이서연", number=number)
+    client = Client()
+    client.force_login(make_staff("counter_clerk", "5113000000"))
+    found = client.post("/api/persons/search", {"rrn": number, "purpose": "상담"},
+                        content_type="application/json")  # fmt: skip
+    assert found.status_code == 200 and [p["id"] for p in found.json()] == [person.pk]
+    assert number not in found.content.decode()
+    schema = client.get("/api/openapi.json").json()
+    names = {p["name"] for p in schema["paths"]["/api/persons"]["get"]["parameters"]}
+    assert names == {"purpose", "name"}  # nothing personal is offered in the URL
+
+
+@pytest.mark.personal_url_probe
+@pytest.mark.parametrize(
+    ("query", "field"),
+    [
+        ({"rrn": "{number}"}, "rrn"),
+        ({"name": "이서연", "birth_date": "1985-05-15"}, "birth_date"),
+        ({"name": "{number}"}, "name"),  # a number is a number, whatever the field's name
+    ],
+)
+def test_api_search_with_a_number_or_birth_date_in_the_url_is_400_and_untried(
+    jurisdictions_loaded: None, make_staff: Any, query: dict[str, str], field: str
+) -> None:
+    number = new_rrn("850515", "2")
+    register("이서연", number=number)
+    client = Client()
+    client.force_login(make_staff("counter_clerk", "5113000000"))
+    logged = AccessLog.objects.count()
+    params = {k: v.replace("{number}", number) for k, v in query.items()}
+    response = client.get("/api/persons", {**params, "purpose": "상담"})
+    assert response.status_code == 400
+    body = response.json()
+    assert body["code"] == "personal_data_in_url" and body["field"] == field
+    assert "주소(URL)에 넣을 수 없습니다" in body["message"] and "URL" in body["message_en"]
+    assert number not in response.content.decode()
+    assert AccessLog.objects.count() == logged
+
+
 def test_api_person_household_and_move_in(jurisdictions_loaded: None, make_staff: Any) -> None:
     person = register("박지훈")
     car = vehicle(person)
@@ -95,6 +138,12 @@ def test_api_person_household_and_move_in(jurisdictions_loaded: None, make_staff
     assert listed.status_code == 200
     body = listed.json()
     assert body[0]["id"] == person.pk and body[0]["rrn_masked"].endswith("******")
+    posted = client.post(
+        "/api/persons/search",
+        {"name": "박지훈", "birth_date": person.birth_date.isoformat(), "purpose": "상담"},
+        content_type="application/json",
+    )
+    assert posted.status_code == 200 and [p["id"] for p in posted.json()] == [person.pk]
     detail = client.get(f"/api/persons/{person.pk}", {"purpose": "상담"}).json()
     assert len(detail["addresses"]) == 1
     household = client.get(f"/api/households/{detail['household_id']}", {"purpose": "상담"})

@@ -54,6 +54,7 @@ API_KINDS = {
 PUBLIC_PARAMS = {"code": WONJU, "day": "2026-03-09", "request_id": "20260309-9999999-1"}
 LIST_KINDS = {
     "PersonSearch": ("person", {"name": "매트릭스"}),
+    "PersonSearchPost": ("person", {"name": "매트릭스"}),
     "TaxBillList": ("tax_bill", {}),
     "VehicleList": ("vehicle", {}),
     "ParcelList": ("parcel", {}),
@@ -129,12 +130,23 @@ def test_every_api_read_answers_only_in_scope(world: World) -> None:
 
 
 def _check_list(
-    world: World, path: str, op: dict[str, Any], query: dict[str, str], leaks: list[Any]
+    world: World,
+    path: str,
+    op: dict[str, Any],
+    query: dict[str, str],
+    leaks: list[Any],
+    *,
+    method: str = "get",
 ) -> None:
-    """A list holds only records in scope; ops operations only for the room's staff."""
+    """A list holds only records in scope; ops operations only for the room's staff. A read
+    by POST (``method="post"``) is asked with the same values in its JSON body."""
     listed = LIST_KINDS.get(op["operationId"])
     for caller in CALLERS:
-        response = world.clients[caller].get(path, {**query, **(listed[1] if listed else {})})
+        values = {**query, **(listed[1] if listed else {})}
+        if method == "post":
+            response = world.clients[caller].post(path, values, content_type="application/json")
+        else:
+            response = world.clients[caller].get(path, values)
         if response.status_code >= 500:
             leaks.append((caller, path, response.status_code))
             continue
@@ -153,6 +165,39 @@ def _check_list(
             leaks.append((caller, path, sorted(got - allowed)))
         if allowed - got:
             leaks.append((caller, path, "missing", sorted(allowed - got)))
+
+
+#: the body of each read by POST (``web.api.READ_BY_POST``) beyond its list values
+POST_READ_BODIES = {
+    "PersonSearchPost": {"purpose": "권한 점검"},
+    "SearchPost": {"q": "매트릭스"},
+    "PetitionTrack": {"pin": "000000"},
+}
+
+
+def test_every_api_read_by_post_answers_only_in_scope(world: World) -> None:
+    """The reads that take personal data in their body (never in a URL) are asked like
+    every GET: a list holds only what is in scope, a public look-up never answers without
+    its factor, and none is a 5xx."""
+    schema = schema_of(world)
+    reads = [
+        (path, ops["post"])
+        for path, ops in schema["paths"].items()
+        if "post" in ops and ops["post"].get("x-minwon-read")
+    ]
+    assert {op["operationId"] for _, op in reads} == set(POST_READ_BODIES)
+    leaks: list[Any] = []
+    for path, op in reads:
+        body = POST_READ_BODIES[op["operationId"]]
+        if not op.get("security"):
+            filled = _fill(path, {"receipt_number": world.records["application"]["wonju"]})
+            for caller in ("anonymous", "stranger"):
+                response = world.clients[caller].post(filled, body, content_type="application/json")
+                if response.status_code not in (400, 404, 429):
+                    leaks.append((caller, filled, response.status_code))
+            continue
+        _check_list(world, path, op, body, leaks, method="post")
+    assert leaks == []
 
 
 # --- pages, from the URL conf ----------------------------------------------------------------

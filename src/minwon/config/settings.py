@@ -97,6 +97,8 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "minwon.web.middleware.ErrorPageMiddleware",
     "axes.middleware.AxesMiddleware",
+    # Last, right before the view: a URL carrying an RRN, a PIN or a birth date is refused.
+    "minwon.web.urlguard.PersonalDataInURLMiddleware",
 ]
 
 ROOT_URLCONF = "minwon.config.urls"

@@ -21,7 +21,7 @@ from minwon.petitions.commands import ApplicationItem, SubmitApplication
 from minwon.petitions.commands.workflow import ACTIONS
 from minwon.petitions.models import Application, Petition
 from minwon.petitions.queries import petition_types
-from minwon.web.api import ErrorOut, command_id
+from minwon.web.api import READ_BY_POST, ErrorOut, command_id
 
 router = Router(tags=["petitions"])
 ERRORS: dict[int, Any] = {400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut}
@@ -235,13 +235,21 @@ def client_ip(request: HttpRequest) -> str:
     return throttle.client_address(request)
 
 
-@router.get("/track/{receipt_number}", auth=None,
-            response={200: ApplicationOut, 400: ErrorOut, 404: ErrorOut, 429: ErrorOut},
-            operation_id="PetitionTrack",
-            summary="민원처리 인터넷공개 (public tracking; name + birth date, or PIN)")  # fmt: skip
-def track(request: HttpRequest, receipt_number: str, name: str = "", birth_date: date | None = None,
-          pin: str = "") -> dict[str, Any]:  # fmt: skip
-    factor = tracking.SecondFactor(name=name[:60], birth_date=birth_date, pin=pin[:12])
+class TrackIn(Schema):
+    """The second factor of a public look-up, in the body: a PIN, a name or a birth date
+    never travels in a URL (``web.urlguard``)."""
+
+    name: str = Field("", max_length=60)
+    birth_date: date | None = None
+    pin: str = Field("", max_length=12)
+
+
+@router.post("/track/{receipt_number}", auth=None,
+             response={200: ApplicationOut, 400: ErrorOut, 404: ErrorOut, 429: ErrorOut},
+             operation_id="PetitionTrack", openapi_extra=READ_BY_POST,
+             summary="민원처리 인터넷공개 (public tracking; name + birth date, or PIN, in the body)")  # fmt: skip
+def track(request: HttpRequest, receipt_number: str, body: TrackIn) -> dict[str, Any]:
+    factor = tracking.SecondFactor(name=body.name, birth_date=body.birth_date, pin=body.pin)
     return tracking.track(receipt_number, factor, ip=client_ip(request))
 
 

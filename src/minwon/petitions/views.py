@@ -206,25 +206,34 @@ def supplement(request: HttpRequest, receipt_number: str, item: int) -> HttpResp
 
 
 def track(request: HttpRequest) -> HttpResponse:
-    """민원처리 인터넷공개: anyone with the receipt number and a second factor."""
+    """민원처리 인터넷공개: anyone with the receipt number and a second factor. The form
+    posts and this answers with the result: the PIN, the name and the birth date never
+    travel in a URL. A ``GET`` shows the form (``?receipt_number=`` fills in the number)."""
     view = None
-    number = request.GET.get("receipt_number", "").strip()
+    if request.method != "POST":
+        query = {"receipt_number": request.GET.get("receipt_number", "").strip()[:40]}
+        return render(request, "petitions/track.html", {"view": None, "query": query})
+    number = request.POST.get("receipt_number", "").strip()
+    query = {"receipt_number": number[:40], "name": request.POST.get("name", "")[:60]}
+    status = 200
     if number:
         birth = None
         try:
-            raw = request.GET.get("birth_date", "").strip()
+            raw = request.POST.get("birth_date", "").strip()
             birth = date.fromisoformat(raw) if raw else None
             view = tracking.track(
                 number,
-                tracking.SecondFactor(name=request.GET.get("name", "")[:60], birth_date=birth,
-                                      pin=request.GET.get("pin", "")[:12]),
+                tracking.SecondFactor(name=request.POST.get("name", "")[:60], birth_date=birth,
+                                      pin=request.POST.get("pin", "")[:12]),
                 ip=client_ip(request),
             )  # fmt: skip
         except ValueError:
             messages.error(request, "생년월일은 YYYY-MM-DD 형식으로 입력하세요. (birth_date)")
+            status = 400
         except DomainError as exc:
             _error(request, exc)
-    return render(request, "petitions/track.html", {"view": view, "query": request.GET})
+            status = exc.status
+    return render(request, "petitions/track.html", {"view": view, "query": query}, status=status)
 
 
 # --- staff --------------------------------------------------------------------------------

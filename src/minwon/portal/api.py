@@ -12,7 +12,7 @@ from ninja import Field, Query, Router, Schema
 
 from minwon.accounts.actors import actor_for_request
 from minwon.kernel.errors import ValidationFailed
-from minwon.web.api import ERRORS
+from minwon.web.api import ERRORS, READ_BY_POST
 
 from . import policies, queries
 from .models import Kind
@@ -103,6 +103,7 @@ def search_get(request: HttpRequest, params: Query[SearchIn]) -> dict[str, Any]:
     "/search",
     response={200: SearchOut, **ERRORS},
     operation_id="SearchPost",
+    openapi_extra=READ_BY_POST,
     summary="통합검색, 검색어를 본문으로 (search with the terms in the body)",
 )
 def search_post(request: HttpRequest, body: SearchIn) -> dict[str, Any]:

@@ -2,6 +2,10 @@
 
 Every read of a person names its ``purpose`` (query parameter) and writes the access log;
 RRNs are always masked here. ``POST /api/move-ins`` accepts an ``Idempotency-Key``.
+
+A search by birth date or by resident registration number posts them
+(``POST /api/persons/search``): neither ever travels in a URL (``web.urlguard``), so the
+``GET /api/persons`` filter takes the name and the purpose only.
 """
 
 from __future__ import annotations
@@ -15,7 +19,7 @@ from ninja import Field, Query, Router, Schema
 from minwon.accounts.actors import actor_for_request
 from minwon.kernel import execute
 from minwon.kernel.types import NATION, ActorKind, Channel
-from minwon.web.api import ERRORS, ErrorOut, command_id
+from minwon.web.api import ERRORS, READ_BY_POST, ErrorOut, command_id
 
 from . import queries
 from .models import Household, Person
@@ -72,9 +76,16 @@ class HouseholdOut(Schema):
     members: list[MemberOut]
 
 
-class PersonSearch(Schema):
+class PersonFilter(Schema):
+    """The search a URL may carry: nothing personal beyond a name."""
+
     purpose: str = PURPOSE
-    name: str = Field("", max_length=60)
+    name: str = Field("", max_length=60, description="성명 (exact name)")
+
+
+class PersonSearch(PersonFilter):
+    """The search in a POST body: by name and birth date, or by the exact number."""
+
     birth_date: date | None = None
     rrn: str = Field("", max_length=20, description="정확한 주민등록번호 (exact number)")
 
@@ -133,22 +144,38 @@ def _channel(request: HttpRequest) -> str:
     return Channel.AGENCY if actor.kind == ActorKind.AGENCY else Channel.ONLINE
 
 
-@router.get(
-    "/persons",
-    response={200: list[PersonOut], **ERRORS},
-    operation_id="PersonSearch",
-    summary="주민 검색 (search persons by name + birth date, or exact RRN)",
-)
-def person_search(request: HttpRequest, filters: Query[PersonSearch]) -> list[dict[str, Any]]:
+def _search(request: HttpRequest, filters: PersonFilter, *, birth_date: date | None = None,
+            rrn: str = "") -> list[dict[str, Any]]:  # fmt: skip
     found = queries.search_persons(
         actor_for_request(request),
         purpose=filters.purpose,
         name=filters.name,
-        birth_date=filters.birth_date,
-        rrn_text=filters.rrn,
+        birth_date=birth_date,
+        rrn_text=rrn,
         channel=_channel(request),
     )
     return [_person_out(p) for p in found]
+
+
+@router.get(
+    "/persons",
+    response={200: list[PersonOut], **ERRORS},
+    operation_id="PersonSearch",
+    summary="주민 검색, 성명으로 (search persons by name; birth date or RRN: POST /persons/search)",
+)
+def person_search(request: HttpRequest, filters: Query[PersonFilter]) -> list[dict[str, Any]]:
+    return _search(request, filters)
+
+
+@router.post(
+    "/persons/search",
+    response={200: list[PersonOut], **ERRORS},
+    operation_id="PersonSearchPost",
+    openapi_extra=READ_BY_POST,
+    summary="주민 검색, 본문으로 (search persons by name + birth date, or exact RRN, in the body)",
+)
+def person_search_post(request: HttpRequest, body: PersonSearch) -> list[dict[str, Any]]:
+    return _search(request, body, birth_date=body.birth_date, rrn=body.rrn)
 
 
 @router.get(

@@ -52,8 +52,15 @@ class SearchForm(forms.Form):
 
 @login_required
 def person_search(request: HttpRequest) -> HttpResponse:
+    """The search form posts, and this answers with the results: a birth date or a resident
+    number typed into it never ends up in a URL. A ``GET`` with a name and a purpose (a link,
+    a bookmark) still searches; one carrying a birth date or a number is refused before it
+    gets here (``web.urlguard``)."""
     _staff(request)
-    form = SearchForm(request.GET or None)
+    if request.method == "POST":
+        form = SearchForm(request.POST)
+    else:
+        form = SearchForm(request.GET or None)
     results: list[Any] = []
     if form.is_bound and form.is_valid():
         try:
@@ -66,6 +73,9 @@ def person_search(request: HttpRequest) -> HttpResponse:
             )
         except DomainError as exc:
             form.add_error(exc.field if exc.field in form.fields else None, exc.message_ko)
+    if form.is_bound and form.data.get("rrn"):
+        # A resident number is searched, never echoed back into the page.
+        form.data = {**form.data.dict(), "rrn": ""}  # type: ignore[attr-defined]
     rows = [(p, queries.masked_rrn(p)) for p in results]
     return render(request, "registry/staff/search.html", {"form": form, "rows": rows})
 

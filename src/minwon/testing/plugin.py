@@ -7,14 +7,26 @@ Django, so it can point the suite at a PostgreSQL it starts itself.
   on from there, in every test process and every server a test starts.
 - ``--clock-sweep``: run every selected test once at each of ``SWEEP`` (hours, weekdays and
   holidays at which a test that reads the wall clock would break); ``make test-clock``.
+- The URL guard: every URL a test requests — through Django's test client, from a browser
+  to the live server, or over HTTP to a server a test started — is checked with
+  ``web.urlguard.personal_in_url``; one that carries an RRN, a PIN or a birth date fails the
+  session, the URLs listed. A test that proves such a URL is refused says so with
+  ``@pytest.mark.personal_url_probe``. After the run the ``*.log`` files under the test
+  ``var/`` directory and the tests' temporary directories (the served tests' access logs)
+  are searched for an RRN. Under pytest-xdist each worker appends what it found to a file
+  under ``MINWON_URL_GUARD_DIR``, and the controlling process reports at the end.
 """
 
 from __future__ import annotations
 
 import os
+import re
 import tempfile
-from collections.abc import Iterator
+import threading
+from collections.abc import Callable, Iterator
 from datetime import datetime
+from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -66,6 +78,11 @@ def pytest_load_initial_conftests(
         clock.set_offset(shift)
     os.environ.setdefault("MINWON_VAR_DIR", tempfile.mkdtemp(prefix="minwon-test-var-"))
     os.environ.setdefault("MINWON_DISABLE_POOL", "1")
+    if not os.environ.get("PYTEST_XDIST_WORKER"):
+        # One directory per session, made by the controller and inherited by its workers.
+        os.environ[GUARD_DIR_ENV] = tempfile.mkdtemp(
+            prefix="url-guard-", dir=os.environ["MINWON_VAR_DIR"]
+        )
     if "--postgres" in args and not os.environ.get("PYTEST_XDIST_WORKER"):
         from minwon.testing.pgserver import PostgresServer
 
@@ -133,3 +150,158 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):  
         report.outcome = "failed"
         reason = report.longrepr[-1] if isinstance(report.longrepr, tuple) else report.longrepr
         report.longrepr = f"skipped, but MINWON_REQUIRE_ALL is set: {reason}"
+
+
+# --- the URL guard ---------------------------------------------------------------------------
+
+GUARD_DIR_ENV = "MINWON_URL_GUARD_DIR"
+PROBE_MARKER = "personal_url_probe"
+_guard = threading.local()
+_state: dict[str, Any] = {"test": "", "probe": False, "seen": set()}
+_offences: list[str] = []
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        f"{PROBE_MARKER}: the test requests URLs carrying an RRN, a PIN or a birth date on "
+        "purpose, to prove they are refused; the URL guard lets them pass",
+    )
+
+
+def _guard_file() -> Path:
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+    return Path(os.environ[GUARD_DIR_ENV]) / f"{worker}-{os.getpid()}.txt"
+
+
+def record_url(path: str, query: str = "") -> None:
+    """Check one requested URL; an offending one is appended to this process's file."""
+    if _state["probe"] or getattr(_guard, "busy", False) or GUARD_DIR_ENV not in os.environ:
+        return
+    from minwon.web.urlguard import personal_in_url
+
+    finding = personal_in_url(path, query)
+    if finding is None:
+        return
+    url = path + (f"?{query}" if query else "")
+    line = f"{_state['test'] or '(outside a test)'}\t{finding.kind}\t{url}"
+    if line in _state["seen"]:
+        return
+    _state["seen"].add(line)
+    with _guard_file().open("a", encoding="utf-8") as out:
+        out.write(line.replace("\n", " ") + "\n")
+
+
+def _wrap(owner: Any, name: str, url_of: Callable[..., tuple[str, str] | None]) -> None:
+    original = getattr(owner, name)
+    if getattr(original, "_minwon_guarded", False):
+        return
+
+    def guarded(*args: Any, **kwargs: Any) -> Any:
+        try:
+            found = url_of(*args, **kwargs)
+        except Exception:
+            found = None
+        if found is not None:
+            record_url(*found)
+            _guard.busy = True  # one request, one record (the test client calls inwards)
+            try:
+                return original(*args, **kwargs)
+            finally:
+                _guard.busy = False
+        return original(*args, **kwargs)
+
+    guarded._minwon_guarded = True  # type: ignore[attr-defined]
+    setattr(owner, name, guarded)
+
+
+def _from_environ(environ: dict[str, Any]) -> tuple[str, str]:
+    return environ.get("PATH_INFO", ""), environ.get("QUERY_STRING", "")
+
+
+def _from_target(target: str) -> tuple[str, str]:
+    if "://" in target:
+        target = "/" + target.split("://", 1)[1].partition("/")[2]
+    path, _, query = target.partition("?")
+    return path, query
+
+
+def install_url_guard() -> None:
+    """Watch the three ways a test requests a URL (module docstring)."""
+    import http.client
+
+    from django.core.handlers.wsgi import WSGIHandler
+    from django.test.client import RequestFactory
+
+    _wrap(RequestFactory, "_base_environ", lambda self, **r: _from_environ(r))
+    _wrap(WSGIHandler, "__call__", lambda self, environ, start: _from_environ(environ))
+    _wrap(
+        http.client.HTTPConnection,
+        "putrequest",
+        lambda self, method, url, *a, **k: _from_target(url),
+    )
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    if GUARD_DIR_ENV in os.environ:
+        install_url_guard()
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None):  # type: ignore[no-untyped-def]
+    _state["test"] = item.nodeid
+    _state["probe"] = item.get_closest_marker(PROBE_MARKER) is not None
+    try:
+        yield
+    finally:
+        _state["test"], _state["probe"] = "", False
+
+
+# An RRN as a log line could hold it (``web.accesslog.RRN``: with or without its separator).
+_LOG_RRN = re.compile(r"(?<!\d)\d{6}(?:-|\s|\+|%2[dD]|%20)?[1-8]\d{6}(?!\d)")
+
+
+def rrns_in_logs(*roots: Path) -> list[str]:
+    """``file:line`` of every ``*.log`` line under ``roots`` that holds an RRN."""
+    found = []
+    for root in roots:
+        if not root.is_dir():
+            continue
+        for log in sorted(root.rglob("*.log")):
+            try:
+                lines = log.read_text(encoding="utf-8", errors="replace").splitlines()
+            except OSError:
+                continue
+            found += [f"{log}:{n}" for n, text in enumerate(lines, 1) if _LOG_RRN.search(text)]
+    return found
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    if os.environ.get("PYTEST_XDIST_WORKER") or GUARD_DIR_ENV not in os.environ:
+        return
+    folder = Path(os.environ[GUARD_DIR_ENV])
+    urls = sorted(
+        {line for f in sorted(folder.glob("*.txt")) for line in f.read_text("utf-8").splitlines()}
+    )
+    _offences.clear()
+    _offences.extend(f"personal data in a URL: {line}" for line in urls)
+    roots = [Path(os.environ["MINWON_VAR_DIR"])]
+    factory = getattr(session.config, "_tmp_path_factory", None)
+    if factory is not None and getattr(factory, "_basetemp", None) is not None:
+        roots.append(factory.getbasetemp())
+    _offences.extend(f"an RRN in a log file: {where}" for where in rrns_in_logs(*roots))
+    if _offences and session.exitstatus == pytest.ExitCode.OK:
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    if not _offences:
+        return
+    terminalreporter.section("personal data in URLs or logs", red=True, bold=True)
+    for line in _offences:
+        terminalreporter.line(line)
+    terminalreporter.line(
+        "No RRN, PIN or birth date may travel in a URL (DESIGN §3.4): send it in a POST body "
+        f"(mark a test that proves the refusal @pytest.mark.{PROBE_MARKER})."
+    )

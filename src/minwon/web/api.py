@@ -47,6 +47,13 @@ class ErrorOut(Schema):
 ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut}
 
 
+#: ``openapi_extra`` of an operation that reads by POST because what it is asked carries
+#: personal data (a birth date, a resident number, a PIN: never in a URL, ``web.urlguard``).
+#: The authorisation matrix (tests/web/test_authz_matrix.py) asks every such operation as it
+#: asks every GET.
+READ_BY_POST: dict[str, Any] = {"x-minwon-read": True}
+
+
 def key_hash(key: str) -> str:
     return hashlib.sha256(key.encode()).hexdigest()
 
