@@ -5,7 +5,6 @@ drafter never approves their own draft; the deadline keeps running."""
 from __future__ import annotations
 
 import re
-
 from collections.abc import Callable
 from typing import Any
 
