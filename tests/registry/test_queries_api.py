@@ -38,6 +38,15 @@ def test_every_staff_read_of_a_person_is_logged(
     assert _logged(person, "search") == 1
     by_rrn = queries.search_persons(clerk, purpose="전입 상담", rrn_text=number)
     assert [p.pk for p in by_rrn] == [person.pk]
+    # Part of a name: two syllables alone, one with the birth date (issue 16: "김" found nothing).
+    assert [p.pk for p in queries.search_persons(clerk, purpose="상담", name="서연")] == [person.pk]
+    born = person.birth_date
+    assert [p.pk for p in queries.search_persons(clerk, purpose="상담", name="김",
+                                                 birth_date=born)] == []  # fmt: skip
+    assert spouse.pk in [p.pk for p in queries.search_persons(clerk, purpose="상담", name="남편")]
+    with pytest.raises(ValidationFailed) as one:
+        queries.search_persons(clerk, purpose="상담", name="이")
+    assert one.value.field == "birth_date"
     queries.person_detail(clerk, person.pk, purpose="주소 확인")
     assert _logged(person, "detail") == 1
     queries.household_detail(clerk, household.pk, purpose="세대 확인")

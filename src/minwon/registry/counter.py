@@ -663,14 +663,14 @@ def pick_person(request: HttpRequest) -> HttpResponse:
     searched = request.method == "POST" and form.is_valid()
     if searched:
         try:
-            found = queries.pick_persons(
+            found = queries.search_persons(
                 actor,
                 purpose=form.cleaned_data["purpose"],
-                name_part=form.cleaned_data["name"],
+                name=form.cleaned_data["name"],
                 birth_date=form.cleaned_data["birth_date"],
             )
         except DomainError as exc:
-            _attach(form, exc, {"name_part": "name"})
+            _attach(form, exc, {})
             searched = False
         else:
             rows = [(p, queries.masked_rrn(p)) for p in found]

@@ -56,15 +56,24 @@ def search_persons(
     channel: str = Channel.COUNTER,
     limit: int = SEARCH_LIMIT,
 ) -> list[Person]:
-    """Search by exact RRN (blind index) or by name (+ birth date) within scope. Each
-    person returned is access-logged (``policies.visible``)."""
+    """Search by exact RRN (blind index), or by part of a name ("김", "민원") narrowed by a
+    birth date, within scope — the counter's person picker and the staff search alike.
+    A single character needs the birth date, or it would list half an office's residents.
+    Each person returned is access-logged (``policies.visible``)."""
     purpose = _need_purpose(purpose)
     qs = policies.visible(actor, purpose=purpose, channel=channel, label="search")
+    part = " ".join((name or "").split())
     if rrn_text:
         index = rrn.blind_index(rrn.parse(rrn_text, field="rrn"))
         qs = qs.filter(rrn_index=index)
-    elif name.strip():
-        qs = qs.filter(name=name.strip())
+    elif part:
+        if len(part) < 2 and birth_date is None:
+            raise ValidationFailed(
+                "성명을 한 글자만 넣을 때는 생년월일도 입력하세요.",
+                "With a one-character name, enter the birth date too.",
+                field="birth_date",
+            )
+        qs = qs.filter(name__contains=part)
         if birth_date is not None:
             qs = qs.filter(birth_date=birth_date)
     else:
@@ -73,37 +82,6 @@ def search_persons(
             "Search by name or by resident registration number.",
             field="name",
         )
-    return list(qs.order_by("name", "birth_date", "id")[:limit])
-
-
-def pick_persons(
-    actor: Actor,
-    *,
-    purpose: str,
-    name_part: str,
-    birth_date: date | None = None,
-    channel: str = Channel.COUNTER,
-    limit: int = SEARCH_LIMIT,
-) -> list[Person]:
-    """The counter's person picker: part of a name ("김", "민원"), narrowed by a birth
-    date, within scope; each person returned is access-logged (``policies.visible``). A
-    single character needs the birth date, or it would list half an office's residents."""
-    purpose = _need_purpose(purpose)
-    part = " ".join((name_part or "").split())
-    if not part:
-        raise ValidationFailed(
-            "성명을 한 글자 이상 입력하세요.", "Enter at least part of a name.", field="name_part"
-        )
-    if len(part) < 2 and birth_date is None:
-        raise ValidationFailed(
-            "성명을 한 글자만 넣을 때는 생년월일도 입력하세요.",
-            "With a one-character name, enter the birth date too.",
-            field="birth_date",
-        )
-    qs = policies.visible(actor, purpose=purpose, channel=channel, label="search")
-    qs = qs.filter(name__contains=part)
-    if birth_date is not None:
-        qs = qs.filter(birth_date=birth_date)
     return list(qs.order_by("name", "birth_date", "id")[:limit])
 
 
