@@ -128,3 +128,38 @@ def test_metrics_endpoint_has_room_gauges_and_counters(client: Any) -> None:
     assert "minwon_outbox_backlog" in text
     assert "minwon_component_status" in text
     assert 'minwon_room_events_total{category="issuances"' in text
+
+
+@pytest.mark.django_db
+def test_room_shows_sharing_per_agency_and_purpose_and_the_notice_campaigns(
+    client: Any, operator: Any, jurisdictions_loaded: None
+) -> None:
+    import uuid
+    from datetime import datetime
+
+    from minwon.kernel import clock, execute
+    from minwon.kernel.types import Channel
+    from minwon.notices.campaigns import IssueTaxCampaign
+    from minwon.sharing.commands import RecordSharingDenial
+    from tests.notices.conftest import PERIOD, resident, vehicle_bills
+    from tests.registry.factories import SYSTEM
+
+    # A Tuesday morning in Seoul, half a minute in (the minute's rollup is before "now").
+    with clock.frozen_at(datetime(2026, 6, 2, 10, 0, 30, tzinfo=clock.SEOUL)):
+        for _ in range(2):
+            execute(RecordSharingDenial(
+                actor=SYSTEM, channel=Channel.SYSTEM, jurisdiction=NATION, requester="ag-x",
+                requester_name="국민연금공단", code="purpose_not_allowed", message="목적 불가",
+                item="tax_clearance", purpose="납세 여부 확인", reference=uuid.uuid4(),
+            ))  # fmt: skip
+        people = [resident(email="")[0] for _ in range(3)]
+        vehicle_bills(people)
+        execute(IssueTaxCampaign(actor=SYSTEM, channel=Channel.ONLINE, jurisdiction=WONJU,
+                                 period=PERIOD))  # fmt: skip
+        client.force_login(operator)
+        html = client.get("/ops/live/summary").content.decode()
+    sharing = html.split('data-testid="room-sharing"')[1].split("</table>")[0]
+    assert "국민연금공단" in sharing and "납세 여부 확인" in sharing
+    assert '<td class="num ops-down">2</td>' in sharing and "평균 처리" in sharing
+    campaigns = html.split('data-testid="room-notice-campaigns"')[1].split("</table>")[0]
+    assert "자동차세" in campaigns and '<td class="num">3</td>' in campaigns

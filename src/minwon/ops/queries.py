@@ -249,3 +249,94 @@ def public_status() -> dict[str, Any]:
         ],
         "updated_at": max((i.updated_at for i in incidents), default=None),
     }
+
+
+#: The commands that answer or refuse an agency's sharing request (their mean time is the
+#: panel's latency: signature check, provider read, signing and logging).
+SHARING_COMMANDS = ("AnswerSharingRequest", "RecordSharingDenial", "CheckSanctions")
+
+
+def sharing_today(now: datetime | None = None, limit: int = 12) -> dict[str, Any]:
+    """행정정보 공동이용 today: requests per agency and purpose, answered and denied, and the
+    mean time the answering commands took (from the per-minute command rollups)."""
+    from minwon.sharing import catalog
+    from minwon.sharing.models import SharingMessage
+
+    now = now or clock.now()
+    start = start_of_day(now)
+    rows = (
+        SharingMessage.objects.filter(at__gte=start, at__lte=now)
+        .values("requester_name", "item", "purpose")
+        .annotate(
+            answered=Count("id", filter=Q(outcome=SharingMessage.Outcome.ANSWERED)),
+            denied=Count("id", filter=Q(outcome=SharingMessage.Outcome.DENIED)),
+        )
+        .order_by("-answered", "-denied", "requester_name")
+    )
+
+    def purpose_name(item: str, code: str) -> str:
+        try:
+            return catalog.item(item).purpose(code).name
+        except Exception:  # an unknown item or purpose is shown as the agency sent it
+            return code or "-"
+
+    timing = MetricMinute.objects.filter(
+        metric="command", key__in=SHARING_COMMANDS, minute__gte=minute_of(start), minute__lt=now
+    ).aggregate(n=Sum("n"), seconds=Sum("total"))
+    n = int(timing["n"] or 0)
+    return {
+        "rows": [
+            {
+                "agency": r["requester_name"],
+                "purpose": purpose_name(r["item"], r["purpose"]),
+                "answered": r["answered"],
+                "denied": r["denied"],
+            }
+            for r in rows[:limit]
+        ],
+        "answered": sum(r["answered"] for r in rows),
+        "denied": sum(r["denied"] for r in rows),
+        "mean_ms": round(1000 * float(timing["seconds"] or 0) / n) if n else None,
+    }
+
+
+def notice_campaigns(
+    now: datetime | None = None, days: int = 14, limit: int = 6
+) -> list[dict[str, Any]]:
+    """전자고지 campaigns of the last ``days``, newest first, with what their notices did:
+    issued, opened, acknowledged, a channel failed, sent on paper (two grouped reads, not a
+    join of every notice with its deliveries)."""
+    from minwon.notices.models import Campaign, Notice, NoticeDelivery
+
+    now = now or clock.now()
+    campaigns = list(
+        Campaign.objects.filter(created_at__gte=now - timedelta(days=days))
+        .select_related("jurisdiction")
+        .order_by("-created_at")[:limit]
+    )
+    ids = [c.pk for c in campaigns]
+    counts: dict[int, dict[str, Any]] = {
+        row["campaign_id"]: {**row}
+        for row in Notice.objects.filter(campaign_id__in=ids)
+        .values("campaign_id")
+        .annotate(
+            issued=Count("id"),
+            opened=Count("id", filter=Q(opened_at__isnull=False)),
+            acknowledged=Count("id", filter=Q(acknowledged_at__isnull=False)),
+            paper=Count("id", filter=Q(print_batch__isnull=False)),
+        )
+    }
+    failed = dict(
+        NoticeDelivery.objects.filter(
+            notice__campaign_id__in=ids, state=NoticeDelivery.State.FAILED
+        )
+        .values("notice__campaign_id")
+        .annotate(n=Count("notice_id", distinct=True))
+        .values_list("notice__campaign_id", "n")
+    )
+    empty = {"issued": 0, "opened": 0, "acknowledged": 0, "paper": 0}
+    return [
+        {"title": c.title, "office": c.jurisdiction.name, "created_at": c.created_at,
+         **{k: counts.get(c.pk, empty)[k] for k in empty}, "failed": failed.get(c.pk, 0)}
+        for c in campaigns
+    ]  # fmt: skip

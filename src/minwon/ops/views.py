@@ -95,6 +95,8 @@ def _summary_context() -> dict[str, Any]:
         "requests": queries.request_stats(),
         "api_clients": queries.api_clients()[:8],
         "staff_sessions": queries.staff_sessions(),
+        "sharing": queries.sharing_today(),
+        "notice_campaigns": queries.notice_campaigns(),
     }
 
 
