@@ -18,7 +18,16 @@ from minwon.portal import campaign_sweep, collect
 from minwon.portal.commands import CorrectAnswer, PublishFormVersion, SubmitAnswer
 from minwon.portal.models import Answer, Campaign, FormVersion, Recipient, Reminder
 from tests.portal.campaign_factories import (
-    ANCHOR, DEADLINE, DEFINITION, GONGJU_DONG, HOJEO, MUNMAK, SOCHO, WONJU, actor, answer,
+    ANCHOR,
+    DEADLINE,
+    DEFINITION,
+    GONGJU_DONG,
+    HOJEO,
+    MUNMAK,
+    SOCHO,
+    WONJU,
+    actor,
+    answer,
     create,
 )  # fmt: skip
 
