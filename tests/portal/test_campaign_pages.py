@@ -99,6 +99,16 @@ def test_out_of_scope_is_404(people: Any) -> None:
     with clock.frozen_at(ANCHOR + timedelta(hours=1)):
         assert other.post(url, {"f-shelters": "1"}).status_code == 404
     assert not Answer.objects.exists()
+    new = {"definition": json.dumps(DEFINITION)}
+    assert other.post(f"/staff/campaigns/{campaign_id}/versions/", new).status_code == 404
+    assert Campaign.objects.get().versions.count() == 1
+    manager = _client(people["officer"])
+    assert (
+        manager.post(f"/staff/campaigns/{campaign_id}/versions/", {"definition": "["}).status_code
+        == 400
+    )
+    assert manager.post(f"/staff/campaigns/{campaign_id}/versions/", new).status_code == 302
+    assert Campaign.objects.get().versions.count() == 2
     for path in ("", "export.xlsx", "export.csv"):
         assert other.get(f"/staff/campaigns/{campaign_id}/{path}").status_code == 404
         assert (

@@ -140,7 +140,7 @@ def _managed(request: HttpRequest, campaign_id: int) -> tuple[Actor, Campaign]:
 
 @login_required
 def campaign(request: HttpRequest, campaign_id: int) -> HttpResponse:
-    actor, found = _managed(request, campaign_id)
+    _, found = _managed(request, campaign_id)
     return _board(request, found, None)
 
 
