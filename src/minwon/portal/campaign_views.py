@@ -182,7 +182,7 @@ def publish_version(request: HttpRequest, campaign_id: int) -> HttpResponse:
 
 
 @login_required
-def download_xlsx(request: HttpRequest, campaign_id: int) -> HttpResponse:
+def download_xlsx(request: HttpRequest, campaign_id: int) -> FileResponse:
     _, found = _managed(request, campaign_id)
     return FileResponse(
         export.xlsx_file(found),
@@ -193,7 +193,7 @@ def download_xlsx(request: HttpRequest, campaign_id: int) -> HttpResponse:
 
 
 @login_required
-def download_csv(request: HttpRequest, campaign_id: int) -> HttpResponse:
+def download_csv(request: HttpRequest, campaign_id: int) -> StreamingHttpResponse:
     _, found = _managed(request, campaign_id)
     response = StreamingHttpResponse(
         export.csv_lines(found), content_type="text/csv; charset=utf-8"
@@ -230,7 +230,12 @@ def _rows(fields: tuple[forms_def.Field, ...], values: dict[str, Any]) -> list[d
     for f in fields:
         value = values.get(f.key)
         if f.type == "table":
-            lines = [line for line in (value or []) if isinstance(line, dict)]
+            lines = [
+                line
+                for line in (value or [])
+                if isinstance(line, dict)
+                and any(str(v).strip() for v in line.values() if v is not None)
+            ]
             lines += [{}] * BLANK_ROWS
             value = [
                 [(c, "" if line.get(c.key) is None else line.get(c.key)) for c in f.columns]
@@ -257,7 +262,7 @@ def answer(request: HttpRequest, campaign_id: int, recipient_id: int) -> HttpRes
     values: dict[str, Any] = current.data if current else collect.prefill(recipient, fields)
     if request.method == "POST":
         values = _posted(fields, request.POST)
-        common = {
+        common: dict[str, Any] = {
             "actor": actor, "channel": Channel.ONLINE, "jurisdiction": recipient.jurisdiction_id,
             "campaign_id": found.pk, "recipient_id": recipient.pk, "data": values,
         }  # fmt: skip

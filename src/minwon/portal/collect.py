@@ -97,9 +97,10 @@ def open_for(actor: Actor, *, now: datetime) -> list[dict[str, Any]]:
         done = recipient.pk in answered
         rows.append(
             {"recipient": recipient, "campaign": recipient.campaign, "label": label(recipient),
-             "answered": done, "late": now > recipient.campaign.deadline_at}
+             "answered": done, "late": now > recipient.campaign.deadline_at,
+             "deadline_at": recipient.campaign.deadline_at}
         )  # fmt: skip
-    rows.sort(key=lambda r: (r["answered"], r["campaign"].deadline_at))
+    rows.sort(key=lambda r: (bool(r["answered"]), r["deadline_at"]))
     return rows[:10]
 
 
