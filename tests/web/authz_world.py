@@ -75,6 +75,9 @@ READERS: dict[str, set[str]] = {
     "kiosk_device": {"sysadmin"},
     # a staff account on the administration screens (accounts.manage over its office)
     "staff_account": {"sysadmin"},
+    # 자동취합: a city's campaign (portal.campaign_manage), its 동's answer form (…_answer)
+    "collect_campaign": {"officer", "department_head", "sysadmin"},
+    "collect_answer": {"counter_clerk", "officer", "department_head", "sysadmin"},
 }
 ROOM_READERS = {"operator", "sysadmin"}
 #: kinds whose records show a person's data: a staff read of one writes the access log
@@ -178,6 +181,25 @@ def _campaign(city: str, records: dict[str, dict[str, str]]) -> None:
     records["print_batch"][city] = f"{campaign}/{batch}"
 
 
+def _collection(city: str, records: dict[str, dict[str, str]]) -> None:
+    """The city's 자동취합 campaign, sent to its 동 and open now."""
+    from minwon.portal.commands import CreateCampaign, RecipientSpec
+    from minwon.portal.models import Recipient
+
+    now = clock.now()
+    campaign = execute(
+        CreateCampaign(
+            actor=SYSTEM, channel=Channel.SYSTEM, jurisdiction=CITIES[city], title=f"{city} 현황",
+            definition={"fields": [{"key": "count", "label": "건수", "type": "number"}]},
+            recipients=[RecipientSpec(jurisdiction=DONGS[city])],
+            opens_at=now - timedelta(hours=1), deadline_at=now + timedelta(days=7),
+        )
+    ).value["campaign_id"]  # fmt: skip
+    records["collect_campaign"][city] = str(campaign)
+    recipient = Recipient.objects.get(campaign_id=campaign)
+    records["collect_answer"][city] = f"{campaign}/{recipient.pk}"
+
+
 def build() -> World:
     from minwon.kernel.management.commands.load_jurisdictions import load
 
@@ -266,6 +288,7 @@ def build() -> World:
         )
     for city in CITIES:
         _campaign(city, records)
+        _collection(city, records)
     clients = {}
     for name in CALLERS:
         client = Client()

@@ -223,6 +223,10 @@ PAGE_KINDS = {
     "staff/search/open/<str:kind>/<str:entity_id>/": "search_hit",
     "staff/kiosks/<str:device_id>/": "kiosk_device",
     "staff/admin/accounts/<int:user_id>/": "staff_account",
+    "staff/campaigns/<int:campaign_id>/": "collect_campaign",
+    "staff/campaigns/<int:campaign_id>/export.xlsx": "collect_campaign",
+    "staff/campaigns/<int:campaign_id>/export.csv": "collect_campaign",
+    "staff/campaigns/<int:campaign_id>/answers/<int:recipient_id>/": "collect_answer",
 }
 #: pages that answer a reader with a redirect to the record's own page
 REDIRECTS = {"staff/search/open/<str:kind>/<str:entity_id>/"}
@@ -237,6 +241,7 @@ POST_ONLY = {
     "staff/sharing/petition-lookups/<str:receipt_number>/<int:seq>/",
     "staff/admin/accounts/<int:user_id>/<str:name>/",
     "staff/admin/agency-keys/<int:client_id>/<str:name>/",
+    "staff/campaigns/<int:campaign_id>/versions/",
 }
 
 

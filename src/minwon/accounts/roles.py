@@ -46,8 +46,8 @@ ROLES: dict[str, frozenset[str]] = {
         Petitions.READ, Petitions.INTAKE, Petitions.DELIVER,
         Documents.ISSUE, Documents.READ,
         Vehicles.READ, Land.READ, Licensing.READ, Tax.READ,
-        Portal.USE, Continuity.COUNTER, Continuity.SWITCH, Notices.SEND, Notices.READ,
-        Sharing.CONSENT_COUNTER,
+        Portal.USE, Portal.CAMPAIGN_ANSWER, Continuity.COUNTER, Continuity.SWITCH,
+        Notices.SEND, Notices.READ, Sharing.CONSENT_COUNTER,
     }),
     "officer": frozenset({
         Registry.READ, Registry.STATUS,
@@ -55,7 +55,7 @@ ROLES: dict[str, frozenset[str]] = {
         Petitions.ASSIGN,
         Documents.READ, Documents.ISSUE,
         *Vehicles, *Land, *Licensing, *Tax,
-        Sharing.REQUEST, Portal.USE, Continuity.RECONCILE, *Notices,
+        Sharing.REQUEST, *Portal, Continuity.RECONCILE, *Notices,
     }),
     "department_head": frozenset({
         Registry.READ, *Petitions, Documents.READ, Vehicles.READ, Land.READ, *Licensing,

@@ -89,6 +89,7 @@ class RoomCategory(enum.StrEnum):
     MOVES_IN = "moves_in"
     SHARING = "sharing"
     EDGE_APPLIED = "edge_applied"
+    CAMPAIGNS = "campaigns"
 
 
 @dataclasses.dataclass(frozen=True, slots=True)

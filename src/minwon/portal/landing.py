@@ -102,6 +102,13 @@ def awaiting_approval(actor: Actor) -> list[Any]:
     return drafts(actor)
 
 
+def campaigns_due(actor: Actor, *, now: datetime) -> list[dict[str, Any]]:
+    """자동취합 due from the officer's office or department (unanswered first)."""
+    from . import collect
+
+    return collect.open_for(actor, now=now)
+
+
 def overview(actor: Actor, user: Any, *, now: datetime) -> dict[str, Any]:
     grants = list(user.grants.select_related("jurisdiction").order_by("role"))
     found_reports = reports(actor)
@@ -111,6 +118,7 @@ def overview(actor: Actor, user: Any, *, now: datetime) -> dict[str, Any]:
         "queue": queue(actor, now=now),
         "awaiting": awaiting_decision(actor, now=now),
         "approvals": awaiting_approval(actor)[:10],
+        "campaigns": campaigns_due(actor, now=now),
         "reports": found_reports,
         "incidents": open_incidents,
         "notice_count": len(found_reports) + len(open_incidents),

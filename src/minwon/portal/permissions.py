@@ -10,3 +10,7 @@ class PortalPermission(Permissions):
     """행정포털 (portal)."""
 
     USE = "portal.use", "행정포털 사용"
+    #: 자동취합: make campaigns of one's office, publish form versions, see the board, export.
+    CAMPAIGN_MANAGE = "portal.campaign_manage", "자동취합 관리"
+    #: 자동취합: answer a campaign sent to one's office or department.
+    CAMPAIGN_ANSWER = "portal.campaign_answer", "자동취합 응답"

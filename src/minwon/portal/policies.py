@@ -11,13 +11,13 @@ from __future__ import annotations
 
 from django.db.models import Q, QuerySet
 
-from minwon.accounts.permissions import is_allowed, scope_paths, scopes_for
+from minwon.accounts.permissions import in_scope, is_allowed, scope_paths, scopes_for
 from minwon.kernel.errors import Forbidden
 from minwon.kernel.types import NATION, Actor, ActorKind
 from minwon.petitions.permissions import PetitionsPermission
 
 from .index import PERMISSION
-from .models import SearchDocument
+from .models import Campaign, Recipient, SearchDocument
 from .permissions import PortalPermission
 
 USE = PortalPermission.USE
@@ -104,3 +104,67 @@ def can_read(actor: Actor, document: SearchDocument) -> bool:
     """Whether one hit is visible (the same rule as ``visible``, for a single row)."""
     code = document.jurisdiction_path.rstrip("/").rsplit("/", 1)[-1]
     return can_use(actor) and is_allowed(actor, document.permission, code)
+
+
+# --- 자동취합 campaigns ---------------------------------------------------------------------
+#
+# A campaign is its office's: whoever holds ``portal.campaign_manage`` over the office makes
+# it, sees its board and exports it. A recipient (an office, or one department of it) is
+# answered by whoever holds ``portal.campaign_answer`` over that office — and, for a
+# department, holds a role in it. Anyone else is told the campaign does not exist (404).
+
+MANAGE = PortalPermission.CAMPAIGN_MANAGE
+ANSWER = PortalPermission.CAMPAIGN_ANSWER
+
+
+def can_manage_somewhere(actor: Actor) -> bool:
+    return actor.kind == ActorKind.STAFF and bool(scopes_for(actor, MANAGE))
+
+
+def managed_campaigns(actor: Actor) -> QuerySet[Campaign]:
+    """The campaigns of the offices where ``actor`` manages campaigns."""
+    if actor.kind != ActorKind.STAFF:
+        return Campaign.objects.none()
+    queryset: QuerySet[Campaign] = in_scope(Campaign.objects.all(), actor, MANAGE)
+    return queryset
+
+
+def can_manage(actor: Actor, campaign: Campaign) -> bool:
+    return actor.kind == ActorKind.STAFF and is_allowed(actor, MANAGE, campaign.jurisdiction_id)
+
+
+def _departments(actor: Actor) -> list[str]:
+    from minwon.accounts.models import RoleGrant
+
+    if actor.id is None:
+        return []
+    return list(
+        RoleGrant.objects.filter(user_id=actor.id)
+        .exclude(department="")
+        .values_list("department", flat=True)
+    )
+
+
+def answerable(actor: Actor) -> QuerySet[Recipient]:
+    """The recipients ``actor`` answers for (their office's, and their department's)."""
+    if actor.kind != ActorKind.STAFF:
+        return Recipient.objects.none()
+    queryset: QuerySet[Recipient] = in_scope(Recipient.objects.all(), actor, ANSWER)
+    return queryset.filter(Q(department="") | Q(department__in=_departments(actor)))
+
+
+def can_answer(actor: Actor, recipient: Recipient) -> bool:
+    if actor.kind != ActorKind.STAFF or not is_allowed(actor, ANSWER, recipient.jurisdiction_id):
+        return False
+    return not recipient.department or recipient.department in _departments(actor)
+
+
+def campaign_for(actor: Actor, campaign_id: int) -> Campaign | None:
+    """The campaign if ``actor`` manages it or answers for one of its recipients, else
+    ``None`` (absent and out of scope look the same)."""
+    campaign = Campaign.objects.select_related("jurisdiction").filter(pk=campaign_id).first()
+    if campaign is None:
+        return None
+    if can_manage(actor, campaign) or answerable(actor).filter(campaign=campaign).exists():
+        return campaign
+    return None
