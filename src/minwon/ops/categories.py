@@ -21,6 +21,7 @@ CATEGORY_LABELS: dict[str, str] = {
     RoomCategory.MOVES_IN: "전입신고",
     RoomCategory.SHARING: "행정정보 공동이용",
     RoomCategory.EDGE_APPLIED: "거점 소급 반영",
+    RoomCategory.CAMPAIGNS: "자동취합 (발송·응답)",
 }
 
 

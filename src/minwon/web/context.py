@@ -14,7 +14,7 @@ from minwon.web import nav
 
 def _menu(request: HttpRequest, area: str) -> list[dict[str, Any]]:
     actor = actor_for_request(request)
-    out = []
+    out: list[dict[str, Any]] = []
     for item in nav.items(area):
         if item.permission and not holds_anywhere(actor, item.permission):
             continue
