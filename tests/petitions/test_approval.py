@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from django.test import Client
 
+from minwon.accounts.actors import staff_display_name
 from minwon.accounts.models import User
 from minwon.kernel import clock
 from minwon.kernel.errors import Conflict, Forbidden, ValidationFailed
@@ -137,6 +138,9 @@ def test_the_heads_page_lists_drafts_by_deadline_and_approves(
     # One menu item is the current page: 결재함, not also 민원 처리함 whose URL it lies under.
     current = re.findall(r'<a class="site-nav-link is-active" href="([^"]+)"', html)
     assert current == ["/staff/petitions/approvals/"]
+    # The drafter is named as on the timeline (name, 부서 and 직무), never by login name.
+    assert f"<dd>{staff_display_name(officer.pk)}</dd>" in html
+    assert f"<dd>{officer.username}</dd>" not in html
     assert 'href="/staff/petitions/"' in html
     assert _client(clerk).get("/staff/petitions/approvals/").status_code == 403
     assert _client(officer).get("/staff/petitions/approvals/").status_code == 403

@@ -12,7 +12,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
-from minwon.accounts.actors import actor_for_request
+from minwon.accounts.actors import actor_for_request, staff_display_name
 from minwon.kernel import clock, execute
 from minwon.kernel.errors import DomainError, NotFound
 from minwon.kernel.types import Actor, Channel
@@ -37,7 +37,7 @@ def approvals(request: HttpRequest) -> HttpResponse:
     now = clock.now()
     rows: list[dict[str, Any]] = [
         {"petition": p, "outcome": Petition.Outcome(p.outcome).label if p.outcome else "",
-         "overdue": p.deadline_at < now}
+         "overdue": p.deadline_at < now, "drafter": staff_display_name(p.drafted_by_id)}
         for p in awaiting_approval(actor)
     ]  # fmt: skip
     return render(request, "petitions/approvals.html", {"rows": rows})
