@@ -103,7 +103,7 @@ def test_tracking_page_says_how_long_is_left(apply: Apply) -> None:
 
     number = apply("GRIEVANCE", when=RECEIVED)["receipt_number"]
     with clock.frozen_at(at(BEFORE)):
-        page = Client().get("/track/", {"receipt_number": number, "pin": receipts.pin_for(number)})
+        page = Client().post("/track/", {"receipt_number": number, "pin": receipts.pin_for(number)})
     assert '<span class="time-left">(1일 3시간 남음)</span>' in page.content.decode()
 
 
