@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import uuid
 from datetime import timedelta
 
@@ -16,7 +17,7 @@ from minwon.kernel.models import (
     OutboxDelivery,
     OutboxEvent,
 )
-from minwon.kernel.types import NATION, Actor, Channel
+from minwon.kernel.types import NATION, Actor, Channel, Command, content_digest_of, same_content
 from tests.kernel import sample
 
 SYSTEM = Actor.system("test")
@@ -217,3 +218,67 @@ def test_concurrent_batches_touching_chains_in_opposite_orders_both_commit() -> 
     assert errors == []
     assert counts() == (4, 4, 4, 4)
     assert list(audit.verify()) == []
+
+
+def _as_recorded_before_the_field(cid: uuid.UUID, *path: str) -> None:
+    """Rewrite the stored record of ``cid`` as the code before a field existed wrote it:
+    the field (at ``path`` in the payload) absent, the digest computed without it."""
+    record = CommandRecord.objects.get(pk=cid)
+    payload = record.payload
+    holder = payload
+    for key in path[:-1]:
+        holder = holder[int(key)] if isinstance(holder, list) else holder[key]
+    del holder[path[-1]]
+    record.payload = payload
+    record.digest = content_digest_of(record.name, 1, payload)
+    record.save()
+
+
+@pytest.mark.django_db
+def test_a_field_added_since_the_record_replays_while_at_its_default() -> None:
+    """A command recorded before its type gained ``explode`` (default False) and sent again
+    after the upgrade (an edge journal, a retry across a deploy) is the same request."""
+    cid = uuid.uuid4()
+    execute(note(command_id=cid))
+    _as_recorded_before_the_field(cid, "explode")
+    assert execute(note(command_id=cid)).replayed
+    assert counts() == (1, 1, 1, 1)
+
+
+@pytest.mark.django_db
+def test_a_field_added_since_the_record_conflicts_when_it_is_set() -> None:
+    cid = uuid.uuid4()
+    execute(note(command_id=cid))
+    _as_recorded_before_the_field(cid, "explode")
+    with pytest.raises(IdempotencyConflict):
+        execute(note(command_id=cid, explode=True))
+    with pytest.raises(IdempotencyConflict):
+        execute(note(command_id=cid, label="other"))
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class _Line:
+    code: str
+    files: list[str] = dataclasses.field(default_factory=list)
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class _WithLines(Command):
+    lines: list[_Line]
+
+
+def test_same_content_looks_into_nested_values() -> None:
+    """A field gained by a nested value (an item of a list) counts the same way."""
+
+    def command(*lines: _Line) -> _WithLines:
+        return _WithLines(
+            actor=SYSTEM, channel=Channel.SYSTEM, jurisdiction=NATION, lines=list(lines)
+        )
+
+    old = command(_Line(code="a"), _Line(code="b")).to_json()
+    for line in old["lines"]:
+        del line["files"]
+    recorded = content_digest_of("_WithLines", 1, old)
+    assert same_content(command(_Line(code="a"), _Line(code="b")), recorded, old)
+    assert not same_content(command(_Line(code="a", files=["x"]), _Line(code="b")), recorded, old)
+    assert not same_content(command(_Line(code="a")), recorded, old)

@@ -56,6 +56,7 @@ from minwon.kernel.types import (
     Event,
     Origin,
     digest,
+    same_content,
 )
 
 log = logging.getLogger(__name__)
@@ -205,13 +206,13 @@ def deduplicate(ex: Execution, proceed: Callable[[], Result]) -> Result:
     content = ex.content = ex.command.content_digest()
     existing = _recorded(ex.command.command_id)
     if existing is not None:
-        return _replay(existing, content)
+        return _replay(existing, ex.command, content)
     try:
         return proceed()
     except IntegrityError:
         existing = _recorded(ex.command.command_id)
         if existing is not None:
-            return _replay(existing, content)
+            return _replay(existing, ex.command, content)
         raise
 
 
@@ -391,8 +392,8 @@ def _recorded(command_id: uuid.UUID) -> CommandRecord | None:
     return CommandRecord.objects.filter(pk=command_id).first()
 
 
-def _replay(record: CommandRecord, content: str) -> Result:
-    if record.digest != content:
+def _replay(record: CommandRecord, command: Command, content: str) -> Result:
+    if record.digest != content and not same_content(command, record.digest, record.payload):
         raise IdempotencyConflict(
             "같은 요청 번호(Idempotency-Key)로 다른 내용의 요청이 이미 처리되었습니다.",
             "This idempotency key was already used for a request with different content.",

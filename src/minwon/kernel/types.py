@@ -180,6 +180,61 @@ def content_digest_of(name: str, schema_version: int, payload: dict[str, Any]) -
     return digest(data)
 
 
+def same_content(command: Command, recorded_digest: str, recorded_payload: dict[str, Any]) -> bool:
+    """Whether ``command`` asks what a recorded command of the same id asked.
+
+    A command type may gain a field with a default after a command was recorded (an edge
+    journal replayed after an upgrade, a client's retry across a deploy): the new field is
+    absent from the recorded payload, and the command read back now carries its default, so
+    the plain digests differ. Such a field, still at its default, is left out and the
+    digest compared again — at every level of nesting. Any other difference is a different
+    request. Only the mismatch path pays for this."""
+    name, version = command.command_name(), command.schema_version
+    payload = command.to_json()
+    if content_digest_of(name, version, payload) == recorded_digest:
+        return True
+    trimmed = _without_new_defaults(command, payload, recorded_payload)
+    return trimmed != payload and content_digest_of(name, version, trimmed) == recorded_digest
+
+
+def _field_default(field: dataclasses.Field[Any]) -> tuple[bool, Any]:
+    if field.default is not dataclasses.MISSING:
+        return True, field.default
+    if field.default_factory is not dataclasses.MISSING:
+        return True, field.default_factory()
+    return False, None
+
+
+def _without_new_defaults(value: Any, data: Any, recorded: Any) -> Any:
+    """``data`` (``value``'s JSON form) without the fields ``recorded`` lacks that hold
+    their default in ``value``."""
+    if dataclasses.is_dataclass(value) and isinstance(data, dict) and isinstance(recorded, dict):
+        fields = {f.name: f for f in dataclasses.fields(value)}
+        kept: dict[str, Any] = {}
+        for key, item in data.items():
+            field = fields.get(key)
+            if field is None:
+                kept[key] = item
+                continue
+            current = getattr(value, key)
+            if key not in recorded:
+                has_default, default = _field_default(field)
+                if has_default and current == default:
+                    continue
+            kept[key] = _without_new_defaults(current, item, recorded.get(key))
+        return kept
+    if (
+        isinstance(value, list | tuple)
+        and isinstance(data, list)
+        and isinstance(recorded, list)
+        and len(value) == len(data) == len(recorded)
+    ):
+        return [
+            _without_new_defaults(v, d, r) for v, d, r in zip(value, data, recorded, strict=True)
+        ]
+    return data
+
+
 def _without_ciphertexts(value: Any) -> Any:
     """Sealed values (``{"sealed": ..., "ciphertext": ...}``) count by their index only."""
     if isinstance(value, dict):
