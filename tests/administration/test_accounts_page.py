@@ -236,3 +236,32 @@ def test_other_staff_see_neither_the_page_nor_an_account(
     assert response.status_code == 404
     assert set(someone.grants.values_list("role", flat=True)) == {role}
     assert URL not in client.get("/staff/").content.decode()
+
+
+def test_only_a_national_administrator_gets_djangos_admin(
+    make_staff: Callable[..., User],
+) -> None:
+    """Django's admin shows every office's records: a 시스템 관리자 of one 시·군·구 manages it
+    through minwon's screens, and only the national grant opens ``/admin/`` — until revoked."""
+    from minwon.accounts.commands import RevokeRole
+    from minwon.kernel.types import NATION
+
+    city = make_staff("sysadmin", WONJU)
+    assert not city.is_staff and not city.is_superuser
+    assert Client().get("/admin/").status_code == 302
+    national = make_staff("sysadmin", NATION)
+    assert national.is_staff and national.is_superuser
+    client = Client()
+    client.force_login(national)
+    assert client.get("/admin/").status_code == 200
+    system = Actor.system("test")
+    execute(RevokeRole(actor=system, channel=Channel.SYSTEM, jurisdiction=NATION,
+                       user_id=national.pk, role="sysadmin"))  # fmt: skip
+    national.refresh_from_db()
+    assert not national.is_staff and not national.is_superuser
+    client = Client()
+    client.force_login(national)
+    assert client.get("/admin/").status_code == 302
+    city_client = Client()
+    city_client.force_login(city)
+    assert city_client.get("/admin/").status_code == 302

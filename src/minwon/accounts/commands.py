@@ -130,10 +130,22 @@ def grant_role(cmd: GrantRole, *, ctx: Context) -> dict[str, object]:
         jurisdiction=scope,
         defaults={"department": cmd.department, "granted_at": ctx.recorded_at},
     )
-    if user.is_staff is False and cmd.role == Role.SYSADMIN:
-        User.objects.filter(pk=user.pk).update(is_staff=True, is_superuser=True)
+    if cmd.role == Role.SYSADMIN:
+        _follow_django_admin(user.pk)
     clear_cache()
     return {"grant_id": grant.pk, "created": created}
+
+
+def _follow_django_admin(user_id: int) -> None:
+    """Django's own admin shows every office's records, so its flags (``is_staff``,
+    ``is_superuser``) follow a 시스템 관리자 grant over the whole country only: an
+    administrator of one 시·군·구 manages that office through minwon's own screens."""
+    national = RoleGrant.objects.filter(
+        user_id=user_id, role=Role.SYSADMIN, jurisdiction_id=NATION
+    ).exists()
+    User.objects.filter(pk=user_id).exclude(is_staff=national, is_superuser=national).update(
+        is_staff=national, is_superuser=national
+    )
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
@@ -152,6 +164,8 @@ def revoke_role(cmd: RevokeRole, *, ctx: Context) -> dict[str, int]:
     deleted, _ = RoleGrant.objects.filter(
         user_id=cmd.user_id, role=cmd.role, jurisdiction_id=cmd.jurisdiction
     ).delete()
+    if cmd.role == Role.SYSADMIN:
+        _follow_django_admin(cmd.user_id)
     clear_cache()
     return {"revoked": deleted}
 
