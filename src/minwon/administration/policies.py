@@ -7,8 +7,9 @@ through the pipeline; these predicates decide what a page shows and offers.
   over the whole country; an administrator holding it over a 시·군·구 sees the list only.
 - Staff accounts are managed with ``accounts.manage`` over the account's office; an account
   of another office answers exactly as one that does not exist (404).
-- Django's own admin (read-only) is for the system administrator: the accounts Django lets
-  in (``is_staff`` and ``is_superuser``, set when the 시스템 관리자 role is granted).
+- Django's own admin (read-only) is for the national system administrator: the accounts
+  Django lets in (``is_staff`` and ``is_superuser``, which follow a 시스템 관리자 grant over
+  the whole country; one 시·군·구's administrator works in minwon's own screens).
 """
 
 from __future__ import annotations
