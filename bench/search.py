@@ -5,12 +5,12 @@ each beside the raw SQL floor of the same statement, over ``--persons`` resident
     .venv/bin/python bench/search.py --persons 100000 --petitions 100000
     .venv/bin/python bench/search.py --persons 1000000 --petitions 1000000   # the issue's goal
 
-The data set: residents through ``ImportResidents`` (1,000 per command, so the search
-subscribers build their documents in the command's transaction, as in production), with
-names drawn from 20 surnames weighted as in the census and given names of two syllables
-from 64 common ones (4,096 given names); petitions written in bulk (the bench's own
-``bulk_create`` of applications and petitions — the read path is what is measured here)
-and indexed by the same builder the subscribers use, in batches.
+The data set: residents through ``registry.bulk.LoadResidents`` (5,000 per command, through
+``execute``: audit, sealed numbers, and the search documents built by the portal's builders
+in the command's transaction), with names drawn from 20 surnames weighted as in the census
+and given names of two syllables from 64 common ones (4,096 given names); petitions written
+as sets by the bench (``registry.bulk.insert_rows``: COPY on PostgreSQL — the read path is
+what is measured here) and indexed by the same builder the subscribers use, per batch.
 
 Each query runs as a 원주시 officer (scope: the 시's subtree; a fifth of the data lies in
 other cities, so the policy filter does work). "search" is ``portal.queries.search`` —
@@ -57,6 +57,9 @@ PHRASES = [
     "어린이 보호구역 표지", "민원 처리 결과 문의", "건축물 균열 점검",
 ]  # fmt: skip
 WONJU = "5113000000"
+#: Persons per ``LoadResidents`` command (the command's limit is 5,000) and petitions per
+#: transaction.
+PER_COMMAND = 5000
 
 
 def _name(rng: random.Random) -> str:
@@ -69,7 +72,8 @@ def build_persons(total: int, rng: random.Random) -> None:
 
     from minwon.kernel import execute, rrn
     from minwon.kernel.types import Actor, Channel
-    from minwon.registry.importer import HouseholdRow, ImportResidents, ResidentRow
+    from minwon.registry.bulk import LoadResidents
+    from minwon.registry.importer import HouseholdRow, ResidentRow
 
     system = Actor.system("bench")
     used: set[str] = set()
@@ -77,7 +81,7 @@ def build_persons(total: int, rng: random.Random) -> None:
     made = 0
     while made < total:
         rows, count = [], 0
-        while count < 1000 and made + count < total:
+        while count < PER_COMMAND - 4 and made + count < total:
             size = min(rng.choice([1, 1, 2, 2, 3, 4]), total - made - count)
             code = rng.choice(list(STREETS))
             members = []
@@ -108,7 +112,7 @@ def build_persons(total: int, rng: random.Random) -> None:
             )
             count += size
         execute(
-            ImportResidents(
+            LoadResidents(
                 actor=system, channel=Channel.SYSTEM, jurisdiction="0000000000", households=rows
             )
         )
@@ -118,6 +122,9 @@ def build_persons(total: int, rng: random.Random) -> None:
 
 
 def build_petitions(total: int, rng: random.Random) -> None:
+    """Applications and petitions written as sets (``registry.bulk.insert_rows``: COPY on
+    PostgreSQL), each batch with its search documents built by the portal's builder, in one
+    transaction per batch."""
     from django.db import transaction
     from tqdm import tqdm
 
@@ -128,7 +135,7 @@ def build_petitions(total: int, rng: random.Random) -> None:
     from minwon.petitions.commands import LoadPetitionCatalog
     from minwon.petitions.models import Application, Petition, PetitionType
     from minwon.portal import index
-    from minwon.portal.models import Kind
+    from minwon.registry.bulk import insert_rows, reserve_ids, write_documents
 
     data = catalog.read()
     execute(
@@ -141,32 +148,34 @@ def build_petitions(total: int, rng: random.Random) -> None:
     offices = [WONJU, WONJU, WONJU, "5211000000", "4415000000"]
     bar = tqdm(total=total, unit="건", desc="민원")
     start = datetime(2026, 1, 5, 9, 0, tzinfo=SEOUL)
-    for at in range(0, total, 2000):
-        size = min(2000, total - at)
+    for at in range(0, total, PER_COMMAND):
+        size = min(PER_COMMAND, total - at)
         with transaction.atomic():
-            apps = Application.objects.bulk_create(
-                [
-                    Application(
-                        receipt_number=f"B{at + n:011d}", jurisdiction_id=rng.choice(offices),
-                        channel="online", applicant_name=_name(rng),
-                        received_at=start + timedelta(minutes=at + n), recorded_at=start,
-                        command_id=f"00000000-0000-4000-8000-{at + n:012d}",
-                    )
-                    for n in range(size)
-                ]
+            app_ids = reserve_ids(Application, size)
+            apps = [
+                (i, f"B{at + n:011d}", rng.choice(offices), "online", _name(rng),
+                 start + timedelta(minutes=at + n), start,
+                 f"00000000-0000-4000-8000-{at + n:012d}")
+                for n, i in enumerate(app_ids)
+            ]  # fmt: skip
+            insert_rows(
+                Application,
+                ("id", "receipt_number", "jurisdiction_id", "channel", "applicant_name",
+                 "received_at", "recorded_at", "command_id"),
+                apps,
             )  # fmt: skip
-            petitions = Petition.objects.bulk_create(
-                [
-                    Petition(
-                        application=a, seq=1, type=(t := rng.choice(types)),
-                        jurisdiction_id=a.jurisdiction_id, department=t.department,
-                        form={"내용": rng.choice(PHRASES)}, period=t.period,
-                        received_at=a.received_at, deadline_at=a.received_at + timedelta(days=7),
-                    )
-                    for a in apps
-                ]
+            petition_ids = reserve_ids(Petition, size)
+            insert_rows(
+                Petition,
+                ("id", "application_id", "seq", "type_id", "jurisdiction_id", "department",
+                 "form", "period", "received_at", "deadline_at"),
+                (
+                    (i, a[0], 1, (t := rng.choice(types)).pk, a[2], t.department,
+                     {"내용": rng.choice(PHRASES)}, t.period, a[5], a[5] + timedelta(days=7))
+                    for i, a in zip(petition_ids, apps, strict=True)
+                ),
             )  # fmt: skip
-            index.refresh(Kind.PETITION, [p.pk for p in petitions])
+            write_documents(index.petitions(petition_ids))
         bar.update(size)
     bar.close()
 
@@ -239,6 +248,7 @@ def main() -> None:
     parser.add_argument("--queries", type=int, default=300)
     args = parser.parse_args()
     rng = random.Random(7)
+    load_start = os.getloadavg()
     with database(args.db):
         from django.db import connection
 
@@ -277,7 +287,9 @@ def main() -> None:
                 plan = "\n".join(row[0] for row in cursor.fetchall())
     print(
         f"machine: {platform.node()} {platform.processor() or platform.machine()}, "
-        f"python {platform.python_version()}, load {os.getloadavg()[0]:.1f}"
+        f"python {platform.python_version()}, load average (1/5/15 min) at start "
+        f"{'/'.join(f'{x:.1f}' for x in load_start)}, at end "
+        f"{'/'.join(f'{x:.1f}' for x in os.getloadavg())}"
     )
     print(
         f"database: {args.db}; persons: {args.persons} (built in {persons_s:.0f} s); "

@@ -21,6 +21,7 @@ from minwon.kernel.rrn import SealedRRN
 from minwon.kernel.types import ActorKind, Command, Continuity
 
 from . import rules
+from .bulk import LoadResidents
 from .events import HouseholdHeadChanged, PersonRegistered, PersonStatusChanged, changes_of
 from .household import MergeHouseholds, MoveHousehold, SplitHousehold
 from .importer import ImportResidents, ResidentRow, import_residents
@@ -299,6 +300,7 @@ __all__ = [
     "ChangeHouseholdHead",
     "ConfirmMoveIn",
     "ImportResidents",
+    "LoadResidents",
     "MergeHouseholds",
     "MoveHousehold",
     "Mover",

@@ -53,20 +53,26 @@ class ImportResidents(Command):
     households: list[HouseholdRow]
 
 
-@handler(ImportResidents)
-def import_residents(cmd: ImportResidents, *, ctx: Context) -> dict[str, Any]:
-    total = sum(len(h.members) for h in cmd.households)
-    if not cmd.households or total > MAX_PERSONS:
+Checked = tuple[dict[str, Jurisdiction], list[list[tuple[ResidentRow, Any]]]]
+
+
+def check(households: list[HouseholdRow], ctx: Context) -> Checked:
+    """Validate a batch (offices, addresses, names, one head first, numbers new and not
+    repeated) and open the sealed numbers: ``(unit of each address code, [[(member,
+    RRN)]] per household)``. Shared by ``ImportResidents`` and the set-based
+    ``registry.bulk.LoadResidents``."""
+    total = sum(len(h.members) for h in households)
+    if not households or total > MAX_PERSONS:
         raise ValidationFailed(
             f"한 번에 1~{MAX_PERSONS}명까지 등록할 수 있습니다.",
             f"Import 1-{MAX_PERSONS} persons per command.",
             field="households",
         )
-    known = Jurisdiction.objects.in_bulk({h.address_code for h in cmd.households})
+    known = Jurisdiction.objects.in_bulk({h.address_code for h in households})
     units: dict[str, Jurisdiction] = {}
     indexes: set[str] = set()
     parsed: list[list[tuple[ResidentRow, Any]]] = []
-    for h, row in enumerate(cmd.households):
+    for h, row in enumerate(households):
         if row.address_code not in units:
             unit = known.get(row.address_code)
             if unit is None or unit.level != Jurisdiction.Level.EUPMYEONDONG or not unit.in_force:
@@ -104,6 +110,12 @@ def import_residents(cmd: ImportResidents, *, ctx: Context) -> dict[str, Any]:
             "Some numbers are already registered.",
             field="households",
         )
+    return units, parsed
+
+
+@handler(ImportResidents)
+def import_residents(cmd: ImportResidents, *, ctx: Context) -> dict[str, Any]:
+    units, parsed = check(cmd.households, ctx)
     persons = Person.objects.bulk_create(
         [
             Person(
