@@ -105,7 +105,7 @@ def insert_rows(
         else v
         for f, v in defaults
     )  # fmt: skip
-    names = [f.column for f in chosen + rest]
+    names = [str(f.column) for f in chosen + rest]
     table = model._meta.db_table
     prepare = [(i, f) for i, f in enumerate(chosen) if f.get_internal_type() in kinds]
     count = 0
@@ -129,7 +129,7 @@ def insert_rows(
             from psycopg import sql
 
             statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
-                sql.Identifier(table), sql.SQL(", ").join(sql.Identifier(n) for n in names)
+                sql.Identifier(table), sql.SQL(", ").join([sql.Identifier(n) for n in names])
             )
             with raw.copy(statement) as copy:
                 for values in prepared():

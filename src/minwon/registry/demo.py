@@ -1,7 +1,8 @@
 """Demo residents: realistic households in the three demo cities (Faker ko_KR, seeded),
-about ``ctx.residents`` persons, through ``ImportResidents`` batches of ~1,000 persons each
-(so a million residents take minutes, with audit and encryption intact), plus the three
-demo citizens' own households built with the ordinary commands so they have a history.
+about ``ctx.residents`` persons, through ``LoadResidents`` batches of ~1,000 persons each
+(``registry.bulk``: rows and search documents written as sets, with audit and encryption
+intact; on SQLite the build runs with ``bulk.build_pragmas``), plus the three demo citizens'
+own households built with the ordinary commands so they have a history.
 
 The linked registers' demos (vehicles, land, licensing, tax) read
 ``ctx.shared["registry.households"]``: ``(household_id, [person_ids], city, dong_code,
@@ -25,6 +26,7 @@ from minwon.kernel.demo import DEMO_CITIES, DemoContext
 from minwon.kernel.models import Jurisdiction
 from minwon.kernel.types import Actor, Channel, Command
 
+from .bulk import LoadResidents, build_pragmas
 from .commands import (
     ChangeHouseholdHead,
     MergeHouseholds,
@@ -33,7 +35,7 @@ from .commands import (
     ReportMoveIn,
     SplitHousehold,
 )
-from .importer import HouseholdRow, ImportResidents, ResidentRow
+from .importer import HouseholdRow, ResidentRow
 
 SYSTEM = Actor.system("demo")
 BATCH_PERSONS = 1000
@@ -281,48 +283,51 @@ def seed(ctx: DemoContext) -> None:
     made = 0
     batch_no = 0
     bar = tqdm(total=target, unit="명", desc="주민", disable=ctx.quiet or ctx.out is None)
-    while made < target:
-        plain: list[tuple[str, str, str, str, date, list[tuple[str, str, str]]]] = []
-        count = 0
-        while count < BATCH_PERSONS and made + count < target:
-            city = rng.choices(cities, [CITY_WEIGHTS[c] for c in cities])[0]
-            code = rng.choice(dongs[city])
-            road = f"{SIDO[city]} {rng.choice(ROADS[city])} {rng.randint(1, 400)}"
-            detail = (
-                f"{rng.randint(101, 120)}동 {rng.randint(1, 25)}{rng.randint(1, 8):02d}호"
-                if rng.random() < 0.55
-                else ""
-            )
-            members = _household(rng, fake, numbers, today)[: target - made - count]
-            moved = today - timedelta(days=rng.randint(30, 8000))
-            moved = max(moved, *(rrn.parse(n).birth_date for _, n, _ in members))
-            plain.append((city, code, road, detail, moved, members))
-            count += len(members)
-        key = f"registry:import:{batch_no}"
+    with build_pragmas():
+        while made < target:
+            plain: list[tuple[str, str, str, str, date, list[tuple[str, str, str]]]] = []
+            count = 0
+            while count < BATCH_PERSONS and made + count < target:
+                city = rng.choices(cities, [CITY_WEIGHTS[c] for c in cities])[0]
+                code = rng.choice(dongs[city])
+                road = f"{SIDO[city]} {rng.choice(ROADS[city])} {rng.randint(1, 400)}"
+                detail = (
+                    f"{rng.randint(101, 120)}동 {rng.randint(1, 25)}{rng.randint(1, 8):02d}호"
+                    if rng.random() < 0.55
+                    else ""
+                )
+                members = _household(rng, fake, numbers, today)[: target - made - count]
+                moved = today - timedelta(days=rng.randint(30, 8000))
+                moved = max(moved, *(rrn.parse(n).birth_date for _, n, _ in members))
+                plain.append((city, code, road, detail, moved, members))
+                count += len(members)
+            key = f"registry:import:{batch_no}"
 
-        def build(cid: Any, plain: list[Any] = plain) -> ImportResidents:
-            return ImportResidents(
-                actor=SYSTEM, channel=Channel.SYSTEM, jurisdiction="0000000000", command_id=cid,
-                households=[
-                    HouseholdRow(
-                        road_address=road, address_detail=detail,
-                        address_code=code, moved_in_on=moved,
-                        members=[
-                            ResidentRow(name=n, sealed_rrn=rrn.SealedRRN.from_text(number), relationship=rel)
-                            for n, number, rel in members
-                        ],
-                    )
-                    for _, code, road, detail, moved, members in plain
-                ],
-            )  # fmt: skip
+            def build(cid: Any, plain: list[Any] = plain) -> LoadResidents:
+                return LoadResidents(
+                    actor=SYSTEM, channel=Channel.SYSTEM, jurisdiction="0000000000", command_id=cid,
+                    households=[
+                        HouseholdRow(
+                            road_address=road, address_detail=detail,
+                            address_code=code, moved_in_on=moved,
+                            members=[
+                                ResidentRow(name=n, sealed_rrn=rrn.SealedRRN.from_text(number), relationship=rel)
+                                for n, number, rel in members
+                            ],
+                        )
+                        for _, code, road, detail, moved, members in plain
+                    ],
+                )  # fmt: skip
 
-        ctx.run(key, build)
-        result = ctx.result(key)
-        for (city, code, road, detail, _, _), row in zip(plain, result["households"], strict=True):
-            address = f"{road} {detail}".strip()
-            households.append((row["household_id"], row["person_ids"], city, code, address))
-        made += count
-        batch_no += 1
-        bar.update(count)
+            ctx.run(key, build)
+            result = ctx.result(key)
+            for (city, code, road, detail, _, _), row in zip(
+                plain, result["households"], strict=True
+            ):
+                address = f"{road} {detail}".strip()
+                households.append((row["household_id"], row["person_ids"], city, code, address))
+            made += count
+            batch_no += 1
+            bar.update(count)
     bar.close()
     ctx.say(f"registry: {made + 8} residents in {len(households) + 4} households")
