@@ -146,8 +146,9 @@ def insert_rows(
 def build_pragmas() -> Iterator[None]:
     """On SQLite, for a one-off build only (the demo): no fsync per commit and a larger page
     cache; the settings return to the project's own when the build ends. Nothing on
-    PostgreSQL (its durability is not the demo's to change)."""
-    if connection.vendor != "sqlite":
+    PostgreSQL (its durability is not the demo's to change), nor inside a transaction
+    (SQLite refuses it there, and a test's demo runs in one)."""
+    if connection.vendor != "sqlite" or connection.in_atomic_block:
         yield
         return
     with connection.cursor() as cursor:
