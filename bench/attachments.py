@@ -30,9 +30,9 @@ def main() -> None:
 
     django.setup()
     from django.core.files.uploadedfile import SimpleUploadedFile
+    from tests.petitions import samples
 
     from minwon.petitions import files
-    from tests.petitions import samples
 
     head = samples.pdf()
     bodies = [head + os.urandom(size - len(head)) for _ in range(count)]
