@@ -78,11 +78,14 @@ READERS: dict[str, set[str]] = {
     # 자동취합: a city's campaign (portal.campaign_manage), its 동's answer form (…_answer)
     "collect_campaign": {"officer", "department_head", "sysadmin"},
     "collect_answer": {"counter_clerk", "officer", "department_head", "sysadmin"},
+    # a file handed in with a petition (petitions.read over the petition, and its applicant)
+    "attachment": REGISTRY_READERS,
 }
 ROOM_READERS = {"operator", "sysadmin"}
 #: kinds whose records show a person's data: a staff read of one writes the access log
 PERSONAL = {"person", "household", "tax_bill", "vehicle", "parcel", "permit", "application",
-            "petition", "certificate", "household_change", "person_status"}  # fmt: skip
+            "petition", "certificate", "household_change", "person_status",
+            "attachment"}  # fmt: skip
 ABSENT = {"int": "987654321", "receipt_number": "20260309-9999999", "document_number": ""}
 
 
@@ -156,6 +159,25 @@ def _certificate(number: str, city: str) -> str:
         )
     ).value  # fmt: skip
     return str(value["document_number"])
+
+
+def _attachment(resident: User, city: str) -> str:
+    """A 대형폐기물 배출 신고 with its photo, filed by the resident in ``city``."""
+    from minwon.petitions import files
+    from minwon.petitions.models import Attachment
+
+    photo = files.store(
+        f"%PDF-1.4\n% {city}\n%%EOF\n".encode(), kind="application/pdf",
+        file_name=f"{city} 소파.pdf", document="배출 품목 사진",
+    )  # fmt: skip
+    receipt = execute(
+        SubmitApplication(
+            actor=Actor(ActorKind.CITIZEN, resident.pk, resident.username),
+            channel=Channel.ONLINE, jurisdiction=CITIES[city],
+            items=[ApplicationItem(type_code="LARGE_WASTE", form={"items": 1}, attachments=[photo])],
+        )
+    ).value["receipt_number"]  # fmt: skip
+    return str(Attachment.objects.get(petition__application__receipt_number=receipt).pk)
 
 
 def _campaign(city: str, records: dict[str, dict[str, str]]) -> None:
@@ -267,6 +289,7 @@ def build() -> World:
         ).value["receipt_number"]  # fmt: skip
         records["application"][city] = receipt
         records["petition"][city] = f"{receipt}/1"
+        records["attachment"][city] = _attachment(resident, city)
         records["kiosk_device"][city] = enrol_kiosk(CITIES[city], name=f"{city} 민원실 1번")[0]
     # A resident of 공주 with a 공주 bill and vehicle who moved to 원주 (the issue's case).
     mover = factories.register("전입자", code=DONGS["gongju"], address=ADDRESSES["gongju"])
@@ -300,7 +323,7 @@ def build() -> World:
 
 def readable(caller: str, kind: str, city: str) -> bool:
     """Whether ``caller`` may read the record of ``kind`` in ``city`` (the oracle)."""
-    if kind in ("application", "notice") and caller == "resident":
+    if kind in ("application", "notice", "attachment") and caller == "resident":
         return True
     return city == "wonju" and caller in READERS[kind]
 

@@ -214,6 +214,7 @@ PAGE_KINDS = {
     "staff/petitions/receipt/<str:receipt_number>/": "application",
     "staff/petitions/<str:receipt_number>/<int:item>/": "petition",
     "petitions/mine/<str:receipt_number>/": "application",
+    "petitions/attachments/<int:attachment_id>/": "attachment",
     "certificates/<str:number>.pdf": "certificate",
     "ops/incidents/<int:incident_id>/": "incident",
     "inbox/<int:message_id>/": "notice",
@@ -274,6 +275,8 @@ def _page_url(route: str, key: str) -> str:
 
 
 def _readable_page(caller: str, route: str, kind: str, city: str) -> bool:
+    if route.startswith("petitions/attachments/"):  # the applicant's, and staff's in scope
+        return readable(caller, kind, city)
     if route.startswith(("petitions/mine/", "inbox/")):
         return caller == "resident"
     return caller in ROLES and readable(caller, kind, city)

@@ -254,7 +254,43 @@ STATIC_ROOT.mkdir(exist_ok=True)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    # Petition attachments (petitions.files), always stored sealed (AES-GCM). On the
+    # filesystem under the var directory by default; S3-compatible object storage with
+    # django-storages (``pip install minwon[s3]``) when MINWON_ATTACHMENTS_S3_BUCKET is set.
+    "attachments": (
+        {
+            "BACKEND": "storages.backends.s3.S3Storage",
+            "OPTIONS": {
+                "bucket_name": os.environ["MINWON_ATTACHMENTS_S3_BUCKET"],
+                "endpoint_url": os.environ.get("MINWON_ATTACHMENTS_S3_ENDPOINT") or None,
+                "region_name": os.environ.get("MINWON_ATTACHMENTS_S3_REGION") or None,
+                "location": os.environ.get("MINWON_ATTACHMENTS_S3_PREFIX", ""),
+                "default_acl": "private",
+                "querystring_auth": True,
+                "file_overwrite": False,
+            },
+        }
+        if os.environ.get("MINWON_ATTACHMENTS_S3_BUCKET")
+        else {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {
+                "location": os.environ.get("MINWON_ATTACHMENTS_DIR", str(VAR_DIR / "attachments")),
+                "file_permissions_mode": 0o600,
+                "directory_permissions_mode": 0o700,
+            },
+        }
+    ),
 }
+# An attachment's size limit, also enforced while the upload streams in (the handler skips
+# the rest of a file past it); other uploads keep Django's defaults.
+MINWON_ATTACHMENT_MAX_BYTES = int(
+    os.environ.get("MINWON_ATTACHMENT_MAX_BYTES", str(10 * 1024 * 1024))
+)
+FILE_UPLOAD_HANDLERS = [
+    "minwon.petitions.files.LimitedUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 

@@ -43,6 +43,10 @@ def validate_type(row: dict[str, Any]) -> list[str]:
     for doc in row.get("documents") or []:
         if not str(doc.get("name", "")).strip() or doc.get("source") not in SOURCES:
             problems.append(f"document {doc!r} needs a name and source lookup|applicant")
+        if not isinstance(doc.get("later", False), bool):
+            problems.append(
+                f"document {doc!r}: later (may be handed in at the counter) is true or false"
+            )
     for field in row.get("fields") or []:
         if not field.get("name") or field.get("kind") not in FIELD_KINDS:
             problems.append(f"field {field!r} needs a name and kind {FIELD_KINDS}")

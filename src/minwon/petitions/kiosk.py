@@ -148,7 +148,7 @@ def fill(request: HttpRequest, code: str) -> HttpResponse:
         handed = request.POST.getlist("documents")
         try:
             _check_form(0, ptype, form)
-            _check_documents(0, ptype, handed)
+            _check_documents(0, ptype, ApplicationItem(type_code=ptype.code, documents=handed))
         except DomainError as exc:
             context.update(error=exc, error_field=_field_name(exc), values=form, handed=handed,
                            fields=_fields(ptype, form))  # fmt: skip

@@ -229,3 +229,34 @@ class PetitionTypeVersion(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
         raise RuntimeError("a published version is never removed")
+
+
+class Attachment(models.Model):
+    """첨부 파일: a file an applicant handed in for one petition — on the application, for
+    one of its type's documents, or with a 보완. The bytes live sealed in the
+    ``attachments`` storage (``petitions.files``); this row is what the command recorded
+    about them: where they are, their SHA-256, size and detected type, the name they were
+    uploaded under, and which document they are."""
+
+    class Kind(models.TextChoices):
+        APPLICATION = "application", "신청"
+        SUPPLEMENT = "supplement", "보완"
+
+    petition = models.ForeignKey(Petition, on_delete=models.PROTECT, related_name="attachments")
+    kind = models.CharField("제출 단계", max_length=12, choices=Kind.choices)
+    document = models.CharField("서류", max_length=200)
+    file_name = models.CharField("파일 이름", max_length=200)
+    content_type = models.CharField("파일 형식", max_length=60)
+    size = models.PositiveBigIntegerField("크기(바이트)")
+    sha256 = models.CharField("SHA-256", max_length=64)
+    storage_key = models.CharField(max_length=200)
+    attached_at = models.DateTimeField("제출 일시")
+    command_id = models.UUIDField()
+
+    class Meta:
+        verbose_name = "첨부 파일"
+        verbose_name_plural = "첨부 파일"
+        ordering = ["petition", "attached_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.petition_id}: {self.file_name}"

@@ -37,7 +37,7 @@ from minwon.kernel.errors import NotFound
 from minwon.kernel.privacy import log_access
 from minwon.kernel.types import Actor, ActorKind, Channel
 from minwon.petitions import queries
-from minwon.petitions.models import Application, Petition
+from minwon.petitions.models import Application, Attachment, Petition
 from minwon.petitions.permissions import PetitionsPermission
 
 READ = PetitionsPermission.READ
@@ -119,6 +119,29 @@ def petition(
             subject_id=found.application.identity_index, what="민원 신청인 정보",
             purpose="민원 처리", jurisdiction=found.jurisdiction_id,
         )  # fmt: skip
+    return found
+
+
+def attachment(actor: Actor, attachment_id: int) -> Attachment:
+    """One attachment, read through its petition: by the applicant, or by staff who may
+    read the petition (its own jurisdiction), the read access-logged — a file handed in
+    for a petition is the applicant's personal data. The same 404 for anyone else."""
+    found = (
+        Attachment.objects.select_related("petition__application").filter(pk=attachment_id).first()
+    )
+    if found is None:
+        raise not_found()
+    petition = found.petition
+    if actor.kind == ActorKind.CITIZEN and queries.is_applicant(petition.application, actor.id):
+        return found
+    if actor.kind != ActorKind.STAFF or not base.may(actor, READ, petition.jurisdiction_id):
+        raise not_found()
+    log_access(
+        actor=actor, channel=Channel.COUNTER, subject_type="petition_applicant",
+        subject_id=petition.application.identity_index or petition.application.receipt_number,
+        what=f"첨부 파일 {found.document}", purpose="민원 처리",
+        jurisdiction=petition.jurisdiction_id,
+    )  # fmt: skip
     return found
 
 

@@ -1,7 +1,7 @@
 from django.urls import path
 from django.utils.translation import gettext_noop
 
-from minwon.petitions import approvals, kiosk, views
+from minwon.petitions import approvals, attachments, kiosk, views
 from minwon.petitions.permissions import PetitionsPermission
 from minwon.web import nav
 
@@ -13,6 +13,11 @@ urlpatterns = [
         "petitions/mine/<str:receipt_number>/<int:item>/supplement/",
         views.supplement,
         name="petitions-supplement",
+    ),
+    path(
+        "petitions/attachments/<int:attachment_id>/",
+        attachments.download,
+        name="petitions-attachment",
     ),
     path("track/", views.track, name="petitions-track"),
     path("kiosk/petitions/", kiosk.identity, name="petitions-kiosk-identity"),

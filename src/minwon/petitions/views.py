@@ -23,7 +23,7 @@ from minwon.accounts.actors import actor_for_request
 from minwon.kernel import clock, execute, formats, offices, rrn
 from minwon.kernel.errors import DomainError, ValidationFailed
 from minwon.kernel.types import Channel
-from minwon.petitions import deadlines, policies, queries, receipts, tracking
+from minwon.petitions import attachments, deadlines, policies, queries, receipts, tracking
 from minwon.petitions.api import client_ip
 from minwon.petitions.commands import ApplicationItem, SubmitApplication
 from minwon.petitions.commands.workflow import ACTIONS, SubmitSupplement
@@ -120,8 +120,14 @@ def apply(request: HttpRequest) -> HttpResponse:
     post = request.POST if request.method == "POST" else None
     step = (post.get("step") or "submit") if post is not None else "form"
     error = ""
+    items: list[ApplicationItem] = []
     if post is not None:
         items = _items_from_post(request, types)
+        try:
+            items = attachments.with_files(request, types, items, upload=step == "review")
+        except DomainError as exc:  # a file refused: named with its type and document
+            error = exc.message_en if (get_language() or "").startswith("en") else exc.message_ko
+            step = "form"
         if step == "submit":
             try:
                 result = execute(
@@ -148,9 +154,13 @@ def apply(request: HttpRequest) -> HttpResponse:
         elif step == "review" and not items:
             error = gettext("신청할 민원을 하나 이상 고르세요.")
             step = "form"
+        elif step == "review" and (missing := attachments.missing_files(types, items)):
+            error = missing
+            step = "form"
         elif step != "review":
             step = "form"
     rows = _type_rows(types, post)
+    attachments.decorate(rows, items)
     context: dict[str, Any] = {
         "rows": rows, "offices": OFFICES, "error": error,
         "office": post.get("jurisdiction", "") if post else "",
@@ -163,8 +173,8 @@ def apply(request: HttpRequest) -> HttpResponse:
         context["total_fee"] = sum(r["t"].fee for r in context["chosen"])
         context["hidden"] = [
             (k, v) for k, values in post.lists() for v in values  # type: ignore[union-attr]
-            if k not in ("csrfmiddlewaretoken", "step")
-        ]  # fmt: skip
+            if k not in ("csrfmiddlewaretoken", "step") and not k.startswith(("staged:", "later:"))
+        ] + attachments.hidden_inputs(items)  # fmt: skip
         return render(request, "petitions/apply_review.html", context)
     return render(request, "petitions/apply.html", context, status=400 if error else 200)
 
@@ -179,10 +189,17 @@ def mine(request: HttpRequest) -> HttpResponse:
 def mine_detail(request: HttpRequest, receipt_number: str) -> HttpResponse:
     """The applicant's own application: the same policy as ``GET /api/petitions/<no>``."""
     application = policies.own_application(actor_for_request(request), receipt_number)
+    return _mine_page(request, application)
+
+
+def _mine_page(request: HttpRequest, application: Any, *, status: int = 200) -> HttpResponse:
     view = tracking.public_view(application)
+    files = {p.seq: attachments.listed(p) for p in application.items.order_by("seq")}
     return render(request, "petitions/mine_detail.html",
-                  {"view": view, "pin": receipts.pin_for(receipt_number), "application": application,
-                   "office": offices.contact(application.jurisdiction_id)})  # fmt: skip
+                  {"view": view, "pin": receipts.pin_for(application.receipt_number),
+                   "application": application, "files": files,
+                   "limit": attachments.limit_words(),
+                   "office": offices.contact(application.jurisdiction_id)}, status=status)  # fmt: skip
 
 
 @login_required
@@ -191,15 +208,23 @@ def supplement(request: HttpRequest, receipt_number: str, item: int) -> HttpResp
     actor = actor_for_request(request)
     application = policies.own_application(actor, receipt_number)
     try:
+        refs = attachments.supplement_files(request)
         execute(
             SubmitSupplement(
                 actor=actor, channel=Channel.ONLINE,
                 jurisdiction=application.jurisdiction_id, receipt_number=receipt_number,
                 item=item, note=request.POST.get("note", ""),
                 documents=[d for d in request.POST.get("documents", "").split(",") if d.strip()],
+                attachments=refs,
             )
         )  # fmt: skip
         messages.success(request, "보완 내용을 제출했습니다.")
+    except ValidationFailed as exc:
+        if not exc.code.startswith("attachment"):
+            _error(request, exc)
+            return redirect("petitions-mine-detail", receipt_number=receipt_number)
+        _error(request, exc)
+        return _mine_page(request, application, status=400)
     except DomainError as exc:
         _error(request, exc)
     return redirect("petitions-mine-detail", receipt_number=receipt_number)
@@ -279,6 +304,7 @@ def detail(request: HttpRequest, receipt_number: str, item: int) -> HttpResponse
         "hours_left": deadlines.working_hours_left(petition.deadline_at, clock.now()),
         "is_open": petition.state in OPEN_STATES, "today": clock.now().date(),
         "documents": petition_documents(petition, can_fetch=policies.can_process(actor, petition)),
+        "attachments": attachments.listed(petition),
     })  # fmt: skip
 
 

@@ -13,7 +13,8 @@ from minwon.kernel.errors import Conflict, Forbidden, NotFound
 from minwon.kernel.registry import register_event
 from minwon.kernel.types import Actor, ActorKind, Event
 from minwon.petitions import deadlines, queries
-from minwon.petitions.models import Petition, PetitionStep
+from minwon.petitions.files import AttachmentRef
+from minwon.petitions.models import Attachment, Petition, PetitionStep
 
 
 @register_event
@@ -180,6 +181,22 @@ def record_step(
         )
     )
     return step
+
+
+def attach(
+    ctx: Context, petition: Petition, refs: list[AttachmentRef], kind: str, at: datetime
+) -> None:
+    """Record the files a command attached (already verified against storage) on the
+    petition: the row holds the reference, never the bytes."""
+    if refs:
+        Attachment.objects.bulk_create(
+            Attachment(
+                petition=petition, kind=kind, document=r.document, file_name=r.file_name,
+                content_type=r.content_type, size=r.size, sha256=r.sha256,
+                storage_key=r.storage_key, attached_at=at, command_id=ctx.command.command_id,
+            )
+            for r in refs
+        )  # fmt: skip
 
 
 def save(petition: Petition, *fields: str) -> None:

@@ -17,9 +17,17 @@ from minwon.kernel.errors import Forbidden, ValidationFailed
 from minwon.kernel.registry import handler, register_event
 from minwon.kernel.rrn import SealedRRN
 from minwon.kernel.types import ActorKind, Channel, Command, Continuity, Event, RoomCategory
-from minwon.petitions import deadlines, receipts, rules
-from minwon.petitions.commands.common import fmt, record_step, save, tell_applicant, tell_result
-from minwon.petitions.models import Application, Petition, PetitionType
+from minwon.petitions import deadlines, files, receipts, rules
+from minwon.petitions.commands.common import (
+    attach,
+    fmt,
+    record_step,
+    save,
+    tell_applicant,
+    tell_result,
+)
+from minwon.petitions.files import AttachmentRef
+from minwon.petitions.models import Application, Attachment, Petition, PetitionType
 
 MAX_ITEMS = 15  # the seeds' fifteen forms that became one
 CHANNEL_OF = {
@@ -35,11 +43,16 @@ CHANNEL_OF = {
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
 class ApplicationItem:
-    """One petition type on the form, its answers and the documents handed in (by name)."""
+    """One petition type on the form, its answers and the documents handed in: by name
+    (on paper, at a counter), as files (``attachments``, stored before the command), or
+    promised for later at the counter (``later``: only documents whose catalog entry says
+    ``later``)."""
 
     type_code: str
     form: dict[str, Any] = dataclasses.field(default_factory=dict)
     documents: list[str] = dataclasses.field(default_factory=list)
+    attachments: list[AttachmentRef] = dataclasses.field(default_factory=list)
+    later: list[str] = dataclasses.field(default_factory=list)
 
 
 @register_event
@@ -146,32 +159,48 @@ def _check_form(n: int, ptype: PetitionType, form: dict[str, Any]) -> dict[str, 
     return clean
 
 
-def _check_documents(n: int, ptype: PetitionType, given: list[str]) -> list[dict[str, str]]:
+def _check_documents(n: int, ptype: PetitionType, item: ApplicationItem) -> list[dict[str, str]]:
     """민원처리법 제10조: documents the office can look up are never asked for; the ones the
-    applicant must submit have to be there."""
-    handed = {d.strip() for d in given if d.strip()}
+    applicant must submit have to be there — handed in, attached as a file, or (where the
+    catalog allows it) promised for the counter."""
+    field = f"items[{n}].documents"
+    handed = {d.strip() for d in item.documents if d.strip()}
+    filed = {a.document for a in item.attachments}
+    later = {d.strip() for d in item.later if d.strip()}
     known = {d["name"]: d for d in ptype.documents}
-    unknown = sorted(handed - known.keys())
+    unknown = sorted((handed | filed | later) - known.keys())
     if unknown:
         raise _bad(
             f"이 민원의 구비서류가 아닙니다: {', '.join(unknown)}",
             f"Not a document of this petition type: {', '.join(unknown)}",
-            f"items[{n}].documents",
+            field,
             "unknown_document",
         )
+    not_later = sorted(d for d in later if not known[d].get("later"))
+    if not_later:
+        raise _bad(
+            f"'{', '.join(not_later)}'은(는) 창구에서 나중에 낼 수 없습니다. 파일을 올리세요.",
+            f"'{', '.join(not_later)}' cannot be handed in later; attach the file.",
+            field,
+            "document_not_later",
+        )
+    files.check_refs(item.attachments, field=field)
     missing = [
         d["name"]
         for d in ptype.documents
-        if d["source"] == "applicant" and d.get("required") and d["name"] not in handed
+        if d["source"] == "applicant"
+        and d.get("required")
+        and d["name"] not in handed | filed | later
     ]
     if missing:
         raise _bad(
             f"제출해야 할 서류가 빠졌습니다: {', '.join(missing)}",
             f"Missing required document(s): {', '.join(missing)}",
-            f"items[{n}].documents",
+            field,
             "missing_document",
         )
-    out = [{"name": name, "source": "applicant"} for name in sorted(handed)]
+    out = [{"name": name, "source": "applicant"} for name in sorted(handed | filed)]
+    out += [{"name": name, "source": "later"} for name in sorted(later - handed - filed)]
     out += [
         {"name": d["name"], "source": "lookup"} for d in ptype.documents if d["source"] == "lookup"
     ]
@@ -304,7 +333,7 @@ def submit_application(cmd: SubmitApplication, *, ctx: Context) -> dict[str, Any
                 "channel_not_allowed",
             )
         prepared.append(
-            (ptype, _check_form(n, ptype, item.form), _check_documents(n, ptype, item.documents))
+            (ptype, _check_form(n, ptype, item.form), _check_documents(n, ptype, item), item)
         )
     applicant = _applicant(cmd, ctx)
     received_at = local(cmd.occurred_at)
@@ -328,7 +357,7 @@ def submit_application(cmd: SubmitApplication, *, ctx: Context) -> dict[str, Any
     petitions: list[dict[str, Any]] = []
     first: Petition | None = None
     auto = 0
-    for seq, (ptype, form, documents) in enumerate(prepared, start=1):
+    for seq, (ptype, form, documents, item) in enumerate(prepared, start=1):
         period = deadlines.parse_period(ptype.period)
         petition = Petition(
             application=application,
@@ -343,6 +372,7 @@ def submit_application(cmd: SubmitApplication, *, ctx: Context) -> dict[str, Any
             deadline_at=deadlines.deadline(received_at, period),
         )
         sql.create(petition)
+        attach(ctx, petition, item.attachments, Attachment.Kind.APPLICATION, received_at)
         first = first or petition
         record_step(ctx, petition, "received", public_note=f"{ptype.department}에 배정 대기")
         decided = _auto_decide(ctx, petition)

@@ -18,9 +18,10 @@ from minwon.kernel.clock import local
 from minwon.kernel.errors import Conflict, ValidationFailed
 from minwon.kernel.registry import handler
 from minwon.kernel.types import Command, Continuity, RoomCategory
-from minwon.petitions import deadlines
+from minwon.petitions import deadlines, files
 from minwon.petitions.commands import transfer
 from minwon.petitions.commands.common import (
+    attach,
     ensure_state,
     fmt,
     load_for_update,
@@ -33,7 +34,8 @@ from minwon.petitions.commands.common import (
     tell_applicant,
     tell_result,
 )
-from minwon.petitions.models import OPEN_STATES, Petition
+from minwon.petitions.files import AttachmentRef
+from minwon.petitions.models import OPEN_STATES, Attachment, Petition
 
 S = Petition.State
 REMEDIES = (
@@ -194,6 +196,8 @@ class SubmitSupplement(PetitionCommand):
 
     documents: list[str] = dataclasses.field(default_factory=list)
     note: str = ""
+    #: Files handed in with the 보완, stored before the command (``petitions.files``).
+    attachments: list[AttachmentRef] = dataclasses.field(default_factory=list)
 
 
 @handler(SubmitSupplement)
@@ -203,12 +207,13 @@ def submit_supplement(cmd: SubmitSupplement, *, ctx: Context) -> dict[str, Any]:
     ensure_state(petition, "supplement", (S.SUPPLEMENT,))
     note = cmd.note.strip()[:2000]
     handed = [d.strip()[:200] for d in cmd.documents if d.strip()]
-    if not note and not handed:
+    if not note and not handed and not cmd.attachments:
         raise ValidationFailed(
             "보완 내용이나 서류를 입력하세요.",
             "Give the supplement (text or documents).",
             field="note",
         )
+    files.check_refs(cmd.attachments, field="attachments")
     _close_pause(petition, local(ctx.occurred_at))
     petition.state = S.IN_REVIEW
     petition.documents = [
@@ -217,6 +222,7 @@ def submit_supplement(cmd: SubmitSupplement, *, ctx: Context) -> dict[str, Any]:
     ]
     petition.supplement_due = None
     save(petition, "state", "pauses", "paused_since", "deadline_at", "documents", "supplement_due")
+    attach(ctx, petition, cmd.attachments, Attachment.Kind.SUPPLEMENT, local(ctx.occurred_at))
     record_step(ctx, petition, "supplement", note=note,
                 public_note=f"보완 제출. 처리기한 {fmt(petition.deadline_at)}")  # fmt: skip
     return result(petition)
