@@ -198,18 +198,25 @@ STEPS = (
 )  # fmt: skip
 STEP_NAMES = [s.name for s in STEPS]
 DONE_LABEL = gettext_lazy("접수 완료")
+NO_FEE_LABEL = gettext_lazy("수수료 없음(결제 생략)")
 #: Never carried from screen to screen: the card stays on the payment screen.
 NOT_CARRIED = ("csrfmiddlewaretoken", "step", "card_number", "card_expiry")
 
 
-def _indicator(current: str, fee: int) -> dict[str, Any]:
-    """The KRDS step indicator: ``2/5 신청 내용``; the payment step only when there is a fee."""
-    names = [s for s in STEP_NAMES if s != "pay" or fee > 0] + ["done"]
-    labels = {s.name: s.label for s in STEPS} | {"done": DONE_LABEL}
-    at = names.index(current)
-    steps = [{"n": i + 1, "label": labels[n], "state": "done" if i < at else "active" if i == at else ""}
-             for i, n in enumerate(names)]  # fmt: skip
-    return {"steps": steps, "step_n": at + 1, "step_total": len(names), "step_label": labels[current]}
+def _indicator(current: str, fee: int | None) -> dict[str, Any]:
+    """The KRDS step indicator, ``2/5 신청 내용``: the five screens before filing; with no
+    fee (``fee`` 0 once types are chosen; ``None``: not known yet) the payment step shows
+    as skipped. ``current`` ``done``: every step done (the receipt, 접수 완료)."""
+    at = len(STEPS) if current == "done" else STEP_NAMES.index(current)
+    steps = []
+    for i, step in enumerate(STEPS):
+        skipped = step.name == "pay" and fee == 0
+        state = "done" if i < at else "active" if i == at else ""
+        steps.append({"n": i + 1, "label": NO_FEE_LABEL if skipped else step.label,
+                      "state": "skipped done" if skipped and state == "done" else state})  # fmt: skip
+    label = DONE_LABEL if current == "done" else STEPS[at].label
+    return {"steps": steps, "step_n": min(at + 1, len(STEPS)), "step_total": len(STEPS),
+            "step_label": label, "step_done": current == "done"}  # fmt: skip
 
 
 def _hidden(post: Any, owns: tuple[str, ...]) -> list[tuple[str, str]]:
@@ -263,7 +270,7 @@ def _screen(request: HttpRequest, name: str, draft: Draft,
     step = STEPS[STEP_NAMES.index(name)]
     post = draft.post
     context: dict[str, Any] = {
-        "step": name, **_indicator(name, draft.fee), "hidden": _hidden(post, step.owns),
+        "step": name, **_indicator(name, draft.fee if draft.chosen else None), "hidden": _hidden(post, step.owns),
         "rows": _type_rows(draft.types, post), "offices": OFFICES,
         "error": _words(error, draft) if error else "",
         "error_field": error.field if error else "",
@@ -362,7 +369,8 @@ def mine_detail(request: HttpRequest, receipt_number: str) -> HttpResponse:
     return render(request, "petitions/mine_detail.html", {
         "view": view, "pin": receipts.pin_for(receipt_number), "application": application,
         "office": offices.contact(application.jurisdiction_id), "payment": payment,
-        **(_indicator("done", payment.amount if payment else 0) if just_filed else {}),
+        **(_indicator("done", sum(p.type.fee for p in application.items.select_related("type")))
+           if just_filed else {}),
     })  # fmt: skip
 
 
