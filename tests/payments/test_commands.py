@@ -19,7 +19,7 @@ from minwon.kernel.types import Actor, Channel
 from minwon.payments.commands import RecordPayment, RefundPayment, refund_due_on_withdrawal
 from minwon.payments.models import Payment
 from minwon.payments.providers import Card, DemoCardProvider
-from minwon.petitions.commands import ApplicationItem, SubmitApplication
+from minwon.petitions.commands import ApplicationItem
 from minwon.petitions.models import Application
 from tests.petitions.conftest import WONJU, actor, at
 
@@ -43,7 +43,9 @@ def pay(who: Actor, amount: int = 3000, order: str = "", **extra: Any) -> dict[s
 
 
 def waste(apply: Callable[..., dict[str, Any]], order: str) -> str:
-    item = ApplicationItem(type_code="LARGE_WASTE", form={"items": "12"})  # over 10: an officer decides
+    item = ApplicationItem(
+        type_code="LARGE_WASTE", form={"items": "12"}
+    )  # over 10: an officer decides
     return str(apply(item, payment_order=order)["receipt_number"])
 
 
@@ -164,7 +166,9 @@ def test_a_clerk_refunds_the_citizen_cannot(
         refund(clerk, reason="또 환불")
 
 
-def test_the_payer_voids_an_unfiled_charge(citizen: User, make_citizen: Callable[..., User]) -> None:
+def test_the_payer_voids_an_unfiled_charge(
+    citizen: User, make_citizen: Callable[..., User]
+) -> None:
     order = pay(actor(citizen))["order_key"]
     with pytest.raises(NotFound):
         execute(RefundPayment(actor=actor(make_citizen()), channel=Channel.ONLINE,

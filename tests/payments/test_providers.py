@@ -8,8 +8,8 @@ from datetime import datetime
 import pytest
 
 from minwon.kernel import clock
-from minwon.kernel.errors import ValidationFailed
 from minwon.kernel.clock import SEOUL
+from minwon.kernel.errors import ValidationFailed
 from minwon.payments import providers
 from minwon.payments.providers import Card, DemoCardProvider, PaymentRefused, luhn_ok
 
@@ -37,8 +37,12 @@ def test_approval_is_the_same_for_the_same_order_and_confirmable() -> None:
     assert len(first.approval_number) == 8 and first.approval_number.isdigit()
     assert (first.brand, first.last4) == ("visa", "1111")
     assert gateway.confirm(order_key="a" * 32, amount=3000, approval_number=first.approval_number)
-    assert not gateway.confirm(order_key="a" * 32, amount=4000, approval_number=first.approval_number)
-    assert not gateway.confirm(order_key="b" * 32, amount=3000, approval_number=first.approval_number)
+    assert not gateway.confirm(
+        order_key="a" * 32, amount=4000, approval_number=first.approval_number
+    )
+    assert not gateway.confirm(
+        order_key="b" * 32, amount=3000, approval_number=first.approval_number
+    )
 
 
 def test_the_limit_card_is_refused_with_its_reason() -> None:

@@ -100,7 +100,9 @@ def test_every_step_of_a_fee_type_then_the_receipt(citizen: User) -> None:
     assert payment.reference == application.receipt_number and payment.amount == 3000
     receipt = client.get(filed["Location"]).content.decode()
     text = _text(receipt)
-    assert "접수 완료" in text and "5단계 수수료 결제" in text and application.receipt_number in text
+    assert (
+        "접수 완료" in text and "5단계 수수료 결제" in text and application.receipt_number in text
+    )
     assert "3,000원" in text and payment.approval_number in text and "끝 번호 1111" in text
     assert "비자" in text and "visa" not in text and "card" not in text.lower()
     assert "5단계" not in _text(client.get(filed["Location"]).content.decode())  # once only
@@ -115,7 +117,9 @@ def test_a_missing_field_brings_back_the_form_step_naming_it(citizen: User) -> N
     status, page = post(client, {**chosen, "step": "documents"})
     text = _text(page)
     assert status == 400 and "2/5 신청 내용" in text
-    assert "'배출 품목 수' 항목을 입력하세요." in text and "대형폐기물 배출 신고: 배출 품목 수" in text
+    assert (
+        "'배출 품목 수' 항목을 입력하세요." in text and "대형폐기물 배출 신고: 배출 품목 수" in text
+    )
     assert "items" not in text
     assert re.search(r'id="f-LARGE_WASTE-items"[^>]*aria-invalid="true"', page)
     assert "소파" in page  # what was entered stays

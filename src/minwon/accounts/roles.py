@@ -16,8 +16,8 @@ from minwon.kernel.permissions import Permissions, declare
 from minwon.land.permissions import LandPermission as Land
 from minwon.licensing.permissions import LicensingPermission as Licensing
 from minwon.notices.permissions import NoticesPermission as Notices
-from minwon.payments.permissions import PaymentsPermission as Payments
 from minwon.ops.permissions import OpsPermission as Ops
+from minwon.payments.permissions import PaymentsPermission as Payments
 from minwon.petitions.permissions import PetitionsPermission as Petitions
 from minwon.portal.permissions import PortalPermission as Portal
 from minwon.registry.permissions import RegistryPermission as Registry

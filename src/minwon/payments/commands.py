@@ -81,7 +81,9 @@ def _check_payer(cmd: RecordPayment, ctx: Context) -> None:
 
 def _check(cmd: RecordPayment) -> None:
     if not re.fullmatch(r"[A-Za-z0-9-]{8,64}", cmd.order_key):
-        raise ValidationFailed("주문 번호가 올바르지 않습니다.", "Bad order key.", field="order_key")
+        raise ValidationFailed(
+            "주문 번호가 올바르지 않습니다.", "Bad order key.", field="order_key"
+        )
     if not 0 < cmd.amount <= MAX_AMOUNT:
         raise ValidationFailed("결제 금액이 올바르지 않습니다.", "Bad amount.", field="amount")
     if cmd.card_brand not in BRANDS or not re.fullmatch(r"\d{4}", cmd.card_last4):
@@ -107,7 +109,9 @@ def record_payment(cmd: RecordPayment, *, ctx: Context) -> dict[str, Any]:
             cmd.approval_number, cmd.amount, payer(ctx.actor)
         )  # fmt: skip
         if not same:
-            raise Conflict("이미 결제된 주문입니다.", "This order is already paid.", field="order_key")
+            raise Conflict(
+                "이미 결제된 주문입니다.", "This order is already paid.", field="order_key"
+            )
         return _result(existing)
     payment = Payment.objects.create(
         order_key=cmd.order_key, provider=cmd.provider, approval_number=cmd.approval_number,
@@ -171,9 +175,7 @@ class RefundPayment(Command):
 @handler(RefundPayment)
 def refund_payment(cmd: RefundPayment, *, ctx: Context) -> dict[str, Any]:
     payment = Payment.objects.select_for_update().filter(order_key=cmd.order_key).first()
-    own_void = (
-        payment is not None and not payment.reference and payment.payer == payer(ctx.actor)
-    )
+    own_void = payment is not None and not payment.reference and payment.payer == payer(ctx.actor)
     if payment is None or not (
         own_void or ctx.allowed(PaymentsPermission.REFUND, payment.jurisdiction_id)
     ):

@@ -59,7 +59,9 @@ class Card:
                 field="card_expiry",
             )
         year = int(match.group(2))
-        return cls(number=digits, expiry_month=month, expiry_year=year + 2000 if year < 100 else year)
+        return cls(
+            number=digits, expiry_month=month, expiry_year=year + 2000 if year < 100 else year
+        )
 
     @property
     def last4(self) -> str:

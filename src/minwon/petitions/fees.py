@@ -36,9 +36,10 @@ def new_order() -> str:
 def order_for(posted: str) -> str:
     """The order key of a payment screen: the one it was shown with, unless that order
     was already recorded (a charge given back must not be reused), else a new one."""
-    if re.fullmatch(r"[0-9a-f]{32}", posted or "") and not Payment.objects.filter(
-        order_key=posted
-    ).exists():
+    if (
+        re.fullmatch(r"[0-9a-f]{32}", posted or "")
+        and not Payment.objects.filter(order_key=posted).exists()
+    ):
         return posted
     return new_order()
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
+import uuid
 from collections.abc import Callable
 from datetime import date
 from typing import Any
@@ -18,6 +19,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.functional import Promise
 from django.utils.translation import get_language, gettext, gettext_lazy
 from django.views.decorators.http import require_POST
 
@@ -26,8 +28,7 @@ from minwon.kernel import clock, execute, formats, offices, rrn
 from minwon.kernel.errors import DomainError, ValidationFailed
 from minwon.kernel.types import Channel
 from minwon.payments import queries as payment_queries
-from minwon.petitions import deadlines, policies, queries, receipts, tracking
-from minwon.petitions import fees
+from minwon.petitions import deadlines, fees, policies, queries, receipts, tracking
 from minwon.petitions.api import client_ip
 from minwon.petitions.commands import ApplicationItem, SubmitApplication
 from minwon.petitions.commands.intake import MAX_ITEMS, _check_documents, _check_form
@@ -180,7 +181,7 @@ class Step:
     draft must pass before the citizen may go past it."""
 
     name: str
-    label: str
+    label: str | Promise
     template: str
     owns: tuple[str, ...]
     check: Callable[[Draft], None] | None = None
@@ -302,7 +303,7 @@ def _file(request: HttpRequest, draft: Draft, *, paying: bool) -> HttpResponse:
                 actor=actor, channel=Channel.ONLINE, jurisdiction=office, items=draft.items,
                 email=request.POST.get("email", ""), phone=request.POST.get("phone", ""),
                 payment_order=order if paying else "",
-                **({"command_id": fees.filing_id(order)} if paying else {}),
+                command_id=fees.filing_id(order) if paying else uuid.uuid4(),
             )
         )  # fmt: skip
     except DomainError as exc:
