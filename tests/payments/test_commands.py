@@ -176,3 +176,18 @@ def test_the_payer_voids_an_unfiled_charge(
     execute(RefundPayment(actor=actor(citizen), channel=Channel.ONLINE, jurisdiction=WONJU,
                           order_key=order, reason="접수 실패"))  # fmt: skip
     assert Payment.objects.get().status == "refunded"
+
+
+def test_the_screen_voids_only_an_unfiled_charge(apply: Callable[..., Any], citizen: User) -> None:
+    """``fees.void``, run when an application is refused after its charge: the charge goes
+    back; a charge already linked to a filed application is left alone."""
+    from minwon.petitions import fees
+
+    unfiled = pay(actor(citizen))["order_key"]
+    fees.void(actor=actor(citizen), office=WONJU, order=unfiled)
+    assert Payment.objects.get(order_key=unfiled).status == "refunded"
+    filed = pay(actor(citizen))["order_key"]
+    waste(apply, filed)
+    fees.void(actor=actor(citizen), office=WONJU, order=filed)
+    assert Payment.objects.get(order_key=filed).status == "approved"
+    assert fees.order_for(unfiled) != unfiled and fees.order_for("f" * 32) == "f" * 32

@@ -293,11 +293,14 @@ def _file(request: HttpRequest, draft: Draft, *, paying: bool) -> HttpResponse:
     the paid order, and a charge whose application is refused is given back at once."""
     order = str(request.POST.get("order", "")).strip()
     actor = actor_for_request(request)
+    charged = False
     try:
         office = _office(request, OFFICES[0][0])
         if paying:
+            what = ", ".join(t.name for t in draft.chosen)
             paid = fees.charge(request, actor=actor, office=office, amount=draft.fee,
-                                         order=order, what=", ".join(t.name for t in draft.chosen))  # fmt: skip
+                               order=order, what=what)  # fmt: skip
+            charged = True
         result = execute(
             SubmitApplication(
                 actor=actor, channel=Channel.ONLINE, jurisdiction=office, items=draft.items,
@@ -307,8 +310,8 @@ def _file(request: HttpRequest, draft: Draft, *, paying: bool) -> HttpResponse:
             )
         )  # fmt: skip
     except DomainError as exc:
-        if paying and _step_of(exc.field or "") != "pay":
-            fees.void(actor=actor, office=OFFICES[0][0], order=order)
+        if charged:
+            fees.void(actor=actor, office=draft.office, order=order)
         return _screen(request, _step_of(exc.field or ""), draft, exc)
     number = result.value["receipt_number"]
     request.session[JUST_FILED] = number
