@@ -16,6 +16,7 @@ from minwon.kernel import clock, execute
 from minwon.kernel.errors import Conflict, DomainError, NotFound, ValidationFailed
 from minwon.kernel.models import CommandRecord, OutboxEvent
 from minwon.kernel.types import Actor, Channel
+from minwon.payments import checkout as fees
 from minwon.payments.commands import RecordPayment, RefundPayment, refund_due_on_withdrawal
 from minwon.payments.models import Payment
 from minwon.payments.providers import Card, DemoCardProvider
@@ -181,8 +182,6 @@ def test_the_payer_voids_an_unfiled_charge(
 def test_the_screen_voids_only_an_unfiled_charge(apply: Callable[..., Any], citizen: User) -> None:
     """``fees.void``, run when an application is refused after its charge: the charge goes
     back; a charge already linked to a filed application is left alone."""
-    from minwon.petitions import fees
-
     unfiled = pay(actor(citizen))["order_key"]
     fees.void(actor=actor(citizen), office=WONJU, order=unfiled)
     assert Payment.objects.get(order_key=unfiled).status == "refunded"
@@ -191,3 +190,4 @@ def test_the_screen_voids_only_an_unfiled_charge(apply: Callable[..., Any], citi
     fees.void(actor=actor(citizen), office=WONJU, order=filed)
     assert Payment.objects.get(order_key=filed).status == "approved"
     assert fees.order_for(unfiled) != unfiled and fees.order_for("f" * 32) == "f" * 32
+    assert fees.order_for(filed) == filed  # a repeated tap replays the same charge

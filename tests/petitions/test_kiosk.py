@@ -174,3 +174,18 @@ def test_a_free_type_has_no_card_step(kiosk: Client) -> None:
     assert kiosk.get("/kiosk/petitions/pay/")["Location"] == "/kiosk/petitions/confirm/"
     assert kiosk.post("/kiosk/petitions/confirm/")["Location"].startswith("/kiosk/petitions/done/")
     assert not Payment.objects.exists()
+
+
+def test_double_tap_on_pay_charges_and_files_once(kiosk: Client) -> None:
+    kiosk.post("/kiosk/petitions/types/LARGE_WASTE/", {"f:items": "2"})
+    kiosk.get("/kiosk/petitions/pay/")
+    pending = kiosk.session["minwon_kiosk_petitions"]["pending"]
+    card = {"card_number": "4111111111111111", "card_expiry": "12/29"}
+    with clock.frozen_at(at("2026-03-09T10:00")):
+        first = kiosk.post("/kiosk/petitions/pay/", card)
+        session = kiosk.session
+        session["minwon_kiosk_petitions"]["pending"] = pending  # the second tap's view
+        session.save()
+        second = kiosk.post("/kiosk/petitions/pay/", card)
+    assert first["Location"] == second["Location"]
+    assert Application.objects.count() == 1 and Payment.objects.count() == 1

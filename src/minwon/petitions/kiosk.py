@@ -27,8 +27,9 @@ from minwon.kernel import execute, offices
 from minwon.kernel.errors import DomainError, ValidationFailed
 from minwon.kernel.rrn import SealedRRN
 from minwon.kernel.types import Channel
+from minwon.payments import checkout as fees
 from minwon.payments.queries import payment_of
-from minwon.petitions import fees, queries, receipts
+from minwon.petitions import queries, receipts
 from minwon.petitions.commands import ApplicationItem, SubmitApplication
 from minwon.petitions.commands.intake import _check_documents, _check_form
 from minwon.petitions.models import Application, PetitionType

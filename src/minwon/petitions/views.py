@@ -27,8 +27,9 @@ from minwon.accounts.actors import actor_for_request
 from minwon.kernel import clock, execute, formats, offices, rrn
 from minwon.kernel.errors import DomainError, ValidationFailed
 from minwon.kernel.types import Channel
+from minwon.payments import checkout as fees
 from minwon.payments import queries as payment_queries
-from minwon.petitions import deadlines, fees, policies, queries, receipts, tracking
+from minwon.petitions import deadlines, policies, queries, receipts, tracking
 from minwon.petitions.api import client_ip
 from minwon.petitions.commands import ApplicationItem, SubmitApplication
 from minwon.petitions.commands.intake import MAX_ITEMS, _check_documents, _check_form

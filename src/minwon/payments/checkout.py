@@ -1,6 +1,7 @@
-"""수수료 at the point of filing, for the online steps and the kiosk alike: charge the card
-through the configured gateway and record the approval (``payments.RecordPayment``), file
-with the paid order, and give a charge back when its application could not be filed.
+"""The payment screen's side of 수수료 (the online apply steps and the kiosk alike; any
+other fee screen can use it): charge the card of a POST through the configured gateway and
+record the approval (``RecordPayment``), derive the id of the command the charge pays for
+from the order key, and give a charge back when what it paid for could not be done.
 
 The card number is read from the POST of the payment screen and handed to the gateway; it
 is never stored, carried to another screen, put in a URL or logged.
@@ -34,17 +35,19 @@ def new_order() -> str:
 
 
 def order_for(posted: str) -> str:
-    """The order key of a payment screen: the one it was shown with, unless that order
-    was already recorded (a charge given back must not be reused), else a new one."""
-    if (
-        re.fullmatch(r"[0-9a-f]{32}", posted or "")
-        and not Payment.objects.filter(order_key=posted).exists()
+    """The order key of a payment screen: the one it was shown with (a repeated tap then
+    replays the same charge), unless that charge was given back (a voided order must not
+    be charged again), or there is none yet."""
+    if re.fullmatch(r"[0-9a-f]{32}", posted or "") and not (
+        Payment.objects.filter(order_key=posted, refunded__gt=0).exists()
     ):
         return posted
     return new_order()
 
 
 def filing_id(order: str) -> uuid.UUID:
+    """The id of the command the charge pays for (``SubmitApplication``): a repeat of the
+    paid request runs it once."""
     return uuid.uuid5(NAMESPACE, f"file:{order}")
 
 
@@ -69,7 +72,7 @@ def charge(request: HttpRequest, *, actor: Actor, office: str, amount: int, orde
 
 
 def void(*, actor: Actor, office: str, order: str, channel: Channel = Channel.ONLINE) -> None:
-    """망취소: the application was refused after the charge, so the charge goes back."""
+    """망취소: what the charge paid for was refused after it, so the charge goes back."""
     if not Payment.objects.filter(order_key=order, reference="").exists():
         return
     try:
