@@ -168,7 +168,7 @@ def test_a_refused_card_files_nothing_and_is_not_echoed(citizen: User) -> None:
     assert status == 302 and Payment.objects.get().card_last4 == "1111"
 
 
-def test_a_repeated_payment_files_and_charges_once(citizen: User) -> None:
+def test_a_repeated_payment_files_and_charges_once(citizen: User, clerk: User) -> None:
     client = _client(citizen)
     _, pay = post(client, {**WASTE, "step": "pay"})
     for _ in range(2):
@@ -176,6 +176,9 @@ def test_a_repeated_payment_files_and_charges_once(citizen: User) -> None:
             filed = client.post("/petitions/apply/", {**_hidden(pay), **CARD, "step": "submit"})
         assert filed.status_code == 302
     assert Application.objects.count() == 1 and Payment.objects.count() == 1
+    number = Application.objects.get().receipt_number
+    sheet = _text(_client(clerk).get(f"/staff/petitions/receipt/{number}/").content.decode())
+    assert "수수료 결제" in sheet and Payment.objects.get().approval_number in sheet  # 접수증
 
 
 def test_a_free_type_skips_the_payment_step(citizen: User) -> None:
