@@ -1,9 +1,10 @@
-"""Browser: a citizen applies for 대형폐기물 배출 신고 with a photo of the items, answers a
-보완 on another petition with a file, and the officer sees both files on the petition's
-page and downloads them, byte for byte."""
+"""Browser: a citizen applies for 대형폐기물 배출 신고 with a photo of the items and pays its
+fee, answers a 보완 on another petition with a file, and the officer sees both files on the
+petition's page and downloads them, byte for byte."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
@@ -44,19 +45,28 @@ def test_apply_with_photo_supplement_with_file_officer_downloads(
     page.goto("/petitions/apply/")
     page.get_by_label("민원 찾기").fill("ㄷㅎㅍ")
     page.get_by_label("대형폐기물 배출 신고").check()
+    page.get_by_role("button", name="다음: 신청 내용 작성").click()
     page.get_by_label("배출 품목 수").fill("2")
+    page.get_by_role("button", name="다음: 구비서류").click()
+    page.wait_for_selector("#step-count:has-text('3/5 구비서류')")
     photo_input = page.get_by_label("배출 품목 사진 (선택)")
     photo_input.set_input_files(_file("소파와 장롱.jpg", "image/jpeg", photo))
     assert control_problems(page) == []
     assert axe_violations(page) == []
     screenshot(page, "attach-01-apply")
     page.get_by_role("button", name="다음: 신청 내용 확인").click()
-    page.wait_for_selector("text=신청 내용 확인")
+    page.wait_for_selector("#step-count:has-text('4/5 확인')")
     review = page.locator("#main").inner_text()
     assert "배출 품목 사진" in review and "파일: 소파와 장롱.jpg (1 KB)" in review, review
     assert not Application.objects.exists()
     assert axe_violations(page) == []
-    page.get_by_role("button", name="이대로 신청").click()
+    page.get_by_role("button", name="다음: 수수료 결제").click()
+    page.wait_for_selector("#step-count:has-text('5/5 수수료 결제')")
+    expiry = re.search(r"유효기간: (\d\d/\d\d)", page.locator(".demo-card").inner_text())
+    assert expiry
+    page.get_by_label("카드 번호").fill("4111 1111 1111 1111")
+    page.get_by_label("유효기간(월/년)").fill(expiry.group(1))
+    page.get_by_role("button", name="3,000원 결제하고 신청").click()
     page.wait_for_selector(".receipt-number")
     waste = Application.objects.get().receipt_number
     assert page.get_by_role("link", name="소파와 장롱.jpg").is_visible()
@@ -64,7 +74,9 @@ def test_apply_with_photo_supplement_with_file_officer_downloads(
     page.goto("/petitions/apply/")
     page.get_by_label("민원 찾기").fill("정보공개")
     page.locator("label[for=type-INFO_DISCLOSURE]").click()
+    page.get_by_role("button", name="다음: 신청 내용 작성").click()
     page.get_by_label("신청 내용").fill("2025년 가로등 교체 예산 집행 내역")
+    page.get_by_role("button", name="다음: 구비서류").click()
     page.get_by_role("button", name="다음: 신청 내용 확인").click()
     page.get_by_role("button", name="이대로 신청").click()
     page.wait_for_selector(".receipt-number")

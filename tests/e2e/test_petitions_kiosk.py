@@ -4,6 +4,7 @@ every step; large text and high contrast; reset to the start after inactivity.""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -56,9 +57,22 @@ def test_kiosk_files_a_petition(page: Any, catalog_ready: None) -> None:
     page.wait_for_url("**/kiosk/petitions/confirm/")
     assert "대형폐기물 배출 신고" in page.content()
     assert axe_violations(page) == []
-    page.get_by_role("button", name="이대로 신청하기").click()
+    page.get_by_role("button", name="다음: 수수료 결제").click()
+    page.wait_for_url("**/kiosk/petitions/pay/")
+    assert axe_violations(page) == []
+    expiry = re.search(r"유효기간: (\d\d/\d\d)", page.locator(".demo-card").inner_text())
+    assert expiry
+    page.get_by_label("카드 번호").fill("4000 0000 0000 0002")
+    page.get_by_label("유효기간(월/년)").fill(expiry.group(1))
+    page.get_by_role("button", name="3,000원 결제하고 신청하기").click()
+    assert "한도 초과" in page.get_by_role("alert").inner_text()
+    assert not Application.objects.exists()
+    page.get_by_label("카드 번호").fill("4111 1111 1111 1111")
+    page.get_by_label("유효기간(월/년)").fill(expiry.group(1))
+    page.get_by_role("button", name="3,000원 결제하고 신청하기").click()
     page.wait_for_url("**/kiosk/petitions/done/**")
     application = Application.objects.get()
+    assert "끝 번호 1111" in page.locator(".payment-facts").inner_text()
     status = page.get_by_role("status").inner_text()
     assert application.receipt_number in status
     assert receipts.pin_for(application.receipt_number) in status

@@ -225,9 +225,11 @@ def test_only_the_applicant_and_staff_in_scope_download(
 
 
 def test_apply_stages_files_at_review_and_attaches_them_on_filing(citizen: User) -> None:
+    """Files are chosen on the 구비서류 screen, checked and staged when the citizen moves on,
+    carried as references through 확인 and 수수료 결제 (and back), and attached on filing."""
     client = logged_in(citizen)
     form = {"jurisdiction": WONJU, "type": ["LARGE_WASTE"], "f:LARGE_WASTE:items": "2"}
-    form_page = client.get("/petitions/apply/").content.decode()
+    form_page = client.post("/petitions/apply/", {**form, "step": "documents"}).content.decode()
     assert 'enctype="multipart/form-data"' in form_page
     assert 'type="file" id="file-LARGE_WASTE-1" name="attach:LARGE_WASTE:0"' in form_page
     photo = samples.jpeg()
@@ -243,10 +245,17 @@ def test_apply_stages_files_at_review_and_attaches_them_on_filing(citizen: User)
     staged = json.loads(hidden["staged:LARGE_WASTE"])
     assert staged["sha256"] == hashlib.sha256(photo).hexdigest()
 
-    edit = client.post("/petitions/apply/", {**form, "step": "edit", **hidden}).content.decode()
-    assert "올린 파일: <strong>소파 사진.jpg</strong>" in edit  # kept across 고치기
-
-    filed = client.post("/petitions/apply/", {**form, "step": "submit", **hidden})
+    back = client.post(
+        "/petitions/apply/", {**form, "step": "documents", **hidden}
+    ).content.decode()
+    assert "올린 파일: <strong>소파 사진.jpg</strong>" in back  # kept when going back
+    pay = client.post("/petitions/apply/", {**form, "step": "pay", **hidden}).content.decode()
+    assert re.findall(r'<input type="hidden" name="(staged:[^"]+)"', pay) == ["staged:LARGE_WASTE"]
+    order = re.findall(r'<input type="hidden" name="order" value="([^"]+)"', pay)
+    filed = client.post("/petitions/apply/", {
+        **form, **hidden, "order": order[0], "step": "submit",
+        "card_number": "4111 1111 1111 1111", "card_expiry": "12/29",
+    })  # fmt: skip
     assert filed.status_code == 302
     attached = Attachment.objects.get()
     assert attached.file_name == "소파 사진.jpg" and attached.kind == "application"

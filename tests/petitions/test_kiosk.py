@@ -9,13 +9,14 @@ import re
 import pytest
 from django.test import Client
 
-from minwon.kernel import offices, rrn
+from minwon.kernel import clock, offices, rrn
 from minwon.notices.models import InboxMessage
+from minwon.payments.models import Payment
 from minwon.petitions import queries, receipts
 from minwon.petitions.models import Application, PetitionStep
 from tests.conftest import kiosk_client, prove
 
-from .conftest import WONJU
+from .conftest import WONJU, at
 
 pytestmark = pytest.mark.django_db
 NUMBER = rrn.with_check_digit("850515212345")
@@ -89,9 +90,22 @@ def test_files_a_petition_and_shows_the_receipt(kiosk: Client) -> None:
     assert response["Location"] == "/kiosk/petitions/confirm/"
     confirm = kiosk.get("/kiosk/petitions/confirm/").content.decode()
     assert "대형폐기물 배출 신고" in confirm and "이키오" in confirm and "소파" in confirm
-    done = kiosk.post("/kiosk/petitions/confirm/")
+    assert kiosk.post("/kiosk/petitions/confirm/")["Location"] == "/kiosk/petitions/pay/"
+    pay = kiosk.get("/kiosk/petitions/pay/").content.decode()
+    assert "3,000원" in pay and not Application.objects.exists()  # a fee: the card first
+    limit = {"card_number": "4000 0000 0000 0002", "card_expiry": "12/29"}
+    with clock.frozen_at(at("2026-03-09T10:00")):
+        refused = kiosk.post("/kiosk/petitions/pay/", limit)
+        assert refused.status_code == 400 and "한도 초과" in refused.content.decode()
+        assert not Application.objects.exists() and not Payment.objects.exists()
+        done = kiosk.post("/kiosk/petitions/pay/",
+                          {"card_number": "5555555555554444", "card_expiry": "12/29"})  # fmt: skip
     application = Application.objects.get()
     assert done["Location"] == f"/kiosk/petitions/done/{application.receipt_number}/"
+    payment = Payment.objects.get()
+    assert (payment.reference, payment.amount, payment.channel) == (
+        application.receipt_number, 3000, "kiosk"
+    )  # fmt: skip
     assert (application.channel, application.jurisdiction_id) == ("kiosk", WONJU)
     assert application.applicant_name == "이키오" and application.applicant_user_id is None
     assert str(application.applicant_birth) == "1985-05-15"
@@ -106,6 +120,7 @@ def test_files_a_petition_and_shows_the_receipt(kiosk: Client) -> None:
     office = offices.contact(application.jurisdiction_id)
     assert 'data-testid="receipt-office"' in page
     assert office.name in page and office.telephone in page
+    assert "마스터카드" in page and "끝 번호 4444" in page and payment.approval_number in page
     assert InboxMessage.objects.filter(recipient_index=application.identity_index).exists()
 
 
@@ -152,3 +167,25 @@ def test_a_kiosk_files_at_its_own_office_whatever_the_request_says(
     application = Application.objects.get()
     assert application.jurisdiction_id == GONGJU
     assert application.items.get().steps.first().actor_name == gongju.kiosk_device_id
+
+
+def test_a_free_type_has_no_card_step(kiosk: Client) -> None:
+    kiosk.post("/kiosk/petitions/types/GRIEVANCE/", {"content": "가로등 고장"})
+    assert kiosk.get("/kiosk/petitions/pay/")["Location"] == "/kiosk/petitions/confirm/"
+    assert kiosk.post("/kiosk/petitions/confirm/")["Location"].startswith("/kiosk/petitions/done/")
+    assert not Payment.objects.exists()
+
+
+def test_double_tap_on_pay_charges_and_files_once(kiosk: Client) -> None:
+    kiosk.post("/kiosk/petitions/types/LARGE_WASTE/", {"f:items": "2"})
+    kiosk.get("/kiosk/petitions/pay/")
+    pending = kiosk.session["minwon_kiosk_petitions"]["pending"]
+    card = {"card_number": "4111111111111111", "card_expiry": "12/29"}
+    with clock.frozen_at(at("2026-03-09T10:00")):
+        first = kiosk.post("/kiosk/petitions/pay/", card)
+        session = kiosk.session
+        session["minwon_kiosk_petitions"]["pending"] = pending  # the second tap's view
+        session.save()
+        second = kiosk.post("/kiosk/petitions/pay/", card)
+    assert first["Location"] == second["Location"]
+    assert Application.objects.count() == 1 and Payment.objects.count() == 1

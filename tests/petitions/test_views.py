@@ -188,7 +188,12 @@ def test_apply_groups_types_by_category_and_reviews_before_filing(citizen: User)
     assert 'id="type-LARGE_WASTE" name="type" value="LARGE_WASTE" checked' in edit
     assert 'name="f:LARGE_WASTE:items" value="2"' in edit and "소파 1개" in edit
 
-    filed = client.post("/petitions/apply/", {**form, "step": "submit"})
+    unpaid = client.post("/petitions/apply/", {**form, "step": "submit"})  # a fee: the card first
+    assert unpaid.status_code == 400 and "카드 번호" in _visible_text(unpaid.content.decode())
+    assert not Application.objects.exists()
+    card = {"card_number": "4111 1111 1111 1111", "card_expiry": "12/29", "order": "a" * 32}
+    with clock.frozen_at(at("2026-03-09T10:00")):
+        filed = client.post("/petitions/apply/", {**form, **card, "step": "submit"})
     assert filed.status_code == 302 and Application.objects.count() == 1
 
 

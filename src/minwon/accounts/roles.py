@@ -17,6 +17,7 @@ from minwon.land.permissions import LandPermission as Land
 from minwon.licensing.permissions import LicensingPermission as Licensing
 from minwon.notices.permissions import NoticesPermission as Notices
 from minwon.ops.permissions import OpsPermission as Ops
+from minwon.payments.permissions import PaymentsPermission as Payments
 from minwon.petitions.permissions import PetitionsPermission as Petitions
 from minwon.portal.permissions import PortalPermission as Portal
 from minwon.registry.permissions import RegistryPermission as Registry
@@ -47,7 +48,7 @@ ROLES: dict[str, frozenset[str]] = {
         Documents.ISSUE, Documents.READ,
         Vehicles.READ, Land.READ, Licensing.READ, Tax.READ,
         Portal.USE, Portal.CAMPAIGN_ANSWER, Continuity.COUNTER, Continuity.SWITCH,
-        Notices.SEND, Notices.READ, Sharing.CONSENT_COUNTER,
+        Notices.SEND, Notices.READ, Sharing.CONSENT_COUNTER, Payments.REFUND,
     }),
     "officer": frozenset({
         Registry.READ, Registry.STATUS,
@@ -58,7 +59,7 @@ ROLES: dict[str, frozenset[str]] = {
         Sharing.REQUEST, *Portal, Continuity.RECONCILE, *Notices,
     }),
     "department_head": frozenset({
-        Registry.READ, *Petitions, Documents.READ, Vehicles.READ, Land.READ, *Licensing,
+        Registry.READ, *Petitions, Payments.REFUND, Documents.READ, Vehicles.READ, Land.READ, *Licensing,
         Tax.READ, Sharing.REQUEST, *Portal, Continuity.RECONCILE, Notices.READ, Notices.CAMPAIGN,
     }),
     "operator": frozenset({

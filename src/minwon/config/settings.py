@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "minwon.tax",
     "minwon.petitions",
     "minwon.documents",
+    "minwon.payments",
     "minwon.sharing",
     "minwon.portal",
     "minwon.ops",
@@ -336,6 +337,10 @@ DEFAULT_FROM_EMAIL = os.environ.get("MINWON_FROM_EMAIL", "minwon@localhost")
 
 # The data key encrypts resident registration numbers (AES-GCM). It lives outside the
 # database: the environment (base64 or hex, 32 bytes) or a key file.
+# 수수료 결제: the card gateway (a dotted path to a ``payments.providers.PaymentProvider``).
+MINWON_PAYMENT_PROVIDER = os.environ.get(
+    "MINWON_PAYMENT_PROVIDER", "minwon.payments.providers.DemoCardProvider"
+)
 MINWON_DATA_KEY_FILE = os.environ.get("MINWON_DATA_KEY_FILE", str(VAR_DIR / "secrets" / "data-key"))
 
 # Signed checkpoints of the audit chain heads go here, outside the database; ship the

@@ -41,6 +41,17 @@ LABELS: dict[str, dict[str, Promise]] = {
         "card": pgettext_lazy("payment", "카드"),
         "cash": pgettext_lazy("payment", "현금"),
     },
+    "card_brand": {
+        "visa": pgettext_lazy("card_brand", "비자"),
+        "mastercard": pgettext_lazy("card_brand", "마스터카드"),
+        "amex": pgettext_lazy("card_brand", "아메리칸 익스프레스"),
+        "domestic": pgettext_lazy("card_brand", "국내 전용 카드"),
+    },
+    "payment_status": {
+        "approved": pgettext_lazy("payment_status", "결제 완료"),
+        "partly_refunded": pgettext_lazy("payment_status", "일부 환불"),
+        "refunded": pgettext_lazy("payment_status", "환불 완료"),
+    },
     "severity": {
         "critical": pgettext_lazy("severity", "긴급"),
         "major": pgettext_lazy("severity", "중대"),
@@ -111,6 +122,8 @@ LABELS: dict[str, dict[str, Promise]] = {
         "outcome": pgettext_lazy("field", "결과"),
         "method": pgettext_lazy("field", "교부 방법"),
         "applicant_consent": pgettext_lazy("field", "민원인 동의"),
+        "card_number": pgettext_lazy("field", "카드 번호"),
+        "card_expiry": pgettext_lazy("field", "카드 유효기간"),
     },
     # The situation room's health board (구성요소 상태).
     "health": {

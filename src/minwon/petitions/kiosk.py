@@ -27,6 +27,8 @@ from minwon.kernel import execute, offices
 from minwon.kernel.errors import DomainError, ValidationFailed
 from minwon.kernel.rrn import SealedRRN
 from minwon.kernel.types import Channel
+from minwon.payments import checkout as fees
+from minwon.payments.queries import payment_of
 from minwon.petitions import queries, receipts
 from minwon.petitions.commands import ApplicationItem, SubmitApplication
 from minwon.petitions.commands.intake import _check_documents, _check_form
@@ -162,7 +164,8 @@ def fill(request: HttpRequest, code: str) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def confirm(request: HttpRequest) -> HttpResponse:
-    """4. 확인 and 접수: the one command that files the application."""
+    """4. 확인 and 접수: the one command that files the application; a type with a fee goes
+    to the card step first (``pay``)."""
     state = _state(request)
     pending = state.get("pending")
     if not state.get("index") or not pending:
@@ -173,31 +176,77 @@ def confirm(request: HttpRequest) -> HttpResponse:
     context: dict[str, Any] = {"t": ptype, "pending": pending, "name": state["name"],
                                "answers": _answers(ptype, pending["form"])}  # fmt: skip
     if request.method == "POST":
-        device = kiosks.device_of(request)
-        taken = None
+        if ptype.fee > 0:
+            return redirect("petitions-kiosk-pay")
         try:
-            taken = kiosks.take_issue(device, state["index"])
-            result = execute(
-                SubmitApplication(
-                    actor=kiosks.actor_of(device),
-                    channel=Channel.KIOSK, jurisdiction=device.office_id,
-                    command_id=uuid.UUID(pending["command_id"]),
-                    items=[ApplicationItem(type_code=ptype.code, form=pending["form"],
-                                           documents=pending["documents"])],
-                    applicant_name=state["name"], sealed_rrn=SealedRRN(**state["sealed"]),
-                )
-            )  # fmt: skip
+            return _file(request, state, ptype)
         except DomainError as exc:
-            if taken is not None:
-                taken.refund()  # refused: nothing was filed
             context["error"] = exc
             return _page(request, "kiosk/petitions/confirm.html", context, status=exc.status)
-        number = result.value["receipt_number"]
-        state["receipts"] = [*state.get("receipts", []), number]
-        state.pop("pending", None)
-        _save(request, state)
-        return redirect("petitions-kiosk-done", receipt_number=number)
     return _page(request, "kiosk/petitions/confirm.html", context)
+
+
+def _file(request: HttpRequest, state: dict[str, Any], ptype: PetitionType,
+          order: str = "") -> HttpResponse:  # fmt: skip
+    """``SubmitApplication`` at the device's office for the verified person (with the paid
+    order, when there is a fee), then the receipt screen."""
+    pending = state["pending"]
+    device = kiosks.device_of(request)
+    taken = None
+    try:
+        taken = kiosks.take_issue(device, state["index"])
+        result = execute(
+            SubmitApplication(
+                actor=kiosks.actor_of(device),
+                channel=Channel.KIOSK, jurisdiction=device.office_id,
+                command_id=uuid.UUID(pending["command_id"]),
+                items=[ApplicationItem(type_code=ptype.code, form=pending["form"],
+                                       documents=pending["documents"])],
+                applicant_name=state["name"], sealed_rrn=SealedRRN(**state["sealed"]),
+                payment_order=order,
+            )
+        )  # fmt: skip
+    except DomainError:
+        if taken is not None:
+            taken.refund()  # refused: nothing was filed
+        raise
+    number = result.value["receipt_number"]
+    state["receipts"] = [*state.get("receipts", []), number]
+    state.pop("pending", None)
+    _save(request, state)
+    return redirect("petitions-kiosk-done", receipt_number=number)
+
+
+@require_http_methods(["GET", "POST"])
+def pay(request: HttpRequest) -> HttpResponse:
+    """5. 수수료 결제: the card (a reader, or its number typed on the screen) is charged
+    through the same payment interface as online, then the application is filed; a charge
+    whose application is refused goes back at once."""
+    state = _state(request)
+    pending = state.get("pending")
+    if not state.get("index") or not pending:
+        return redirect("petitions-kiosk-identity")
+    ptype = PetitionType.objects.filter(code=pending["type_code"]).first()
+    if ptype is None:
+        raise Http404
+    if ptype.fee == 0:
+        return redirect("petitions-kiosk-confirm")
+    pending["order"] = fees.order_for(pending.get("order", ""))
+    _save(request, state)
+    context: dict[str, Any] = {"t": ptype, "name": state["name"], "demo_card": fees.demo_card()}
+    if request.method == "POST":
+        device = kiosks.device_of(request)
+        actor = kiosks.actor_of(device)
+        try:
+            fees.charge(request, actor=actor, office=device.office_id, amount=ptype.fee,
+                        order=pending["order"], what=ptype.name, channel=Channel.KIOSK)  # fmt: skip
+            return _file(request, state, ptype, order=pending["order"])
+        except DomainError as exc:
+            fees.void(actor=actor, office=device.office_id, order=pending["order"],
+                      channel=Channel.KIOSK)  # fmt: skip
+            context.update(error=exc, error_field=exc.field or "")
+            return _page(request, "kiosk/petitions/pay.html", context, status=exc.status)
+    return _page(request, "kiosk/petitions/pay.html", context)
 
 
 def _fields(ptype: PetitionType, values: dict[str, Any]) -> list[dict[str, Any]]:
@@ -221,4 +270,5 @@ def done(request: HttpRequest, receipt_number: str) -> HttpResponse:
         "a": application, "items": application.items.select_related("type").order_by("seq"),
         "pin": receipts.pin_for(receipt_number),
         "office": offices.contact(application.jurisdiction_id),
+        "payment": payment_of(receipt_number),
     })  # fmt: skip

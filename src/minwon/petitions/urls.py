@@ -25,6 +25,7 @@ urlpatterns = [
     path("kiosk/petitions/types/", kiosk.choose, name="petitions-kiosk-choose"),
     path("kiosk/petitions/types/<str:code>/", kiosk.fill, name="petitions-kiosk-fill"),
     path("kiosk/petitions/confirm/", kiosk.confirm, name="petitions-kiosk-confirm"),
+    path("kiosk/petitions/pay/", kiosk.pay, name="petitions-kiosk-pay"),
     path("kiosk/petitions/done/<str:receipt_number>/", kiosk.done, name="petitions-kiosk-done"),
     path("staff/petitions/", views.queue, name="petitions-queue"),
     path("staff/petitions/load/", views.load, name="petitions-load"),

@@ -8,7 +8,10 @@ message naming the field, and nothing is changed.
 
 from __future__ import annotations
 
+import dataclasses
 import re
+import uuid
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
@@ -16,16 +19,20 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.translation import get_language, gettext
+from django.utils.functional import Promise
+from django.utils.translation import get_language, gettext, gettext_lazy
 from django.views.decorators.http import require_POST
 
 from minwon.accounts.actors import actor_for_request
 from minwon.kernel import clock, execute, formats, offices, rrn
 from minwon.kernel.errors import DomainError, ValidationFailed
 from minwon.kernel.types import Channel
+from minwon.payments import checkout as fees
+from minwon.payments import queries as payment_queries
 from minwon.petitions import attachments, deadlines, policies, queries, receipts, tracking
 from minwon.petitions.api import client_ip
 from minwon.petitions.commands import ApplicationItem, SubmitApplication
+from minwon.petitions.commands.intake import MAX_ITEMS, _check_documents, _check_form
 from minwon.petitions.commands.workflow import ACTIONS, SubmitSupplement
 from minwon.petitions.models import OPEN_STATES, PetitionType
 from minwon.sharing.queries import petition_documents
@@ -90,12 +97,13 @@ def _field_words(field: str, items: list[ApplicationItem], types: dict[str, Peti
         "jurisdiction": gettext("접수 기관"),
         "email": gettext("알림 받을 전자우편"),
         "phone": gettext("알림 받을 전화번호"),
+        "attachments": gettext("첨부 파일"),
     }.get(field.split("[")[0], gettext("입력 내용"))
 
 
 def _type_rows(types: dict[str, PetitionType], post: Any) -> list[dict[str, Any]]:
     """The form's view of each type: chosen or not, its fields and documents with what the
-    citizen entered (kept across the review step and a refusal), and its 초성 for search."""
+    citizen entered (kept across the steps and a refusal), and its 초성 for search."""
     chosen = set(post.getlist("type")) if post else set()
     rows = []
     for t in types.values():
@@ -111,72 +119,255 @@ def _type_rows(types: dict[str, PetitionType], post: Any) -> list[dict[str, Any]
     return rows
 
 
-@login_required
-def apply(request: HttpRequest) -> HttpResponse:
-    """Citizens: one form for one or more petition types, grouped by category with search,
-    then a review of what will be filed (``step=review``), then filing (``step=submit``;
-    a POST without ``step`` files at once, as API-like clients do)."""
-    types = {t.code: t for t in queries.petition_types(channel="online")}
-    post = request.POST if request.method == "POST" else None
-    step = (post.get("step") or "submit") if post is not None else "form"
-    error = ""
-    items: list[ApplicationItem] = []
-    if post is not None:
-        items = _items_from_post(request, types)
-        try:
-            items = attachments.with_files(request, types, items, upload=step == "review")
-        except DomainError as exc:  # a file refused: named with its type and document
-            error = exc.message_en if (get_language() or "").startswith("en") else exc.message_ko
-            step = "form"
-        if step == "submit":
-            try:
-                result = execute(
-                    SubmitApplication(
-                        actor=actor_for_request(request), channel=Channel.ONLINE,
-                        jurisdiction=_office(request, OFFICES[0][0]), items=items,
-                        email=post.get("email", ""), phone=post.get("phone", ""),
-                    )
-                )  # fmt: skip
-            except DomainError as exc:
-                english = (get_language() or "").startswith("en")
-                where = _field_words(exc.field, items, types) if exc.field else ""
-                error = f"{exc.message_en if english else exc.message_ko}" + (
-                    f" ({gettext('항목')}: {where})" if where else ""
-                )
-                step = "form"
-            else:
-                messages.success(
-                    request, f"접수되었습니다. 접수번호 {result.value['receipt_number']}"
-                )
-                return redirect(
-                    "petitions-mine-detail", receipt_number=result.value["receipt_number"]
-                )
-        elif step == "review" and not items:
-            error = gettext("신청할 민원을 하나 이상 고르세요.")
-            step = "form"
-        elif step == "review" and (missing := attachments.missing_files(types, items)):
-            error = missing
-            step = "form"
-        elif step != "review":
-            step = "form"
-    rows = _type_rows(types, post)
-    attachments.decorate(rows, items)
+# --- applying, one step per screen ----------------------------------------------------------
+
+
+@dataclasses.dataclass
+class Draft:
+    """What the citizen has entered so far. It lives in the form (each screen posts every
+    earlier answer back as hidden inputs), never in the URL or the session."""
+
+    post: Any
+    types: dict[str, PetitionType]
+    items: list[ApplicationItem]
+
+    @property
+    def office(self) -> str:
+        return str(self.post.get("jurisdiction", "")).strip() if self.post else ""
+
+    @property
+    def chosen(self) -> list[PetitionType]:
+        return [self.types[i.type_code] for i in self.items if i.type_code in self.types]
+
+    @property
+    def fee(self) -> int:
+        return sum(t.fee for t in self.chosen)
+
+
+def _check_types(draft: Draft) -> None:
+    if not draft.items:
+        raise ValidationFailed("신청할 민원을 하나 이상 고르세요.",
+                               "Choose at least one petition type.", field="items")  # fmt: skip
+    for n, item in enumerate(draft.items):
+        if item.type_code not in draft.types:
+            raise ValidationFailed("이 민원은 온라인으로 신청할 수 없습니다.",
+                                   "This type cannot be filed online.",
+                                   field=f"items[{n}].type_code")  # fmt: skip
+    if len(draft.items) > MAX_ITEMS:
+        raise ValidationFailed(f"한 번에 {MAX_ITEMS}건까지 신청할 수 있습니다.",
+                               f"At most {MAX_ITEMS} petitions at once.", field="items")  # fmt: skip
+    if draft.office not in dict(OFFICES):
+        raise ValidationFailed("접수 기관을 고르세요.", "Choose the receiving office.",
+                               field="jurisdiction")  # fmt: skip
+
+
+def _check_forms(draft: Draft) -> None:
+    for n, item in enumerate(draft.items):
+        _check_form(n, draft.types[item.type_code], item.form)
+    email = str(draft.post.get("email", "")).strip()
+    if email and ("@" not in email or len(email) > 254):
+        raise ValidationFailed("전자우편 주소가 올바르지 않습니다. (예: hong@example.kr)",
+                               "Invalid e-mail address.", field="email")  # fmt: skip
+
+
+def _check_handed(draft: Draft) -> None:
+    missing = attachments.missing_files(draft.types, draft.items)
+    if missing:
+        raise ValidationFailed(missing, missing, field="attachments")
+    for n, item in enumerate(draft.items):
+        _check_documents(n, draft.types[item.type_code], item)
+
+
+@dataclasses.dataclass(frozen=True)
+class Step:
+    """One screen of applying: the ``step`` value that asks for it, its words in the step
+    indicator, its template, the POST fields its screen shows itself (a name, or a prefix
+    ending in ``:``; every other field rides along as a hidden input) and the check the
+    draft must pass before the citizen may go past it."""
+
+    name: str
+    label: str | Promise
+    template: str
+    owns: tuple[str, ...]
+    check: Callable[[Draft], None] | None = None
+
+
+STEPS = (
+    Step("type", gettext_lazy("민원 선택"), "petitions/apply.html", ("type", "jurisdiction"),
+         _check_types),
+    Step("form", gettext_lazy("신청 내용"), "petitions/apply_form.html", ("f:", "content", "email"),
+         _check_forms),
+    Step("documents", gettext_lazy("구비서류"), "petitions/apply_documents.html",
+         ("doc:", "staged:", "later:"),
+         _check_handed),
+    Step("review", gettext_lazy("확인"), "petitions/apply_review.html", ()),
+    Step("pay", gettext_lazy("수수료 결제"), "petitions/apply_pay.html", ("card_",)),
+)  # fmt: skip
+STEP_NAMES = [s.name for s in STEPS]
+DONE_LABEL = gettext_lazy("접수 완료")
+NO_FEE_LABEL = gettext_lazy("수수료 없음(결제 생략)")
+#: Never carried from screen to screen: the card stays on the payment screen.
+NOT_CARRIED = ("csrfmiddlewaretoken", "step", "card_number", "card_expiry")
+
+
+def _indicator(current: str, fee: int | None) -> dict[str, Any]:
+    """The KRDS step indicator, ``2/5 신청 내용``: the five screens before filing; with no
+    fee (``fee`` 0 once types are chosen; ``None``: not known yet) the payment step shows
+    as skipped. ``current`` ``done``: every step done (the receipt, 접수 완료)."""
+    at = len(STEPS) if current == "done" else STEP_NAMES.index(current)
+    steps = []
+    for i, step in enumerate(STEPS):
+        skipped = step.name == "pay" and fee == 0
+        state = "done" if i < at else "active" if i == at else ""
+        steps.append({"n": i + 1, "label": NO_FEE_LABEL if skipped else step.label,
+                      "state": "skipped done" if skipped and state == "done" else state})  # fmt: skip
+    label = DONE_LABEL if current == "done" else STEPS[at].label
+    return {"steps": steps, "step_n": min(at + 1, len(STEPS)), "step_total": len(STEPS),
+            "step_label": label, "step_done": current == "done"}  # fmt: skip
+
+
+def _hidden(post: Any, owns: tuple[str, ...]) -> list[tuple[str, str]]:
+    """Every answer of the other screens, as (name, value) pairs for hidden inputs."""
+    if not post:
+        return []
+
+    def owned(key: str) -> bool:
+        return any(key.startswith(o) if o.endswith(":") or o.endswith("_") else key == o
+                   for o in owns)  # fmt: skip
+
+    return [(k, v) for k, values in post.lists() for v in values
+            if k not in NOT_CARRIED and not owned(k)]  # fmt: skip
+
+
+def _step_of(field: str) -> str:
+    """The screen where a refused field is entered."""
+    if re.match(r"items\[\d+\]\.form\.", field) or field in ("email", "phone"):
+        return "form"
+    if field.endswith(".documents") or field == "attachments":
+        return "documents"
+    if field.startswith(("card", "payment", "approval", "amount", "order")):
+        return "pay"
+    if field in ("items", "jurisdiction", "channel") or field.endswith(".type_code"):
+        return "type"
+    return "review"
+
+
+def _words(exc: DomainError, draft: Draft) -> str:
+    english = (get_language() or "").startswith("en")
+    where = _field_words(exc.field, draft.items, draft.types) if exc.field else ""
+    if exc.field and _step_of(exc.field) == "pay":
+        where = ""  # the payment screen's messages name the card field themselves
+    text = exc.message_en if english else exc.message_ko
+    return text + (f" ({gettext('항목')}: {where})" if where else "")
+
+
+def _mark_invalid(rows: list[dict[str, Any]], draft: Draft, error: DomainError | None) -> None:
+    """The control a refusal names gets ``aria-invalid`` and points at the message."""
+    match = re.fullmatch(r"items\[(\d+)\]\.form\.(\w+)", (error.field or "") if error else "")
+    if match is None or int(match.group(1)) >= len(draft.items):
+        return
+    code = draft.items[int(match.group(1))].type_code
+    for row in rows:
+        for spec in row["fields"] if row["t"].code == code else []:
+            spec["invalid"] = spec["name"] == match.group(2)
+
+
+def _screen(request: HttpRequest, name: str, draft: Draft,
+            error: DomainError | None = None) -> HttpResponse:  # fmt: skip
+    step = STEPS[STEP_NAMES.index(name)]
+    post = draft.post
     context: dict[str, Any] = {
-        "rows": rows, "offices": OFFICES, "error": error,
-        "office": post.get("jurisdiction", "") if post else "",
+        "step": name, **_indicator(name, draft.fee if draft.chosen else None), "hidden": _hidden(post, step.owns),
+        "rows": _type_rows(draft.types, post), "offices": OFFICES,
+        "error": _words(error, draft) if error else "",
+        "error_field": error.field if error else "",
+        "office": draft.office, "office_name": dict(OFFICES).get(draft.office, draft.office),
         "content": post.get("content", "") if post else "",
         "email": post.get("email", "") if post else getattr(request.user, "email", ""),
+        "total_fee": draft.fee, "demo_card": fees.demo_card(),
     }  # fmt: skip
-    if step == "review":
-        context["chosen"] = [r for r in rows if r["selected"]]
-        context["office_name"] = dict(OFFICES).get(context["office"], context["office"])
-        context["total_fee"] = sum(r["t"].fee for r in context["chosen"])
+    context["chosen"] = [r for r in context["rows"] if r["selected"]]
+    attachments.decorate(context["rows"], draft.items)
+    if name != "documents":  # the files staged so far ride along as references
         context["hidden"] = [
-            (k, v) for k, values in post.lists() for v in values  # type: ignore[union-attr]
-            if k not in ("csrfmiddlewaretoken", "step") and not k.startswith(("staged:", "later:"))
-        ] + attachments.hidden_inputs(items)  # fmt: skip
-        return render(request, "petitions/apply_review.html", context)
-    return render(request, "petitions/apply.html", context, status=400 if error else 200)
+            (k, v) for k, v in context["hidden"] if not k.startswith(("staged:", "later:"))
+        ] + attachments.hidden_inputs(draft.items)
+    _mark_invalid(context["rows"], draft, error)
+    if name == "pay":
+        context["order"] = fees.order_for(post.get("order", "") if post else "")
+        context["hidden"] = [(k, v) for k, v in context["hidden"] if k != "order"]
+    return render(request, step.template, context, status=error.status if error else 200)
+
+
+def _file(request: HttpRequest, draft: Draft, *, paying: bool) -> HttpResponse:
+    """접수 (and, with a fee, 결제 first): the card is charged, the application filed with
+    the paid order, and a charge whose application is refused is given back at once."""
+    order = str(request.POST.get("order", "")).strip()
+    actor = actor_for_request(request)
+    charged = False
+    try:
+        office = _office(request, OFFICES[0][0])
+        if paying:
+            what = ", ".join(t.name for t in draft.chosen)
+            paid = fees.charge(request, actor=actor, office=office, amount=draft.fee,
+                               order=order, what=what)  # fmt: skip
+            charged = True
+        result = execute(
+            SubmitApplication(
+                actor=actor, channel=Channel.ONLINE, jurisdiction=office, items=draft.items,
+                email=request.POST.get("email", ""), phone=request.POST.get("phone", ""),
+                payment_order=order if paying else "",
+                command_id=fees.filing_id(order) if paying else uuid.uuid4(),
+            )
+        )  # fmt: skip
+    except DomainError as exc:
+        if charged:
+            fees.void(actor=actor, office=draft.office, order=order)
+        return _screen(request, _step_of(exc.field or ""), draft, exc)
+    number = result.value["receipt_number"]
+    request.session[JUST_FILED] = number
+    messages.success(request, f"접수되었습니다. 접수번호 {number}")
+    if paying:
+        messages.success(request, f"수수료 {formats.money(paid.amount)}을 결제했습니다.")
+    return redirect("petitions-mine-detail", receipt_number=number)
+
+
+JUST_FILED = "minwon_just_filed"
+
+
+@login_required
+def apply(request: HttpRequest) -> HttpResponse:
+    """Citizens apply one step per screen (``STEPS``): 민원 선택 → 신청 내용 → 구비서류 →
+    확인 → 수수료 결제 (only with a fee) → 접수 완료. Each screen posts ``step`` (the
+    screen wanted) with every answer so far; moving forward checks every earlier screen
+    and a refusal shows the screen where the field is. ``step=submit`` files (and pays);
+    a POST without ``step`` files at once, unpaid, as API-like clients do."""
+    types = {t.code: t for t in queries.petition_types(channel="online")}
+    if request.method != "POST":
+        return _screen(request, "type", Draft(None, types, []))
+    draft = Draft(request.POST, types, _items_from_post(request, types))
+    wanted = request.POST.get("step")
+    try:  # files uploaded on the documents screen are checked and staged at once
+        draft.items = attachments.with_files(request, types, draft.items, upload=True)
+    except DomainError as exc:
+        return _screen(request, "documents", draft, exc)
+    if wanted is None:
+        return _file(request, draft, paying=False)
+    wanted = {"edit": "type"}.get(wanted, wanted)
+    if wanted != "submit" and wanted not in STEP_NAMES:
+        wanted = "type"
+    if wanted == "pay" and draft.fee == 0:
+        wanted = "review"
+    before = STEPS if wanted == "submit" else STEPS[: STEP_NAMES.index(wanted)]
+    for step in before:
+        try:
+            if step.check is not None:
+                step.check(draft)
+        except DomainError as exc:
+            return _screen(request, step.name, draft, exc)
+    if wanted == "submit":
+        return _file(request, draft, paying=draft.fee > 0)
+    return _screen(request, wanted, draft)
 
 
 @login_required
@@ -194,12 +385,19 @@ def mine_detail(request: HttpRequest, receipt_number: str) -> HttpResponse:
 
 def _mine_page(request: HttpRequest, application: Any, *, status: int = 200) -> HttpResponse:
     view = tracking.public_view(application)
+    receipt_number = application.receipt_number
     files = {p.seq: attachments.listed(p) for p in application.items.order_by("seq")}
-    return render(request, "petitions/mine_detail.html",
-                  {"view": view, "pin": receipts.pin_for(application.receipt_number),
-                   "application": application, "files": files,
-                   "limit": attachments.limit_words(),
-                   "office": offices.contact(application.jurisdiction_id)}, status=status)  # fmt: skip
+    just_filed = request.session.get(JUST_FILED) == receipt_number
+    if just_filed:
+        request.session.pop(JUST_FILED, None)
+    payment = payment_queries.payment_of(receipt_number)
+    return render(request, "petitions/mine_detail.html", {
+        "view": view, "pin": receipts.pin_for(receipt_number), "application": application,
+        "files": files, "limit": attachments.limit_words(),
+        "office": offices.contact(application.jurisdiction_id), "payment": payment,
+        **(_indicator("done", sum(p.type.fee for p in application.items.select_related("type")))
+           if just_filed else {}),
+    }, status=status)  # fmt: skip
 
 
 @login_required
@@ -412,4 +610,5 @@ def receipt(request: HttpRequest, receipt_number: str) -> HttpResponse:
         "a": application, "items": application.items.select_related("type").order_by("seq"),
         "pin": receipts.pin_for(receipt_number),
         "office": offices.contact(application.jurisdiction_id),
+        "payment": payment_queries.payment_of(receipt_number),
     })  # fmt: skip

@@ -65,6 +65,10 @@ class ApplicationReceived(Event):
     channel: str
     petitions: int
     auto_decided: int
+    #: The fee of each petition in item order (원), and the paid order that covers them
+    #: (``payments`` links the payment to the receipt number in the same transaction).
+    fees: list[int] = dataclasses.field(default_factory=list)
+    payment_order: str = ""
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
@@ -86,6 +90,9 @@ class SubmitApplication(Command):
     phone: str = ""
     address: str = ""
     receipt_random: str = ""
+    #: The order key of the card payment (``payments.RecordPayment``) of the fees, when
+    #: they were paid before filing (online, kiosk); empty: collected otherwise.
+    payment_order: str = ""
 
 
 def _bad(ko: str, en: str, field: str, code: str = "validation_failed") -> ValidationFailed:
@@ -405,6 +412,8 @@ def submit_application(cmd: SubmitApplication, *, ctx: Context) -> dict[str, Any
             channel=channel,
             petitions=len(petitions),
             auto_decided=auto,
+            fees=[ptype.fee for ptype, *_ in prepared],
+            payment_order=cmd.payment_order,
         )
     )
     return {

@@ -16,8 +16,8 @@ from minwon.kernel import calendar, formats
 from minwon.kernel.bus import Context
 from minwon.kernel.clock import local
 from minwon.kernel.errors import Conflict, ValidationFailed
-from minwon.kernel.registry import handler
-from minwon.kernel.types import Command, Continuity, RoomCategory
+from minwon.kernel.registry import handler, register_event
+from minwon.kernel.types import Command, Continuity, Event, RoomCategory
 from minwon.petitions import deadlines, files
 from minwon.petitions.commands import transfer
 from minwon.petitions.commands.common import (
@@ -440,6 +440,17 @@ def transfer_petition(cmd: TransferPetition, *, ctx: Context) -> dict[str, Any]:
     return result(petition, transferred_to=target)
 
 
+@register_event
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class PetitionWithdrawn(Event):
+    """A petition was withdrawn (취하), in ``state_before``: its fee is refunded where the
+    rule allows (``payments``)."""
+
+    receipt_number: str
+    item: int
+    state_before: str
+
+
 @dataclasses.dataclass(frozen=True, kw_only=True)
 class WithdrawPetition(PetitionCommand):
     """취하: the applicant withdraws (online, or through a clerk at the counter)."""
@@ -452,6 +463,7 @@ def withdraw_petition(cmd: WithdrawPetition, *, ctx: Context) -> dict[str, Any]:
     petition = load_for_update(cmd.receipt_number, cmd.item)
     require_applicant_or(ctx, petition, "petitions.intake")
     ensure_state(petition, "withdraw", OPEN_STATES)
+    before = str(petition.state)
     _close_pause(petition, local(ctx.occurred_at))
     petition.state = S.WITHDRAWN
     petition.closed_at = ctx.recorded_at
@@ -459,6 +471,8 @@ def withdraw_petition(cmd: WithdrawPetition, *, ctx: Context) -> dict[str, Any]:
     record_step(
         ctx, petition, "withdraw", note=_reason(cmd, required=False), public_note="민원인 취하"
     )
+    ctx.emit(PetitionWithdrawn(receipt_number=cmd.receipt_number, item=cmd.item,
+                               state_before=before))  # fmt: skip
     return result(petition)
 
 

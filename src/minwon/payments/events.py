@@ -1,0 +1,56 @@
+"""Payments follow the petitions they pay for, inside the petition command's transaction:
+a filed application takes its paid order (the payment gets the receipt number and each
+petition's fee), and a withdrawn petition gets its fee back where the rule allows."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from minwon.kernel.bus import Context
+from minwon.kernel.errors import ValidationFailed
+from minwon.kernel.registry import subscriber
+from minwon.payments.commands import payer, refund, refund_due_on_withdrawal
+from minwon.payments.models import Payment
+from minwon.petitions.commands.intake import ApplicationReceived
+from minwon.petitions.commands.workflow import PetitionWithdrawn
+
+
+@subscriber(ApplicationReceived)
+def link_payment(event: ApplicationReceived, *, ctx: Context) -> None:
+    """The paid order must be the applicant's own, unused, and of exactly the fees of the
+    application; otherwise nothing is filed."""
+    if not event.payment_order:
+        return
+    payment = (
+        Payment.objects.select_for_update()
+        .filter(order_key=event.payment_order, status=Payment.Status.APPROVED, reference="")
+        .first()
+    )
+    if payment is None or payment.payer != payer(ctx.actor):
+        raise ValidationFailed(
+            "결제 내역을 찾을 수 없습니다. 수수료를 다시 결제하세요.",
+            "No unused payment with this order key.",
+            field="payment_order",
+        )
+    if payment.amount != sum(event.fees):
+        raise ValidationFailed(
+            f"결제 금액({payment.amount:,}원)이 수수료 합계({sum(event.fees):,}원)와 다릅니다.",
+            "The payment does not match the fees.",
+            field="payment_order",
+        )
+    payment.reference = event.receipt_number
+    payment.lines = [{"item": n, "amount": fee} for n, fee in enumerate(event.fees, start=1)]
+    payment.save(update_fields=["reference", "lines"])
+
+
+@subscriber(PetitionWithdrawn)
+def refund_withdrawn(event: PetitionWithdrawn, *, ctx: Context) -> None:
+    """취하 before processing started: that petition's fee goes back to the card."""
+    if not refund_due_on_withdrawal(event.state_before):
+        return
+    payment = Payment.objects.select_for_update().filter(reference=event.receipt_number).first()
+    if payment is None:
+        return
+    line: dict[str, Any] = next((x for x in payment.lines if x["item"] == event.item), {})
+    refund(ctx, payment, int(line.get("amount", 0)), reason="처리 전 취하",
+           key=f"withdraw:{event.receipt_number}-{event.item}")  # fmt: skip
