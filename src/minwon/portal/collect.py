@@ -184,9 +184,10 @@ def heads_of(recipient: Recipient) -> list[Any]:
 def remind(
     ctx: Context, campaign: Campaign, recipient: Recipient, user: Any, *, escalation: bool
 ) -> None:
-    """One inbox message (and its e-mail, through the outbox) by the notices' ``notify``."""
+    """One message in the staff member's 알림함 (and its e-mail, through the outbox), by the
+    notices' ``notify_staff``."""
     from minwon.kernel import clock
-    from minwon.notices.commands import notify
+    from minwon.notices.commands import notify_staff
 
     due = f"{clock.local(campaign.deadline_at):%Y-%m-%d %H:%M}"
     if escalation:
@@ -195,8 +196,8 @@ def remind(
     else:
         subject = f"[자동취합 제출 요청] {campaign.title} · {label(recipient)}"
         body = f"'{campaign.title}'에 {due}까지 응답해 주세요. 행정포털 첫 화면에서 작성할 수 있습니다."
-    notify(
-        ctx, recipient_index=f"staff:{user.pk}", category="general", subject=subject, body=body,
+    notify_staff(
+        ctx, user_id=user.pk, category="general", subject=subject, body=body,
         items=[{"label": "마감", "value": due}, {"label": "대상", "value": label(recipient)}],
         email=user.email or "",
     )  # fmt: skip
