@@ -122,6 +122,28 @@ def previous_answer(recipient: Recipient) -> Answer | None:
     )  # fmt: skip
 
 
+def _permits_in(recipient: Recipient) -> QuerySet[Any]:
+    """영업 신고 in business (영업정지 included: the 신고 stands) in the recipient's area."""
+    from minwon.licensing.models import Permit, PermitStatus
+
+    return Permit.objects.filter(
+        status__in=[PermitStatus.ACTIVE, PermitStatus.SUSPENDED],
+        jurisdiction__path__startswith=recipient.jurisdiction.path,
+    )
+
+
+def permits_by_kind(recipient: Recipient) -> list[tuple[str, str, int]]:
+    """(업종 code, 업종 name, count) for every 업종, in the order the register lists them."""
+    from django.db.models import Count
+
+    from minwon.licensing.models import PermitKind
+
+    counted = dict(
+        _permits_in(recipient).values_list("kind").annotate(n=Count("pk")).values_list("kind", "n")
+    )
+    return [(kind.value, str(kind.label), int(counted.get(kind.value, 0))) for kind in PermitKind]
+
+
 def _register(name: str, recipient: Recipient) -> Any:
     if name == "population":
         from minwon.registry.models import Person, PersonStatus
@@ -130,7 +152,27 @@ def _register(name: str, recipient: Recipient) -> Any:
             status=PersonStatus.ACTIVE,
             jurisdiction__path__startswith=recipient.jurisdiction.path,
         ).count()
+    if name == "permits":
+        return _permits_in(recipient).count()
+    if name.startswith("permits:"):
+        return _permits_in(recipient).filter(kind=name.partition(":")[2]).count()
     return None
+
+
+def _table_register(f: forms_def.Field, recipient: Recipient) -> list[dict[str, Any]] | None:
+    """A table mapped to ``permits_by_kind``: one row per 업종 with its count."""
+    if f.register != "permits_by_kind":
+        return None
+    name = next(c for c in f.columns if c.type in ("text", "choice"))
+    count = next(c for c in f.columns if c.type == "number")
+    rows = []
+    for _, label, n in permits_by_kind(recipient):
+        if name.type == "choice" and label not in name.choices:
+            continue
+        row: dict[str, Any] = {c.key: None for c in f.columns}
+        row.update({name.key: label, count.key: n})
+        rows.append(row)
+    return rows
 
 
 def prefill(recipient: Recipient, fields: tuple[forms_def.Field, ...]) -> dict[str, Any]:
@@ -140,7 +182,13 @@ def prefill(recipient: Recipient, fields: tuple[forms_def.Field, ...]) -> dict[s
     old = before.data if before is not None else {}
     out: dict[str, Any] = {}
     for f in fields:
-        value = _register(f.register, recipient) if f.register else None
+        value: Any = None
+        if f.register:
+            value = (
+                _table_register(f, recipient)
+                if f.type == "table"
+                else _register(f.register, recipient)
+            )
         out[f.key] = value if value is not None else old.get(f.key)
     return out
 
