@@ -104,6 +104,30 @@ def open_for(actor: Actor, *, now: datetime) -> list[dict[str, Any]]:
     return rows[:10]
 
 
+# --- recipients -----------------------------------------------------------------------------
+
+
+def departments_of(codes: list[str]) -> list[tuple[str, str, str]]:
+    """(office code, office name, department) of the departments (부서) staffed at the
+    offices ``codes`` — the departments a campaign of those offices can be sent to."""
+    from minwon.accounts.models import RoleGrant
+
+    rows = (
+        RoleGrant.objects.filter(jurisdiction_id__in=codes)
+        .exclude(department="")
+        .values_list("jurisdiction_id", "jurisdiction__name", "department")
+        .distinct()
+    )
+    return sorted(set(rows))
+
+
+def is_department(code: str, department: str) -> bool:
+    """Whether ``department`` is staffed at the office ``code`` (someone to answer)."""
+    from minwon.accounts.models import RoleGrant
+
+    return RoleGrant.objects.filter(jurisdiction_id=code, department=department).exists()
+
+
 # --- prefill -------------------------------------------------------------------------------
 
 

@@ -91,6 +91,14 @@ def _check_recipients(cmd: CreateCampaign) -> list[RecipientSpec]:
                 field="recipients",
             )
         jurisdictions.current(code, field="recipients")
+    for code, department in specs:
+        if department and not collect.is_department(code, department):
+            name = jurisdictions.get(code).name
+            raise ValidationFailed(
+                f"받을 부서 '{department}'는 {name}에 없습니다.",
+                f"There is no department '{department}' at {name}.",
+                field="recipients",
+            )
     return [RecipientSpec(jurisdiction=c, department=d) for c, d in sorted(specs)]
 
 
