@@ -19,6 +19,7 @@ from minwon.kernel.registry import handler
 from minwon.kernel.types import ActorKind, Command, RoomCategory
 
 from . import collect, forms_def, policies
+from .events import CampaignCreated
 from .models import Answer, Campaign, FormVersion, Recipient, Reminder
 from .permissions import PortalPermission
 
@@ -134,6 +135,7 @@ def create_campaign(cmd: CreateCampaign, *, ctx: Context) -> dict[str, Any]:
         Recipient(campaign=campaign, jurisdiction_id=s.jurisdiction, department=s.department)
         for s in specs
     )
+    ctx.emit(CampaignCreated(campaign_id=campaign.pk, recipients=len(specs)))
     return {"campaign_id": campaign.pk, "form_version": 1, "recipients": len(specs)}
 
 
