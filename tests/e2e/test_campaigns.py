@@ -1,7 +1,9 @@
 """Browser test of 자동취합 (issue 19's done-when): 원주시 총무과 sends a campaign to its
-읍·면·동, the clerks of 문막읍 and 소초면 answer it from their landing page (one after a
-refused entry that names the field), the status board shows both, and the XLSX downloaded
-from it holds both answers. Controls have real boxes and the keyboard reaches them."""
+읍·면·동 and to one department (부서) of the 시청, the clerks of 문막읍 and 소초면 answer it
+from their landing page (one after a refused entry that names the field), the status board
+shows both, and the XLSX downloaded from it holds both answers; the reminder the sweep
+sends waits in the clerk's 알림함, reached and marked read with the keyboard. Controls have
+real boxes and the keyboard reaches them."""
 
 from __future__ import annotations
 
@@ -15,7 +17,7 @@ from minwon.kernel import clock
 from tests.conftest import PASSWORD, WONJU
 from tests.e2e.conftest import axe_violations, log_in
 from tests.e2e.controls import control_problems, screenshot, unreachable_by_keyboard
-from tests.portal.campaign_factories import MUNMAK, SOCHO
+from tests.portal.campaign_factories import MUNMAK, SOCHO, in_department
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -43,6 +45,7 @@ def test_a_campaign_is_sent_answered_by_two_and_consolidated(
     make_staff("officer", WONJU, username="wonju-gm")
     make_staff("counter_clerk", MUNMAK, username="wonju-munmak")
     make_staff("counter_clerk", SOCHO, username="wonju-socho")
+    in_department(make_staff("counter_clerk", WONJU, username="wonju-civil"), "민원여권과")
     now = clock.local(clock.now())
 
     _as(page, "wonju-gm")
@@ -53,13 +56,15 @@ def test_a_campaign_is_sent_answered_by_two_and_consolidated(
     page.get_by_label("마감 일시", exact=True).fill(f"{now + timedelta(days=7):%Y-%m-%dT%H:%M}")
     page.get_by_label("문막읍", exact=True).check()
     page.get_by_label("소초면", exact=True).check()
+    page.locator("#recipient-departments").get_by_label("민원여권과", exact=True).check()
     assert control_problems(page) == []
     assert unreachable_by_keyboard(page) == []
     assert axe_violations(page) == []
     screenshot(page, "campaign-create")
     page.get_by_role("button", name="보내기").click()
     page.wait_for_selector("#board")
-    assert "미제출 2" in " ".join(page.locator("#board-counts").inner_text().split())
+    assert "미제출 3" in " ".join(page.locator("#board-counts").inner_text().split())
+    assert "원주시 민원여권과" in page.locator("#board").inner_text()
 
     _as(page, "wonju-munmak")
     _answer(page, "셋", "문막읍사무소 지하")
@@ -103,3 +108,38 @@ def test_a_campaign_is_sent_answered_by_two_and_consolidated(
     assert rows[-1][0] == "합계" and rows[-1][shelters] == 5
     facilities = [r[-2] for r in book["시설 목록"].iter_rows(values_only=True)][1:-1]
     assert sorted(facilities) == ["문막읍사무소 지하", "소초면 체육관"]
+
+
+def test_the_reminder_waits_in_the_clerks_inbox_and_is_read_by_keyboard(
+    page: Any, make_staff: Any
+) -> None:
+    from minwon.portal import campaign_sweep
+    from tests.portal.campaign_factories import create
+
+    officer = make_staff("officer", WONJU, username="wonju-gm")
+    make_staff("counter_clerk", MUNMAK, username="wonju-munmak")
+    now = clock.now()
+    create(officer, recipients=(MUNMAK,), opens_at=now - timedelta(hours=1),
+           deadline_at=now + timedelta(days=7))  # fmt: skip
+    campaign_sweep.run(now)
+
+    _as(page, "wonju-munmak")
+    page.goto("/staff/")
+    assert "읽지 않은 알림 1건" in page.locator("#inbox-summary").inner_text()
+    menu = page.get_by_role("navigation", name="행정포털 메뉴")
+    assert "알림함 1" in " ".join(menu.inner_text().split())
+    menu.get_by_role("link", name="알림함").focus()
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/staff/inbox/")
+    item = page.locator(".portal-inbox-item.unread")
+    assert item.count() == 1 and "[자동취합 제출 요청]" in item.inner_text()
+    assert control_problems(page) == []
+    assert unreachable_by_keyboard(page) == []
+    assert axe_violations(page) == []
+    screenshot(page, "staff-inbox")
+    item.get_by_role("button", name="읽음").focus()
+    page.keyboard.press("Enter")
+    page.wait_for_load_state()
+    assert "읽지 않음 0건" in page.locator("#inbox-unread").inner_text()
+    assert page.locator(".portal-inbox-item.unread").count() == 0
+    assert page.locator(".site-nav-count").count() == 0

@@ -16,9 +16,10 @@ from minwon.kernel.errors import Conflict
 from minwon.kernel.types import Channel
 from minwon.land.commands import RegisterParcel, TransferParcel
 from minwon.portal import index, queries
-from minwon.portal.models import SearchDocument
+from minwon.portal.models import SearchAudience, SearchDocument
 from minwon.vehicles.commands import TransferVehicle
 from tests.conftest import actor_of
+from tests.portal.campaign_factories import create as create_campaign
 from tests.registry.factories import (
     MUSIL,
     SINGWAN,
@@ -41,6 +42,14 @@ def snapshot() -> set[tuple[str, ...]]:
          d.key1, d.key2, d.key3, d.tokens)
         for d in SearchDocument.objects.all()
     }  # fmt: skip
+
+
+def audience() -> list[tuple[str, ...]]:
+    return sorted(
+        SearchAudience.objects.values_list(
+            "kind", "entity_id", "jurisdiction_path", "permission", "department"
+        )
+    )
 
 
 def titles(results: queries.Results, kind: str) -> list[str]:
@@ -159,7 +168,8 @@ def test_rebuild_equals_the_model_kept_by_events(apply: Apply, act: Act, officer
     )  # fmt: skip
     receipt = apply("GRIEVANCE")["receipt_number"]
     act(officer, "assign", receipt, officer_id=officer.pk)
-    kept = snapshot()
+    create_campaign(officer)
+    kept, kept_audience = snapshot(), audience()
     assert {k[0] for k in kept} >= {
         "person",
         "household",
@@ -167,12 +177,17 @@ def test_rebuild_equals_the_model_kept_by_events(apply: Apply, act: Act, officer
         "permit",
         "parcel",
         "petition",
+        "campaign",
     }
     assert any(k[0] == "vehicle" and k[1] == str(car) for k in kept)
+    assert len(kept_audience) == 2, "one row per recipient of the campaign"
     SearchDocument.objects.all().delete()
+    SearchAudience.objects.all().delete()
     call_command("search", "rebuild", "--quiet")
     assert snapshot() == kept
+    assert audience() == kept_audience
     assert index.rebuild() == len(kept)
+    assert audience() == kept_audience
 
 
 def test_bad_query_is_a_400_naming_the_field(wonju_officer: Any) -> None:

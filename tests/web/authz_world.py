@@ -80,6 +80,8 @@ READERS: dict[str, set[str]] = {
     "collect_answer": {"counter_clerk", "officer", "department_head", "sysadmin"},
     # a file handed in with a petition (petitions.read over the petition, and its applicant)
     "attachment": REGISTRY_READERS,
+    # 알림함: a message addressed to one staff member (the officer's, in 원주): theirs alone
+    "staff_message": {"officer"},
 }
 ROOM_READERS = {"operator", "sysadmin"}
 #: kinds whose records show a person's data: a staff read of one writes the access log
@@ -222,6 +224,30 @@ def _collection(city: str, records: dict[str, dict[str, str]]) -> None:
     records["collect_answer"][city] = f"{campaign}/{recipient.pk}"
 
 
+def _staff_message(city: str, records: dict[str, dict[str, str]], user_id: int) -> None:
+    """A 자동취합 reminder in the 알림함 of ``user_id``: a campaign the city sends to its own
+    office, reminded at its opening."""
+    from minwon.portal.commands import CreateCampaign, RecipientSpec, SendCampaignReminders
+
+    now = clock.now()
+    campaign = execute(
+        CreateCampaign(
+            actor=SYSTEM, channel=Channel.SYSTEM, jurisdiction=CITIES[city], title=f"{city} 알림",
+            definition={"fields": [{"key": "count", "label": "건수", "type": "number"}]},
+            recipients=[RecipientSpec(jurisdiction=CITIES[city])],
+            opens_at=now - timedelta(hours=1), deadline_at=now + timedelta(days=7),
+        )
+    ).value["campaign_id"]  # fmt: skip
+    execute(
+        SendCampaignReminders(
+            actor=SYSTEM, channel=Channel.SYSTEM, jurisdiction=CITIES[city],
+            campaign_id=campaign, occasion="opening",
+        )
+    )  # fmt: skip
+    message = InboxMessage.objects.get(recipient_user_id=user_id, subject__contains=f"{city} 알림")
+    records["staff_message"][city] = str(message.pk)
+
+
 def build() -> World:
     from minwon.kernel.management.commands.load_jurisdictions import load
 
@@ -312,6 +338,8 @@ def build() -> World:
     for city in CITIES:
         _campaign(city, records)
         _collection(city, records)
+        addressee = users["officer"].pk if city == "wonju" else int(staff_accounts[city])
+        _staff_message(city, records, addressee)
     clients = {}
     for name in CALLERS:
         client = Client()

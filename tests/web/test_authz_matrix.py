@@ -228,6 +228,7 @@ PAGE_KINDS = {
     "staff/campaigns/<int:campaign_id>/export.xlsx": "collect_campaign",
     "staff/campaigns/<int:campaign_id>/export.csv": "collect_campaign",
     "staff/campaigns/<int:campaign_id>/answers/<int:recipient_id>/": "collect_answer",
+    "staff/inbox/<int:message_id>/": "staff_message",
 }
 #: pages that answer a reader with a redirect to the record's own page
 REDIRECTS = {"staff/search/open/<str:kind>/<str:entity_id>/"}
@@ -243,6 +244,7 @@ POST_ONLY = {
     "staff/admin/accounts/<int:user_id>/<str:name>/",
     "staff/admin/agency-keys/<int:client_id>/<str:name>/",
     "staff/campaigns/<int:campaign_id>/versions/",
+    "staff/inbox/<int:message_id>/read/",
 }
 
 

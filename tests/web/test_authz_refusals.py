@@ -111,6 +111,24 @@ def test_staff_pages_refuse_out_of_scope_writes(world: World) -> None:
     assert _changed(before) == {}
 
 
+def test_only_the_addressee_marks_a_staff_message_read(world: World) -> None:
+    """알림함: "읽음" on another's message is the 404 of an absent one and changes nothing."""
+    from minwon.notices.models import InboxMessage
+
+    message = world.records["staff_message"]["wonju"]
+    before = _census()
+    for caller in (*ROLES, "resident", "stranger"):
+        if caller == "officer":
+            continue
+        client = world.clients[caller]
+        refused = client.post(f"/staff/inbox/{message}/read/", {})
+        absent = client.post(f"/staff/inbox/{ABSENT['int']}/read/", {})
+        assert refused.status_code == absent.status_code, caller
+        assert refused.status_code in (403, 404), caller
+    assert _changed(before) == {}
+    assert InboxMessage.objects.get(pk=message).read_at is None
+
+
 def test_move_in_into_another_city_is_refused(world: World) -> None:
     """Refused before anything about the person is read: a resident of 공주 and an id
     nobody holds get the same answer."""

@@ -17,7 +17,7 @@ from typing import Any
 from django.core.mail import send_mail
 
 from minwon.kernel.bus import Context
-from minwon.kernel.errors import NotFound
+from minwon.kernel.errors import NotFound, ValidationFailed
 from minwon.kernel.registry import handler, receiver
 from minwon.kernel.types import ActorKind, Command, Event
 from minwon.notices import campaigns, delivery, lifecycle, receipts
@@ -47,6 +47,11 @@ def notify(
     command and subject) and schedule its e-mail through the outbox."""
     from minwon.accounts.models import User
 
+    if recipient_index.startswith("staff:"):  # a staff member's 알림함 has its own door
+        raise ValidationFailed(
+            "직원에게 보내는 알림은 알림함으로 보냅니다.", "Staff messages go to the staff inbox.",
+            field="recipient_index",
+        )  # fmt: skip
     user = User.objects.filter(identity_index=recipient_index, kind=User.Kind.CITIZEN).first()
     address = email or (user.email if user is not None else "")
     message, created = InboxMessage.objects.get_or_create(
@@ -64,6 +69,44 @@ def notify(
     )
     if created and address:
         ctx.emit(NoticeSent(message_id=message.pk, email=address))
+    return message
+
+
+def staff_index(user_id: int) -> str:
+    """The address key of a staff member's messages (not a blind index: it cannot collide
+    with one, which is 64 hex digits)."""
+    return f"staff:{user_id}"
+
+
+def notify_staff(
+    ctx: Context,
+    *,
+    user_id: int,
+    category: str,
+    subject: str,
+    body: str,
+    items: list[dict[str, Any]] | None = None,
+    email: str = "",
+) -> InboxMessage:
+    """Write one message to a staff member's 알림함 inside the current command's transaction
+    (idempotent per command and subject), and e-mail it through the outbox when an address
+    is given. Only that staff member reads it (``policies.staff_messages``)."""
+    message, created = InboxMessage.objects.get_or_create(
+        recipient_index=staff_index(user_id),
+        source_command=ctx.command.command_id,
+        subject=subject[:200],
+        defaults={
+            "recipient_kind": InboxMessage.RecipientKind.STAFF,
+            "recipient_user_id": user_id,
+            "category": category,
+            "body": body,
+            "items": items or [],
+            "email": email,
+            "created_at": ctx.recorded_at,
+        },
+    )
+    if created and email:
+        ctx.emit(NoticeSent(message_id=message.pk, email=email))
     return message
 
 
@@ -141,7 +184,26 @@ def mark_notice_read(cmd: MarkNoticeRead, *, ctx: Context) -> dict[str, Any]:
     return {"message_id": message.pk, "read_at": message.read_at.isoformat()}
 
 
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class MarkStaffMessageRead(Command):
+    """읽음: a staff member marks a message of their own 알림함 read. Nobody else's: another
+    account is told the message does not exist (404)."""
+
+    message_id: int
+
+
+@handler(MarkStaffMessageRead)
+def mark_staff_message_read(cmd: MarkStaffMessageRead, *, ctx: Context) -> dict[str, Any]:
+    from minwon.notices import policies
+
+    message = policies.staff_message(ctx.actor, cmd.message_id, lock=True)
+    if message.read_at is None:
+        InboxMessage.objects.filter(pk=message.pk).update(read_at=ctx.recorded_at)
+        return {"message_id": message.pk, "read_at": ctx.recorded_at.isoformat()}
+    return {"message_id": message.pk, "read_at": message.read_at.isoformat()}
+
+
 __all__ = [
-    "MarkNoticeRead", "NoticeSent", "SendNotice", "campaigns", "delivery", "notify", "receipts",
-    "uuid",
+    "MarkNoticeRead", "MarkStaffMessageRead", "NoticeSent", "SendNotice", "campaigns",
+    "delivery", "notify", "notify_staff", "receipts", "uuid",
 ]  # fmt: skip

@@ -12,8 +12,14 @@ from django.db import models
 
 
 class InboxMessage(models.Model):
-    """One message to one person, addressed by the RRN blind index (so a resident who has
-    no account yet finds it on sign-up) and, when known, the account."""
+    """One message to one person. A citizen's is addressed by the RRN blind index (so a
+    resident who has no account yet finds it on sign-up) and, when known, the account; a
+    staff member's (알림함: 자동취합 독촉, 미제출 보고) by the account alone, ``recipient_index``
+    then being ``staff:<user id>`` only so that the once-per-command constraint holds."""
+
+    class RecipientKind(models.TextChoices):
+        CITIZEN = "citizen", "시민"
+        STAFF = "staff", "직원"
 
     class Category(models.TextChoices):
         REGISTRY = "registry", "주민등록"
@@ -23,6 +29,10 @@ class InboxMessage(models.Model):
         CIVIL_DEFENCE = "civil_defence", "민방위"
         GENERAL = "general", "일반"
 
+    recipient_kind = models.CharField(
+        "수신자 구분", max_length=8, choices=RecipientKind.choices,
+        default=RecipientKind.CITIZEN, db_default=RecipientKind.CITIZEN,
+    )  # fmt: skip
     recipient_index = models.CharField(max_length=64, db_index=True)
     recipient_user = models.ForeignKey(
         "accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -49,6 +59,12 @@ class InboxMessage(models.Model):
             # One message per recipient per command: a replayed command cannot send twice.
             models.UniqueConstraint(
                 fields=["recipient_index", "source_command", "subject"], name="inbox_once"
+            ),
+        ]
+        indexes = [
+            # 알림함: a staff member's messages, newest first, and their unread count.
+            models.Index(
+                fields=["recipient_kind", "recipient_user", "read_at"], name="inbox_staff_unread"
             ),
         ]
 

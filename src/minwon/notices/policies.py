@@ -49,6 +49,30 @@ def message(actor: Actor, message_id: int, *, with_notice: bool = False) -> Inbo
     return item
 
 
+def staff_messages(actor: Actor) -> QuerySet[InboxMessage]:
+    """알림함: the messages addressed to this staff account, newest first (none for anyone
+    else — not even an administrator reads another officer's)."""
+    if actor.kind != ActorKind.STAFF or actor.id is None:
+        return InboxMessage.objects.none()
+    return InboxMessage.objects.filter(
+        recipient_kind=InboxMessage.RecipientKind.STAFF, recipient_user_id=actor.id
+    ).order_by("-created_at", "-id")
+
+
+def staff_unread(actor: Actor) -> int:
+    """How many of the actor's own staff messages are unread."""
+    return staff_messages(actor).filter(read_at__isnull=True).count()
+
+
+def staff_message(actor: Actor, message_id: int, *, lock: bool = False) -> InboxMessage:
+    """One message of the actor's own 알림함, or the 404 of one that does not exist."""
+    found = staff_messages(actor).filter(pk=message_id)
+    item = (found.select_for_update() if lock else found).first()
+    if item is None:
+        raise NotFound("알림을 찾을 수 없습니다.", "Message not found.", field="message_id")
+    return item
+
+
 def visible_campaigns(actor: Actor, permission: str = NoticesPermission.READ) -> QuerySet[Campaign]:
     qs: QuerySet[Campaign] = in_scope(
         Campaign.objects.select_related("jurisdiction"), actor, permission

@@ -14,7 +14,9 @@ from minwon.notices.models import Campaign, DeliveryChannel, InboxMessage, Notic
 def inbox_for(identity_index: str) -> QuerySet[InboxMessage]:
     if not identity_index:
         return InboxMessage.objects.none()
-    return InboxMessage.objects.filter(recipient_index=identity_index).order_by("-created_at")
+    return InboxMessage.objects.filter(
+        recipient_kind=InboxMessage.RecipientKind.CITIZEN, recipient_index=identity_index
+    ).order_by("-created_at")
 
 
 def unread_count(identity_index: str) -> int:

@@ -67,6 +67,21 @@ def _when(text: str, field: str, label: str) -> datetime:
     return moment.replace(tzinfo=clock.SEOUL) if moment.tzinfo is None else moment
 
 
+def _recipients(data: Any) -> list[RecipientSpec]:
+    """The offices (``recipients``: codes) and departments (``departments``: "code:부서")
+    ticked in the form; the command checks that each lies in the sending office."""
+    specs = [RecipientSpec(jurisdiction=c) for c in data.getlist("recipients")]
+    for value in data.getlist("departments"):
+        code, _, department = str(value).partition(":")
+        if not code.isdigit() or not department.strip():
+            raise ValidationFailed(
+                "받을 부서를 목록에서 고르세요.", "Choose departments from the list.",
+                field="recipients",
+            )  # fmt: skip
+        specs.append(RecipientSpec(jurisdiction=code, department=department.strip()))
+    return specs
+
+
 def _create(actor: Actor, data: Any) -> int:
     office = data.get("office") or ""
     if office not in {o.code for o in _offices(actor)}:
@@ -92,7 +107,7 @@ def _create(actor: Actor, data: Any) -> int:
         actor=actor, channel=Channel.ONLINE, jurisdiction=office,
         title=data.get("title") or "", round_label=data.get("round_label") or "",
         department=data.get("department") or "", definition=definition,
-        recipients=[RecipientSpec(jurisdiction=c) for c in data.getlist("recipients")],
+        recipients=_recipients(data),
         opens_at=_when(data.get("opens_at") or "", "opens_at", "시작 일시"),
         deadline_at=_when(data.get("deadline_at") or "", "deadline_at", "마감 일시"),
         grace_hours=grace, previous_campaign_id=int(previous) if previous.isdigit() else None,
@@ -117,6 +132,7 @@ def campaigns(request: HttpRequest) -> HttpResponse:
     managed = policies.managed_campaigns(actor).select_related("jurisdiction").order_by("-opens_at")
     now = clock.now()
     targets = Jurisdiction.objects.filter(parent__in=offices).order_by("code") if offices else []
+    departments = collect.departments_of([o.code for o in offices])
     return render(
         request,
         "portal/campaigns.html",
@@ -125,6 +141,11 @@ def campaigns(request: HttpRequest) -> HttpResponse:
             "targets": targets, "error": error, "form": request.POST if error else {},
             "example": json.dumps(EXAMPLE, ensure_ascii=False, indent=2),
             "chosen": request.POST.getlist("recipients") if error else [],
+            "departments": [
+                {"value": f"{code}:{dept}", "label": dept if len(offices) == 1 else f"{name} {dept}"}
+                for code, name, dept in departments
+            ],
+            "chosen_departments": request.POST.getlist("departments") if error else [],
         },
         status=error.status if error else 200,
     )  # fmt: skip

@@ -104,6 +104,30 @@ def open_for(actor: Actor, *, now: datetime) -> list[dict[str, Any]]:
     return rows[:10]
 
 
+# --- recipients -----------------------------------------------------------------------------
+
+
+def departments_of(codes: list[str]) -> list[tuple[str, str, str]]:
+    """(office code, office name, department) of the departments (부서) staffed at the
+    offices ``codes`` — the departments a campaign of those offices can be sent to."""
+    from minwon.accounts.models import RoleGrant
+
+    rows = (
+        RoleGrant.objects.filter(jurisdiction_id__in=codes)
+        .exclude(department="")
+        .values_list("jurisdiction_id", "jurisdiction__name", "department")
+        .distinct()
+    )
+    return sorted(set(rows))
+
+
+def is_department(code: str, department: str) -> bool:
+    """Whether ``department`` is staffed at the office ``code`` (someone to answer)."""
+    from minwon.accounts.models import RoleGrant
+
+    return RoleGrant.objects.filter(jurisdiction_id=code, department=department).exists()
+
+
 # --- prefill -------------------------------------------------------------------------------
 
 
@@ -122,6 +146,28 @@ def previous_answer(recipient: Recipient) -> Answer | None:
     )  # fmt: skip
 
 
+def _permits_in(recipient: Recipient) -> QuerySet[Any]:
+    """영업 신고 in business (영업정지 included: the 신고 stands) in the recipient's area."""
+    from minwon.licensing.models import Permit, PermitStatus
+
+    return Permit.objects.filter(
+        status__in=[PermitStatus.ACTIVE, PermitStatus.SUSPENDED],
+        jurisdiction__path__startswith=recipient.jurisdiction.path,
+    )
+
+
+def permits_by_kind(recipient: Recipient) -> list[tuple[str, str, int]]:
+    """(업종 code, 업종 name, count) for every 업종, in the order the register lists them."""
+    from django.db.models import Count
+
+    from minwon.licensing.models import PermitKind
+
+    counted = dict(
+        _permits_in(recipient).values_list("kind").annotate(n=Count("pk")).values_list("kind", "n")
+    )
+    return [(kind.value, str(kind.label), int(counted.get(kind.value, 0))) for kind in PermitKind]
+
+
 def _register(name: str, recipient: Recipient) -> Any:
     if name == "population":
         from minwon.registry.models import Person, PersonStatus
@@ -130,7 +176,27 @@ def _register(name: str, recipient: Recipient) -> Any:
             status=PersonStatus.ACTIVE,
             jurisdiction__path__startswith=recipient.jurisdiction.path,
         ).count()
+    if name == "permits":
+        return _permits_in(recipient).count()
+    if name.startswith("permits:"):
+        return _permits_in(recipient).filter(kind=name.partition(":")[2]).count()
     return None
+
+
+def _table_register(f: forms_def.Field, recipient: Recipient) -> list[dict[str, Any]] | None:
+    """A table mapped to ``permits_by_kind``: one row per 업종 with its count."""
+    if f.register != "permits_by_kind":
+        return None
+    name = next(c for c in f.columns if c.type in ("text", "choice"))
+    count = next(c for c in f.columns if c.type == "number")
+    rows = []
+    for _, label, n in permits_by_kind(recipient):
+        if name.type == "choice" and label not in name.choices:
+            continue
+        row: dict[str, Any] = {c.key: None for c in f.columns}
+        row.update({name.key: label, count.key: n})
+        rows.append(row)
+    return rows
 
 
 def prefill(recipient: Recipient, fields: tuple[forms_def.Field, ...]) -> dict[str, Any]:
@@ -140,7 +206,13 @@ def prefill(recipient: Recipient, fields: tuple[forms_def.Field, ...]) -> dict[s
     old = before.data if before is not None else {}
     out: dict[str, Any] = {}
     for f in fields:
-        value = _register(f.register, recipient) if f.register else None
+        value: Any = None
+        if f.register:
+            value = (
+                _table_register(f, recipient)
+                if f.type == "table"
+                else _register(f.register, recipient)
+            )
         out[f.key] = value if value is not None else old.get(f.key)
     return out
 
@@ -184,9 +256,10 @@ def heads_of(recipient: Recipient) -> list[Any]:
 def remind(
     ctx: Context, campaign: Campaign, recipient: Recipient, user: Any, *, escalation: bool
 ) -> None:
-    """One inbox message (and its e-mail, through the outbox) by the notices' ``notify``."""
+    """One message in the staff member's 알림함 (and its e-mail, through the outbox), by the
+    notices' ``notify_staff``."""
     from minwon.kernel import clock
-    from minwon.notices.commands import notify
+    from minwon.notices.commands import notify_staff
 
     due = f"{clock.local(campaign.deadline_at):%Y-%m-%d %H:%M}"
     if escalation:
@@ -195,8 +268,8 @@ def remind(
     else:
         subject = f"[자동취합 제출 요청] {campaign.title} · {label(recipient)}"
         body = f"'{campaign.title}'에 {due}까지 응답해 주세요. 행정포털 첫 화면에서 작성할 수 있습니다."
-    notify(
-        ctx, recipient_index=f"staff:{user.pk}", category="general", subject=subject, body=body,
+    notify_staff(
+        ctx, user_id=user.pk, category="general", subject=subject, body=body,
         items=[{"label": "마감", "value": due}, {"label": "대상", "value": label(recipient)}],
         email=user.email or "",
     )  # fmt: skip

@@ -19,6 +19,7 @@ from minwon.kernel.registry import handler
 from minwon.kernel.types import ActorKind, Command, RoomCategory
 
 from . import collect, forms_def, policies
+from .events import CampaignCreated
 from .models import Answer, Campaign, FormVersion, Recipient, Reminder
 from .permissions import PortalPermission
 
@@ -91,6 +92,14 @@ def _check_recipients(cmd: CreateCampaign) -> list[RecipientSpec]:
                 field="recipients",
             )
         jurisdictions.current(code, field="recipients")
+    for code, department in specs:
+        if department and not collect.is_department(code, department):
+            name = jurisdictions.get(code).name
+            raise ValidationFailed(
+                f"받을 부서 '{department}'는 {name}에 없습니다.",
+                f"There is no department '{department}' at {name}.",
+                field="recipients",
+            )
     return [RecipientSpec(jurisdiction=c, department=d) for c, d in sorted(specs)]
 
 
@@ -126,6 +135,7 @@ def create_campaign(cmd: CreateCampaign, *, ctx: Context) -> dict[str, Any]:
         Recipient(campaign=campaign, jurisdiction_id=s.jurisdiction, department=s.department)
         for s in specs
     )
+    ctx.emit(CampaignCreated(campaign_id=campaign.pk, recipients=len(specs)))
     return {"campaign_id": campaign.pk, "form_version": 1, "recipients": len(specs)}
 
 

@@ -1,13 +1,16 @@
 """The search read model follows the registers: each subscriber runs inside the command's
 transaction and rebuilds the documents of the records the event names, so a search right
-after a move-in, a new petition or a transfer already sees it (and a failed command leaves
+after a move-in, a new petition, a transfer or a new campaign already sees it (and a failed command leaves
 no document behind)."""
 
 from __future__ import annotations
 
+import dataclasses
+
 from minwon.documents.commands import CertificateIssued
 from minwon.kernel.bus import Context
-from minwon.kernel.registry import subscriber
+from minwon.kernel.registry import register_event, subscriber
+from minwon.kernel.types import Event
 from minwon.land.events import ParcelRegistered, ParcelsImported, ParcelTransferred
 from minwon.licensing.events import PermitGranted, PermitsImported, SanctionImposed
 from minwon.petitions.commands.common import PetitionStepRecorded
@@ -24,6 +27,21 @@ from minwon.vehicles.events import VehicleRegistered, VehiclesImported, VehicleT
 
 from . import index
 from .models import Kind
+
+
+@register_event
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class CampaignCreated(Event):
+    """자동취합: a campaign was sent (its form, period and recipients are set)."""
+
+    campaign_id: int
+    recipients: int
+
+
+@subscriber(CampaignCreated)
+def campaign_created(event: CampaignCreated, *, ctx: Context) -> None:
+    """Found by its sender's office and by each recipient, as the campaign pages show it."""
+    index.refresh(Kind.CAMPAIGN, [event.campaign_id])
 
 
 @subscriber(PersonRegistered)

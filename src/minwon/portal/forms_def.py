@@ -10,7 +10,10 @@ A definition is JSON: ``{"fields": [...]}``; each field has a ``key`` (letters, 
   number of rows.
 
 ``required`` (default false) applies to any field; ``register`` names a register the value
-can be prefilled from (``population``: residents of the recipient's area).
+can be prefilled from, counted in the recipient's area: on a number field ``population``
+(residents), ``permits`` (영업 신고 in business, every 업종) or ``permits:<업종>`` (one
+업종, e.g. ``permits:general_restaurant``); on a table ``permits_by_kind`` (one row per 업종:
+its name in the first text or choice column, its count in the first number column).
 """
 
 from __future__ import annotations
@@ -22,10 +25,18 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from minwon.kernel.errors import ValidationFailed
+from minwon.licensing.models import PermitKind
 
 SCALAR_TYPES = {"text", "number", "date", "choice"}
 TYPES = SCALAR_TYPES | {"table"}
-REGISTERS = {"population": "주민등록 인구"}
+#: Registers a number field can be prefilled from (``collect.prefill``).
+REGISTERS = {
+    "population": "주민등록 인구",
+    "permits": "영업 신고 건수(전체 업종)",
+    **{f"permits:{kind.value}": f"영업 신고 건수: {kind.label}" for kind in PermitKind},
+}
+#: Registers a table can be prefilled from (one row per 업종).
+TABLE_REGISTERS = {"permits_by_kind": "업종별 영업 신고 건수"}
 _KEY = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 MAX_FIELDS = 60
 MAX_ROWS = 500
@@ -83,10 +94,13 @@ def _field(raw: Any, where: str, *, in_table: bool) -> Field:
             f"Choice item '{label}' needs at least one choice.",
         )
     register = str(raw.get("register") or "")
-    if register and (register not in REGISTERS or kind != "number"):
+    allowed_registers = TABLE_REGISTERS if kind == "table" else REGISTERS
+    if register and (register not in allowed_registers or kind not in ("number", "table")):
         raise _bad(
-            f"항목 '{label}'의 연계 자료 '{register}'는 쓸 수 없습니다 (숫자 항목의 population만).",
-            f"Item '{label}': register '{register}' is unknown (number fields: population).",
+            f"항목 '{label}'의 연계 자료 '{register}'는 쓸 수 없습니다 "
+            "(숫자 항목: population, permits, permits:업종 / 표: permits_by_kind).",
+            f"Item '{label}': register '{register}' is unknown (number fields: population, "
+            "permits, permits:<kind>; tables: permits_by_kind).",
         )
     columns: tuple[Field, ...] = ()
     if kind == "table":
@@ -101,6 +115,16 @@ def _field(raw: Any, where: str, *, in_table: bool) -> Field:
             for n, c in enumerate(raw_columns, 1)
         )
         _unique(columns, f"표 '{label}'")
+        if register and not (
+            any(c.type in ("text", "choice") for c in columns)
+            and any(c.type == "number" for c in columns)
+        ):
+            raise _bad(
+                f"표 항목 '{label}'을(를) 업종별 건수로 채우려면 글자(또는 선택) 열과 숫자 열이 "
+                "하나씩 있어야 합니다.",
+                f"Table item '{label}' needs a text (or choice) column and a number column "
+                "to be prefilled by permit kind.",
+            )
     return Field(
         key=key, label=label, type=kind, unit=str(raw.get("unit") or "")[:20],
         choices=tuple(str(c).strip() for c in choices) if kind == "choice" else (),

@@ -1,4 +1,5 @@
-"""Building ``SearchDocument`` rows from the registers: one builder per kind, used both by
+"""Building ``SearchDocument`` rows from the registers: one builder per kind (and, for a kind
+others see too — a campaign's recipients — its ``SearchAudience`` rows), used both by
 the event subscribers (a few ids, inside the command's transaction) and by ``minwon search
 rebuild`` (every id, in batches). Because both paths call the same builders, the model after
 a rebuild equals the one the events kept — a test checks it.
@@ -24,7 +25,8 @@ from minwon.petitions.permissions import PetitionsPermission
 from minwon.registry.permissions import RegistryPermission
 from minwon.vehicles.permissions import VehiclesPermission
 
-from .models import Kind, SearchDocument
+from .models import Kind, SearchAudience, SearchDocument
+from .permissions import PortalPermission
 from .tokens import document_tokens, normalise
 
 #: Who may see each kind: the permission checked over the record's jurisdiction.
@@ -36,7 +38,11 @@ PERMISSION: dict[Kind, Permissions] = {
     Kind.PARCEL: LandPermission.READ,
     Kind.VEHICLE: VehiclesPermission.READ,
     Kind.DOCUMENT: DocumentsPermission.READ,
+    Kind.CAMPAIGN: PortalPermission.CAMPAIGN_MANAGE,
 }
+#: Kinds that others see too (``SearchAudience`` rows): the permission those others need
+#: over their own office — a campaign's recipients answer it.
+AUDIENCE: dict[Kind, Permissions] = {Kind.CAMPAIGN: PortalPermission.CAMPAIGN_ANSWER}
 
 _SEPARATORS = re.compile(r"[\s\-·.]+")
 
@@ -233,6 +239,55 @@ def documents(ids: Iterable[str]) -> list[SearchDocument]:
     return docs
 
 
+def campaigns(ids: Iterable[int]) -> list[SearchDocument]:
+    """자동취합: found by title, 주관 부서, 회차, the office and the period's dates."""
+    from .models import Campaign
+
+    docs = []
+    for c in (
+        Campaign.objects.filter(pk__in=list(ids)).select_related("jurisdiction").order_by("pk")
+    ):
+        opens, deadline = clock.local(c.opens_at), clock.local(c.deadline_at)
+        sender = f"{c.jurisdiction.name} {c.department}".strip()
+        round_label = f" · {c.round_label}" if c.round_label else ""
+        docs.append(
+            _doc(
+                Kind.CAMPAIGN, c.pk, c.jurisdiction_id, title=_cut(c.title, 200),
+                details=_cut(
+                    f"{sender}{round_label} · {opens:%Y-%m-%d} ~ {deadline:%Y-%m-%d %H:%M}", 400
+                ),
+                key1=f"C{c.pk}",
+                tokens=document_tokens(
+                    c.title, c.department, c.round_label, c.jurisdiction.name, "자동취합",
+                    dates=[opens.date(), deadline.date()],
+                ),
+            )
+        )  # fmt: skip
+    return docs
+
+
+def campaign_audiences(ids: Iterable[int]) -> list[SearchAudience]:
+    """One audience row per recipient of each campaign: its office, and its department."""
+    from .models import Recipient
+
+    permission = AUDIENCE[Kind.CAMPAIGN].value
+    rows = (
+        Recipient.objects.filter(campaign_id__in=list(ids))
+        .order_by("campaign_id", "jurisdiction_id", "department")
+        .values_list("campaign_id", "jurisdiction_id", "department")
+    )
+    return [
+        SearchAudience(
+            kind=Kind.CAMPAIGN.value,
+            entity_id=str(campaign_id),
+            permission=permission,
+            jurisdiction_path=jurisdictions.path_of(code),
+            department=department,
+        )
+        for campaign_id, code, department in rows
+    ]
+
+
 BUILDERS: dict[Kind, Callable[[Iterable[Any]], list[SearchDocument]]] = {
     Kind.PERSON: persons,
     Kind.HOUSEHOLD: households,
@@ -241,6 +296,10 @@ BUILDERS: dict[Kind, Callable[[Iterable[Any]], list[SearchDocument]]] = {
     Kind.PARCEL: parcels,
     Kind.VEHICLE: vehicles,
     Kind.DOCUMENT: documents,
+    Kind.CAMPAIGN: campaigns,
+}
+AUDIENCE_BUILDERS: dict[Kind, Callable[[Iterable[Any]], list[SearchAudience]]] = {
+    Kind.CAMPAIGN: campaign_audiences,
 }
 
 
@@ -253,6 +312,9 @@ def refresh(kind: Kind, ids: Iterable[Any]) -> int:
     docs = BUILDERS[kind](list(ids))
     SearchDocument.objects.filter(kind=kind.value, entity_id__in=wanted).delete()
     SearchDocument.objects.bulk_create(docs, batch_size=1000)
+    if kind in AUDIENCE_BUILDERS:
+        SearchAudience.objects.filter(kind=kind.value, entity_id__in=wanted).delete()
+        SearchAudience.objects.bulk_create(AUDIENCE_BUILDERS[kind](list(ids)), batch_size=1000)
     return len(docs)
 
 
@@ -264,9 +326,12 @@ def _all_ids(kind: Kind) -> list[Any]:
     from minwon.registry.models import Household, Person
     from minwon.vehicles.models import Vehicle
 
+    from .models import Campaign
+
     model: Any = {
         Kind.PERSON: Person, Kind.HOUSEHOLD: Household, Kind.PETITION: Petition,
         Kind.PERMIT: Permit, Kind.PARCEL: Parcel, Kind.VEHICLE: Vehicle, Kind.DOCUMENT: Issuance,
+        Kind.CAMPAIGN: Campaign,
     }[kind]  # fmt: skip
     return list(model.objects.order_by("pk").values_list("pk", flat=True))
 
@@ -279,11 +344,13 @@ def counts() -> dict[Kind, int]:
     from minwon.registry.models import Household, Person
     from minwon.vehicles.models import Vehicle
 
+    from .models import Campaign
+
     return {
         Kind.PERSON: Person.objects.count(), Kind.HOUSEHOLD: Household.objects.count(),
         Kind.PETITION: Petition.objects.count(), Kind.PERMIT: Permit.objects.count(),
         Kind.PARCEL: Parcel.objects.count(), Kind.VEHICLE: Vehicle.objects.count(),
-        Kind.DOCUMENT: Issuance.objects.count(),
+        Kind.DOCUMENT: Issuance.objects.count(), Kind.CAMPAIGN: Campaign.objects.count(),
     }  # fmt: skip
 
 
@@ -293,12 +360,16 @@ def rebuild(*, batch: int = 2000, progress: Callable[[Kind, int], None] | None =
     total = 0
     with transaction.atomic():
         SearchDocument.objects.all().delete()
+        SearchAudience.objects.all().delete()
         for kind in Kind:
             ids = _all_ids(kind)
             for at in range(0, len(ids), batch):
                 chunk = ids[at : at + batch]
                 docs = BUILDERS[kind](chunk)
                 SearchDocument.objects.bulk_create(docs, batch_size=1000)
+                if kind in AUDIENCE_BUILDERS:
+                    audience = AUDIENCE_BUILDERS[kind](chunk)
+                    SearchAudience.objects.bulk_create(audience, batch_size=1000)
                 total += len(docs)
                 if progress is not None:
                     progress(kind, len(chunk))

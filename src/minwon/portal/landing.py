@@ -109,10 +109,19 @@ def campaigns_due(actor: Actor, *, now: datetime) -> list[dict[str, Any]]:
     return collect.open_for(actor, now=now)
 
 
+def inbox(actor: Actor) -> dict[str, Any]:
+    """The officer's own 알림함: how many are unread, and the newest unread ones."""
+    from minwon.notices import policies as notice_policies
+
+    unread = notice_policies.staff_messages(actor).filter(read_at__isnull=True)
+    return {"unread": unread.count(), "latest": list(unread[:5])}
+
+
 def overview(actor: Actor, user: Any, *, now: datetime) -> dict[str, Any]:
     grants = list(user.grants.select_related("jurisdiction").order_by("role"))
     found_reports = reports(actor)
     open_incidents = incidents()
+    messages = inbox(actor)
     return {
         "grants": grants,
         "queue": queue(actor, now=now),
@@ -121,6 +130,7 @@ def overview(actor: Actor, user: Any, *, now: datetime) -> dict[str, Any]:
         "campaigns": campaigns_due(actor, now=now),
         "reports": found_reports,
         "incidents": open_incidents,
-        "notice_count": len(found_reports) + len(open_incidents),
+        "inbox": messages,
+        "notice_count": len(found_reports) + len(open_incidents) + messages["unread"],
         "now": now,
     }

@@ -1,6 +1,6 @@
 """The portal's models: the 자동취합 campaigns (below) and the search read model,
 ``SearchDocument``, one row per searchable record (a person, a household, a petition, a
-permit, a parcel, a vehicle, an issued document).
+permit, a parcel, a vehicle, an issued document, a 자동취합 campaign).
 
 It is kept by event subscribers inside the transaction of the change (``portal.events``), and
 can be rebuilt from the registers (``minwon search rebuild``). Each row carries the policy
@@ -24,6 +24,7 @@ class Kind(models.TextChoices):
     PARCEL = "parcel", "토지"
     VEHICLE = "vehicle", "자동차"
     DOCUMENT = "document", "발급 문서"
+    CAMPAIGN = "campaign", "자동취합"
 
 
 class SearchDocument(models.Model):
@@ -55,6 +56,27 @@ class SearchDocument(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind}:{self.entity_id} {self.title}"
+
+
+class SearchAudience(models.Model):
+    """Who else may see a search document, beyond its own policy key: a campaign is its
+    office's (the document's key), and also each recipient's — an office, or one department
+    of it — so it carries one row per recipient. The search's policy condition asks for
+    the document's key OR one of these rows (an EXISTS inside the same statement, before
+    the limit). Keyed by (kind, entity id) like the document, without a foreign key, so
+    that dropping every document (a rebuild) stays one DELETE."""
+
+    kind = models.CharField("구분", max_length=10, choices=Kind.choices)
+    entity_id = models.CharField("대상 식별자", max_length=40)
+    jurisdiction_path = models.CharField("관할 경로", max_length=60)
+    permission = models.CharField("열람 권한", max_length=40)
+    #: a department (부서) of that office whose staff alone see it; "" for the whole office
+    department = models.CharField("부서", max_length=60, blank=True, default="")
+
+    class Meta:
+        verbose_name = "통합검색 열람 대상"
+        verbose_name_plural = "통합검색 열람 대상"
+        indexes = [models.Index(fields=["kind", "entity_id"], name="search_audience_entity")]
 
 
 # --- 자동취합 (data-collection campaigns) ---------------------------------------------------

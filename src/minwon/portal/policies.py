@@ -9,15 +9,15 @@ hit the officer may not read is never fetched, counted or ranked.
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from minwon.accounts.permissions import in_scope, is_allowed, scope_paths, scopes_for
 from minwon.kernel.errors import Forbidden
 from minwon.kernel.types import NATION, Actor, ActorKind
 from minwon.petitions.permissions import PetitionsPermission
 
-from .index import PERMISSION
-from .models import Campaign, Recipient, SearchDocument
+from .index import AUDIENCE, PERMISSION
+from .models import Campaign, Recipient, SearchAudience, SearchDocument
 from .permissions import PortalPermission
 
 USE = PortalPermission.USE
@@ -61,12 +61,14 @@ Scopes = tuple[tuple[str, tuple[str, ...]], ...]
 
 
 def visible_scopes(actor: Actor) -> Scopes:
-    """For each permission a search document can carry, the subtrees where ``actor`` holds
-    it (the nation's path alone when national); empty unless they may use the portal."""
+    """For each permission a search document (or its audience) can carry, the subtrees
+    where ``actor`` holds it (the nation's path alone when national); empty unless they may
+    use the portal."""
     if not can_use(actor):
         return ()
     scopes = []
-    for permission in sorted({p.value for p in PERMISSION.values()}):
+    wanted = {p.value for p in PERMISSION.values()} | {p.value for p in AUDIENCE.values()}
+    for permission in sorted(wanted):
         paths = sorted(set(scope_paths(actor, permission)))
         if f"{NATION}/" in paths:
             paths = [f"{NATION}/"]
@@ -75,26 +77,52 @@ def visible_scopes(actor: Actor) -> Scopes:
     return tuple(scopes)
 
 
-def condition_for(scopes: Scopes) -> Q | None:
-    """The OR over each permission of (permission = p AND path in one of its subtrees);
-    ``None`` when nothing is visible."""
-    if not scopes:
-        return None
+def visible_departments(actor: Actor) -> tuple[str, ...]:
+    """The departments (부서) the actor works in: a campaign sent to one of them is theirs
+    to see (as on the campaign pages, ``answerable``)."""
+    if not can_use(actor):
+        return ()
+    return tuple(sorted(set(_departments(actor))))
+
+
+def _within(permission: str, paths: tuple[str, ...]) -> Q:
+    if paths == (f"{NATION}/",):
+        return Q(permission=permission)
+    within = Q()
+    for path in paths:
+        within |= Q(jurisdiction_path__startswith=path)
+    return Q(permission=permission) & within
+
+
+def condition_for(scopes: Scopes, departments: tuple[str, ...] = ()) -> Q | None:
+    """The OR over each permission of (permission = p AND path in one of its subtrees), on
+    the document's own key or — for kinds others see too — on one of its audience rows
+    (an audience row naming a department only for staff of that department); ``None``
+    when nothing is visible."""
+    own = {p.value for p in PERMISSION.values()}
+    shared = {p.value for p in AUDIENCE.values()}
     condition = Q()
+    audience = Q()
     for permission, paths in scopes:
-        if paths == (f"{NATION}/",):
-            condition |= Q(permission=permission)
-            continue
-        within = Q()
-        for path in paths:
-            within |= Q(jurisdiction_path__startswith=path)
-        condition |= Q(permission=permission) & within
-    return condition
+        if permission in own:
+            condition |= _within(permission, paths)
+        if permission in shared:
+            audience |= _within(permission, paths)
+    if audience:
+        rows = SearchAudience.objects.filter(
+            audience,
+            Q(department="") | Q(department__in=list(departments)),
+            kind=OuterRef("kind"),
+            entity_id=OuterRef("entity_id"),
+        )
+        kinds = sorted(k.value for k in AUDIENCE)
+        condition |= Q(kind__in=kinds) & Q(Exists(rows))
+    return condition if condition else None
 
 
 def visible(actor: Actor) -> QuerySet[SearchDocument]:
     """The search documents ``actor`` may see (none unless they may use the portal)."""
-    condition = condition_for(visible_scopes(actor))
+    condition = condition_for(visible_scopes(actor), visible_departments(actor))
     if condition is None:
         return SearchDocument.objects.none()
     return SearchDocument.objects.filter(condition)
@@ -103,7 +131,9 @@ def visible(actor: Actor) -> QuerySet[SearchDocument]:
 def can_read(actor: Actor, document: SearchDocument) -> bool:
     """Whether one hit is visible (the same rule as ``visible``, for a single row)."""
     code = document.jurisdiction_path.rstrip("/").rsplit("/", 1)[-1]
-    return can_use(actor) and is_allowed(actor, document.permission, code)
+    if can_use(actor) and is_allowed(actor, document.permission, code):
+        return True
+    return visible(actor).filter(pk=document.pk).exists() if document.kind in AUDIENCE else False
 
 
 # --- 자동취합 campaigns ---------------------------------------------------------------------

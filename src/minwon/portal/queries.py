@@ -218,9 +218,15 @@ _KEY, _TEXT, _FIRST = "\x00minwon-key\x00", "\x00minwon-text\x00", "\x00minwon-f
 
 @functools.lru_cache(maxsize=512)
 def _compiled(
-    vendor: str, scopes: policies.Scopes, kinds: tuple[str, ...], per_kind: int, text: bool
+    vendor: str,
+    scopes: policies.Scopes,
+    kinds: tuple[str, ...],
+    per_kind: int,
+    text: bool,
+    departments: tuple[str, ...] = (),
 ) -> tuple[str, tuple[Any, ...]]:
-    base = SearchDocument.objects.filter(policies.condition_for(scopes) or Q(pk__in=[]))
+    condition = policies.condition_for(scopes, departments)
+    base = SearchDocument.objects.filter(condition or Q(pk__in=[]))
     if kinds:
         base = base.filter(kind__in=list(kinds))
     qs = _windowed(_matching(base, _KEY, _TEXT if text else None, _FIRST), per_kind)
@@ -239,6 +245,7 @@ def _rows(actor: Actor, text: str, per_kind: int, kinds: list[str] | None) -> li
         tuple(sorted(kinds or ())),
         per_kind,
         parsed.text_query is not None,
+        policies.visible_departments(actor),
     )
     first = connection.ops.prep_for_like_query(parsed.first)
     values = {_KEY: parsed.key, _TEXT: parsed.text_query}
@@ -316,9 +323,30 @@ def document_for(actor: Actor, kind: str, entity_id: str) -> SearchDocument | No
     return policies.visible(actor).filter(kind=kind, entity_id=entity_id).first()
 
 
-def open_target(document: SearchDocument) -> dict[str, Any]:
+def _campaign_target(document: SearchDocument, actor: Actor | None) -> str | None:
+    """A campaign opens on its status board for whoever manages it, else on the answer
+    form of a recipient the actor answers for."""
+    from django.urls import reverse
+
+    from .models import Campaign
+
+    campaign = Campaign.objects.filter(pk=int(document.entity_id)).first()
+    if campaign is None or actor is None:
+        return None
+    if policies.can_manage(actor, campaign):
+        return reverse("portal-campaign", args=[campaign.pk])
+    recipient = policies.answerable(actor).filter(campaign=campaign).order_by("pk").first()
+    if recipient is None:
+        return None
+    return reverse("portal-campaign-answer", args=[campaign.pk, recipient.pk])
+
+
+def open_target(document: SearchDocument, actor: Actor | None = None) -> dict[str, Any]:
     """Where a hit opens: the app's own staff page where there is one."""
     from django.urls import reverse
+
+    if document.kind == Kind.CAMPAIGN:
+        return {"url": _campaign_target(document, actor)}
 
     if document.kind == Kind.PERSON:
         url = reverse("registry-person", args=[int(document.entity_id)])

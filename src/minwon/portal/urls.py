@@ -4,11 +4,14 @@
 from django.urls import path
 from django.utils.translation import gettext_noop
 
-from minwon.portal import campaign_views, views
+from minwon.portal import campaign_views, inbox_views, views
 from minwon.portal.permissions import PortalPermission
 from minwon.web import nav
 
 urlpatterns = [
+    path("staff/inbox/", inbox_views.inbox, name="portal-inbox"),
+    path("staff/inbox/<int:message_id>/", inbox_views.message, name="portal-inbox-message"),
+    path("staff/inbox/<int:message_id>/read/", inbox_views.mark_read, name="portal-inbox-read"),
     path("staff/search/", views.search, name="portal-search"),
     path("staff/search/open/<str:kind>/<str:entity_id>/", views.open_hit, name="portal-open"),
     path("staff/campaigns/", campaign_views.campaigns, name="portal-campaigns"),
@@ -45,3 +48,12 @@ nav.register(
     order=2,
     permission=PortalPermission.CAMPAIGN_ANSWER,
 )
+
+
+def _unread(actor: object) -> int:
+    from minwon.notices.policies import staff_unread
+
+    return staff_unread(actor)  # type: ignore[arg-type]
+
+
+nav.register("staff", gettext_noop("알림함"), "portal-inbox", order=3, badge=_unread)

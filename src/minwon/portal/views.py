@@ -86,7 +86,7 @@ def open_hit(request: HttpRequest, kind: str, entity_id: str) -> HttpResponse:
     document = queries.document_for(actor, kind, entity_id)
     if document is None:
         raise Http404
-    target = queries.open_target(document)
+    target = queries.open_target(document, actor)
     if target["url"]:
         return redirect(target["url"])
     return render(request, "portal/hit.html", {"document": document})

@@ -21,7 +21,8 @@ def _menu(request: HttpRequest, area: str) -> list[dict[str, Any]]:
         url = nav.resolve(item)
         if url is None:
             continue
-        out.append({"url": url, "label": _(item.label), "active": False})
+        count = item.badge(actor) if item.badge is not None else 0
+        out.append({"url": url, "label": _(item.label), "active": False, "count": count})
     # One item is the current page: the longest menu URL the path lies under (결재함 at
     # /staff/petitions/approvals/ is not also 민원 처리함 at /staff/petitions/).
     under = [e for e in out if e["url"] != "/" and request.path.startswith(e["url"])]

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
+from typing import Any
 
 from django.urls import NoReverseMatch, reverse
 
@@ -14,15 +16,23 @@ class NavItem:
     url_name: str
     order: int = 100
     permission: str | None = None
+    #: a count shown beside the label (unread messages …): called with the actor
+    badge: Callable[[Any], int] | None = None
 
 
 _items: list[NavItem] = []
 
 
 def register(
-    area: str, label: str, url_name: str, *, order: int = 100, permission: str | None = None
+    area: str,
+    label: str,
+    url_name: str,
+    *,
+    order: int = 100,
+    permission: str | None = None,
+    badge: Callable[[Any], int] | None = None,
 ) -> None:
-    item = NavItem(area, label, url_name, order, permission)
+    item = NavItem(area, label, url_name, order, permission, badge)
     if item not in _items:
         _items.append(item)
 
