@@ -48,9 +48,10 @@ def test_csp_of_a_view_with_its_own_policy_or_a_nonce_is_built_for_it() -> None:
         return HttpResponse(str(request.csp_nonce))  # type: ignore[attr-defined]
 
     factory = RequestFactory()
-    assert "https://tiles.example.kr" in CSPMiddleware(own)(factory.get("/x"))[
-        "Content-Security-Policy"
-    ]
+    assert (
+        "https://tiles.example.kr"
+        in CSPMiddleware(own)(factory.get("/x"))["Content-Security-Policy"]
+    )
     answer = CSPMiddleware(noncing)(factory.get("/x"))
     assert f"'nonce-{answer.content.decode()}'" in answer["Content-Security-Policy"]
     # ... and the next plain response still gets the shared policy, without that nonce.
