@@ -97,21 +97,36 @@ def staff_token(username: str, role: str, jurisdiction: str = WONJU) -> str:
 SERVERS = ("granian", "gunicorn")
 
 
+#: A bare Django view (no middleware) served by ``start_server(..., bare=True)``: the floor
+#: of what the same server and Django give before minwon's own stack (``bench/bare_app.py``).
+BARE_APP = "bare_app:application"
+
+
 def start_server(
-    server: str = "granian", workers: int = 0, threads: int = 0
+    server: str = "granian",
+    workers: int = 0,
+    threads: int = 0,
+    *,
+    bare: bool = False,
 ) -> tuple[subprocess.Popen[bytes], int]:
     """The app through ``minwon serve --server <server>`` on 127.0.0.1 — the same command
     line as production, without the outbox worker and the access log (the A/B is of the
-    servers). ``workers``/``threads`` of 0 take serve's sizing rule."""
+    servers). ``workers``/``threads`` of 0 take serve's sizing rule. ``bare``: the same
+    command serving ``BARE_APP`` instead of minwon (the floor)."""
     from minwon.testing.pgserver import free_port
 
     port = free_port()
     env = dict(os.environ, MINWON_LOG_LEVEL="WARNING")
     env.pop("PROMETHEUS_MULTIPROC_DIR", None)
+    app: list[str] = []
+    if bare:
+        here = str(Path(__file__).resolve().parent)
+        env["PYTHONPATH"] = os.pathsep.join(p for p in (here, env.get("PYTHONPATH")) if p)
+        app = ["--app", BARE_APP]
     proc = subprocess.Popen(
         [sys.executable, "-m", "minwon.cli", "serve", "--server", server, "--no-worker",
          "--no-access-log", "--port", str(port), "--workers", str(workers),
-         "--threads", str(threads)],
+         "--threads", str(threads), *app],
         cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
     )  # fmt: skip
     for _ in range(600):

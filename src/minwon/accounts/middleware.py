@@ -18,6 +18,11 @@ class StaffSessionExpiryMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        session = getattr(request, "session", None)
+        if session is not None and session.session_key is None:
+            # No session cookie: nobody is logged in, and ``request.user`` (lazy) need not
+            # be loaded to know it.
+            return self.get_response(request)
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated and getattr(user, "kind", "") == "staff":
             now = time.time()

@@ -91,11 +91,11 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
+    "minwon.web.middleware.MessageMiddleware",  # Django's, storage made on first use
     "minwon.accounts.kiosks.KioskDeviceMiddleware",
     "minwon.accounts.middleware.StaffSessionExpiryMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "csp.middleware.CSPMiddleware",
+    "minwon.web.middleware.CSPMiddleware",  # django-csp's, policy built once
     "minwon.web.middleware.ErrorPageMiddleware",
     "axes.middleware.AxesMiddleware",
     # Last, right before the view: a URL carrying an RRN, a PIN or a birth date is refused.

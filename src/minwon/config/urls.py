@@ -16,6 +16,10 @@ from minwon.web import health, views
 from minwon.web.api import api
 
 urlpatterns: list[URLPattern | URLResolver] = [
+    # First: a load balancer asks these many times a second; Django tries patterns in order.
+    path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
+    path("metrics", health.metrics, name="metrics"),
     path("", views.citizen_home, name="home"),
     path("staff/", portal_views.home, name="staff-home"),
     path("accounts/login/", views.MinwonLoginView.as_view(), name="login"),
@@ -26,9 +30,6 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("i18n/setlang/", set_language, name="set_language"),
     path("admin/", admin.site.urls),
     path("api/", api.urls),
-    path("healthz", health.healthz, name="healthz"),
-    path("readyz", health.readyz, name="readyz"),
-    path("metrics", health.metrics, name="metrics"),
 ]
 
 for config in apps.get_app_configs():

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from prometheus_client import Counter, Histogram
@@ -62,6 +63,12 @@ def api_client(request: HttpRequest) -> str:
     return kind
 
 
+# The labelled children, found once: ``labels()`` validates and locks on every call. Routes
+# are the URL map's patterns (a bounded set), so these stay small.
+_latency: dict[str, Any] = {}
+_requests: dict[tuple[str, str, int], Any] = {}
+
+
 class RequestMetricsMiddleware:
     """Outermost middleware, so it measures everything below it."""
 
@@ -75,8 +82,15 @@ class RequestMetricsMiddleware:
         match = getattr(request, "resolver_match", None)
         route = match.route if match is not None and match.route else "unmatched"
         status = response.status_code
-        LATENCY.labels(route).observe(seconds)
-        REQUESTS.labels(route, request.method or "", str(status)).inc()
+        latency = _latency.get(route)
+        if latency is None:
+            latency = _latency[route] = LATENCY.labels(route)
+        key = (route, request.method or "", status)
+        counter = _requests.get(key)
+        if counter is None:
+            counter = _requests[key] = REQUESTS.labels(route, key[1], str(status))
+        latency.observe(seconds)
+        counter.inc()
         path = request.path
         if not path.startswith(SKIPPED):
             klass = f"{status // 100}xx"

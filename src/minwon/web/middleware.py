@@ -10,12 +10,22 @@ No dynamic answer is cached (``NoStoreMiddleware``): pages and answers carry per
 
 from __future__ import annotations
 
+import threading
+import time
 from collections.abc import Callable
+from typing import Any
 
+from csp.middleware import CSPMiddleware as _CSPMiddleware
+from django.contrib.messages.middleware import MessageMiddleware as _MessageMiddleware
+from django.contrib.messages.storage import default_storage
+from django.core.signals import setting_changed
 from django.db import DataError
+from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.cache import add_never_cache_headers
+from django.utils.functional import SimpleLazyObject, empty
+from django.utils.http import http_date
 
 from minwon.kernel.errors import DomainError, Forbidden, IdempotencyConflict, NotFound
 
@@ -40,18 +50,94 @@ class ErrorPageMiddleware:
         return None
 
 
+def _never_cache_value() -> str:
+    """The ``Cache-Control`` Django's ``add_never_cache_headers`` writes on a response that
+    has none: always the same string, so it is computed once."""
+    probe = HttpResponse()
+    add_never_cache_headers(probe)
+    return probe["Cache-Control"]
+
+
+_NEVER_CACHE = _never_cache_value()
+_expires = threading.local()
+
+
+def _expires_now() -> str:
+    """``http_date(now)``, formatted once a second (per thread)."""
+    second = int(time.time())
+    if getattr(_expires, "second", None) != second:
+        _expires.second, _expires.value = second, http_date(second)
+    value: str = _expires.value
+    return value
+
+
 class NoStoreMiddleware:
     """Nothing minwon renders is kept by a browser or a proxy cache (DESIGN §3.4): pages and
     API answers show resident numbers, addresses, petitions and tax bills, and a shared
     kiosk, a counter PC or an office proxy must not keep them after the session. Every
     dynamic response gets ``Cache-Control: no-store`` unless its view set a policy of its
-    own; static files (served by WhiteNoise, above this middleware) keep theirs."""
+    own; static files (served by WhiteNoise, above this middleware) keep theirs.
+
+    The headers are those of Django's ``add_never_cache_headers`` (``Expires`` now,
+    ``Cache-Control: max-age=0, no-cache, no-store, must-revalidate, private``), written
+    as two precomputed strings instead of parsing and rebuilding the header each time."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
-        if not response.has_header("Cache-Control"):
-            add_never_cache_headers(response)
+        headers = response.headers
+        if "Cache-Control" not in headers:
+            if "Expires" not in headers:
+                headers["Expires"] = _expires_now()
+            headers["Cache-Control"] = _NEVER_CACHE
         return response
+
+
+class CSPMiddleware(_CSPMiddleware):  # type: ignore[misc]
+    """django-csp's middleware with the policy built once: django-csp rebuilds the header
+    from some thirty settings on every response. A response with a policy of its own
+    (``@csp_update`` and the like) or a request that used its nonce gets it built as before;
+    any other gets the header string built once (again when a ``CSP_*`` setting changes,
+    as in tests)."""
+
+    _cached: str | None = None
+
+    def build_policy(self, request: HttpRequest, response: HttpResponse) -> str:
+        if (
+            getattr(request, "_csp_nonce", None)
+            or getattr(response, "_csp_config", None)
+            or getattr(response, "_csp_update", None)
+            or getattr(response, "_csp_replace", None)
+        ):
+            policy: str = super().build_policy(request, response)
+            return policy
+        cached = CSPMiddleware._cached
+        if cached is None:
+            cached = CSPMiddleware._cached = super().build_policy(request, response)
+        return cached
+
+
+@receiver(setting_changed)
+def _csp_setting_changed(*, setting: str, **kwargs: Any) -> None:
+    if setting.startswith("CSP_"):
+        CSPMiddleware._cached = None
+
+
+class MessageMiddleware(_MessageMiddleware):
+    """Django's messages with the storage made when a view or a template first touches it:
+    Django builds the cookie and session storages (and a cookie signer) for every request,
+    also for the many that never show or add a message. A storage never touched has
+    nothing to save, so the response skips ``update`` exactly when Django's would do
+    nothing."""
+
+    def process_request(self, request: HttpRequest) -> None:
+        request._messages = SimpleLazyObject(lambda: default_storage(request))  # type: ignore[attr-defined]
+
+    def process_response(self, request: HttpRequest, response: HttpResponse) -> HttpResponse:
+        messages = getattr(request, "_messages", None)
+        if isinstance(messages, SimpleLazyObject) and messages._wrapped is empty:
+            return response
+        result: HttpResponse = super().process_response(request, response)
+        return result

@@ -101,12 +101,19 @@ def plan(
 
 
 def server_argv(
-    server: str, *, host: str, port: int, sizing: Sizing, python: str = sys.executable
+    server: str,
+    *,
+    host: str,
+    port: int,
+    sizing: Sizing,
+    python: str = sys.executable,
+    app: str = APP,
 ) -> list[str]:
-    """The command line of the HTTP server for ``sizing``."""
+    """The command line of the HTTP server for ``sizing`` (``app``: another WSGI
+    application, for the benchmarks' bare-Django floor)."""
     if server == "granian":
         return [
-            python, "-m", "granian", "--interface", "wsgi", APP,
+            python, "-m", "granian", "--interface", "wsgi", app,
             "--host", host, "--port", str(port),
             "--workers", str(sizing.workers), "--blocking-threads", str(sizing.threads),
             "--runtime-threads", "1", "--backlog", "2048", "--no-ws",
@@ -119,7 +126,7 @@ def server_argv(
         ]  # fmt: skip
     if server == "gunicorn":
         return [
-            python, "-m", "gunicorn", APP, "--bind", f"{host}:{port}",
+            python, "-m", "gunicorn", app, "--bind", f"{host}:{port}",
             "--workers", str(sizing.workers), "--threads", str(sizing.threads),
             "--worker-class", "gthread", "--keep-alive", "30", "--backlog", "2048",
             "--graceful-timeout", "30", "--log-level", "warning",

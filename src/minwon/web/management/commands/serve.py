@@ -61,6 +61,12 @@ class Command(BaseCommand):
         parser.add_argument(
             "--no-access-log", action="store_true", help="do not write the access log"
         )
+        parser.add_argument(
+            "--app",
+            default=serving.APP,
+            help="the WSGI application as module:attribute (default minwon's; the "
+            "benchmarks serve a bare Django view through the same command for their floor)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         host, port = options["host"], options["port"]
@@ -90,7 +96,9 @@ class Command(BaseCommand):
         )
         self.stdout.flush()
         code = serving.run(
-            serving.server_argv(options["server"], host=host, port=port, sizing=sizing),
+            serving.server_argv(
+                options["server"], host=host, port=port, sizing=sizing, app=options["app"]
+            ),
             [[sys.executable, "-m", "minwon.cli", *cmd] for cmd in helpers],
             env=env,
             prom_dir=prom_dir,

@@ -1,0 +1,150 @@
+"""Central's replay in process, against raw inserts of the same rows (issue 20, item 5).
+
+    .venv/bin/python bench/continuity_replay_inprocess.py [M]
+
+On a throw-away SQLite database (the catalog, a clerk and an edge key made through
+commands), ``continuity.replay.apply_batch`` runs M synthesized ``SubmitApplication``
+entries (default 1000) as ``POST /api/continuity/replay`` does, without HTTP. Then the rows
+that replay wrote — every table's new rows — are inserted again, as they are, into empty
+copies of their tables with one ``executemany`` per table in one transaction: the floor
+of writing the same rows with nothing else (the full-text search index's rows are left
+out of the floor; replay still writes them). Prints both rates, the ratio, and the rows per
+command per table.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+import time
+import uuid
+from collections import Counter
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+WONJU = "5113000000"
+ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # receipt alphabet (32 symbols)
+
+
+def main() -> None:
+    m = int(sys.argv[1]) if len(sys.argv) > 1 else 1000
+    var = tempfile.mkdtemp(prefix="minwon-bench-replay-")
+    os.environ["MINWON_VAR_DIR"] = var
+    os.environ["MINWON_DATABASE_URL"] = f"sqlite:///{var}/minwon.sqlite3"
+    os.environ["DJANGO_SETTINGS_MODULE"] = "minwon.config.settings"
+    os.environ.setdefault("MINWON_LOG_LEVEL", "WARNING")
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import DatabaseError, connection, transaction
+
+    call_command("migrate", interactive=False, verbosity=0)
+    import httpbench
+    from minwon.accounts.commands import RegisterAgencyClient
+    from minwon.accounts.models import User
+    from minwon.continuity import replay
+    from minwon.kernel import execute
+    from minwon.kernel.management.commands.load_jurisdictions import load
+    from minwon.kernel.types import Actor, ActorKind, Channel
+    from minwon.petitions import catalog
+    from minwon.petitions.commands.catalog import LoadPetitionCatalog
+
+    load()
+    data = catalog.read()
+    system = Actor.system("bench")
+    execute(
+        LoadPetitionCatalog(
+            actor=system, channel=Channel.SYSTEM, jurisdiction="0000000000",
+            version=str(data.get("version", "1")), types=data["types"],
+        )
+    )  # fmt: skip
+    httpbench.staff_token("clerk-bench", "counter_clerk")
+    clerk = User.objects.get(username="clerk-bench").pk
+    agent_id = execute(
+        RegisterAgencyClient(
+            actor=system, channel=Channel.SYSTEM, jurisdiction=WONJU, name="edge",
+            prefix="ebench", key_hash=uuid.uuid4().hex * 2, permissions=["continuity.replay"],
+        )
+    ).value["client_id"]  # fmt: skip
+    agent = Actor(ActorKind.AGENCY, agent_id, "edge")
+    when = datetime.now(timezone(timedelta(hours=9))) - timedelta(hours=5)
+
+    def entries(count: int, base: int) -> list[replay.Entry]:
+        out = []
+        for i in range(count):
+            j = i + base
+            digits = "".join(ALPHABET[(j >> (5 * k)) & 31] for k in reversed(range(6)))
+            out.append(
+                replay.Entry(
+                    seq=i + 1, name="SubmitApplication", command_id=uuid.uuid4(),
+                    occurred_at=when + timedelta(seconds=j),
+                    payload={
+                        "items": [{"type_code": "GRIEVANCE"}], "applicant_name": "홍길동",
+                        "applicant_birth": "1980-01-01",
+                        "actor": {"kind": "staff", "id": clerk, "name": "clerk-bench"},
+                        "channel": "counter", "jurisdiction": WONJU,
+                        "receipt_random": "YY" + digits,
+                    },
+                )
+            )  # fmt: skip
+        return out
+
+    replay.apply_batch(edge_id="bench", office=WONJU, agent=agent, entries=entries(50, 0))
+    tables = []
+    with connection.cursor() as cursor:
+        for t in connection.introspection.table_names():
+            if "_fts" in t:  # the search index's virtual table and its shadow tables
+                continue
+            try:
+                cursor.execute(f'SELECT max(rowid) FROM "{t}"')
+            except DatabaseError:
+                continue
+            tables.append(t)
+
+    def counts() -> dict[str, int]:
+        with connection.cursor() as cursor:
+            out = {}
+            for t in tables:
+                cursor.execute(f'SELECT max(rowid) FROM "{t}"')
+                out[t] = cursor.fetchone()[0] or 0
+            return out
+
+    before = counts()
+    load_at_start = os.getloadavg()
+    batch = entries(m, 100)
+    cpu, wall = time.process_time(), time.perf_counter()
+    outcomes = replay.apply_batch(edge_id="bench", office=WONJU, agent=agent, entries=batch)
+    cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
+    after = counts()
+    written = {t: after[t] - before[t] for t in tables if after[t] > before[t]}
+    with connection.cursor() as cursor:
+        rows = {}
+        for t in written:
+            cursor.execute(f'SELECT * FROM "{t}" WHERE rowid > %s', [before[t]])
+            rows[t] = cursor.fetchall()
+        for t in written:
+            cursor.execute(f'CREATE TABLE "raw_{t}" AS SELECT * FROM "{t}" WHERE 0')
+    raw_wall = time.perf_counter()
+    with transaction.atomic(), connection.cursor() as cursor:
+        for t, values in rows.items():
+            marks = ", ".join(["%s"] * len(values[0]))
+            cursor.executemany(f'INSERT INTO "raw_{t}" VALUES ({marks})', values)
+    raw_wall = time.perf_counter() - raw_wall
+    print(f"machine: {os.cpu_count()} cores, load {load_at_start} at start, "
+          f"{tuple(round(x, 2) for x in os.getloadavg())} at end; SQLite")  # fmt: skip
+    print(f"outcomes: {dict(Counter(o['status'] for o in outcomes))}")
+    print(f"replay: {m} entries in {wall:.2f} s -> {m / wall:.0f}/s; "
+          f"{cpu / m * 1000:.2f} ms CPU per command")  # fmt: skip
+    print(f"raw inserts of the same {sum(written.values())} rows in {len(written)} tables: "
+          f"{raw_wall:.3f} s -> {m / raw_wall:.0f} commands' rows/s")  # fmt: skip
+    print(f"replay / raw: {raw_wall / wall:.3f}")
+    print("rows per command: " + ", ".join(
+        f"{t} {n / m:g}" for t, n in sorted(written.items(), key=lambda kv: -kv[1])))  # fmt: skip
+
+
+if __name__ == "__main__":
+    main()
