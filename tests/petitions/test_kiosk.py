@@ -58,7 +58,8 @@ def test_type_not_allowed_at_a_kiosk_is_refused(kiosk: Client) -> None:
         response = method("/kiosk/petitions/types/SEAL_CERT/")
         assert response.status_code == 400
         page = response.content.decode()
-        assert "무인민원발급기에서 신청할 수 없습니다" in page and "type_code" in page
+        assert "무인민원발급기에서 신청할 수 없습니다" in page and 'data-field="type_code"' in page
+        assert "(항목: 신청할 민원)" in page and "항목: type_code" not in page
     assert kiosk.get("/kiosk/petitions/types/NO_SUCH/").status_code == 404
     assert not Application.objects.exists()
 
@@ -79,6 +80,8 @@ def test_bad_input_names_the_field_and_stores_nothing(
     assert response.status_code == 400
     page = response.content.decode()
     assert f'data-field="{field}"' in page and 'aria-invalid="true"' in page
+    words = re.search(r"\(항목: ([^)<]+)\)", page)
+    assert words and "[" not in words.group(1) and "." not in words.group(1), words
     assert kiosk.get("/kiosk/petitions/confirm/")["Location"] == "/kiosk/petitions/"
     assert not Application.objects.exists() and not PetitionStep.objects.exists()
 

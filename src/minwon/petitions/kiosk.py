@@ -65,10 +65,26 @@ def _page(
         kiosk_idle_seconds=certificate_kiosk.idle_seconds(),
         kiosk_heartbeat_url=reverse("kiosk-heartbeat"),
     )
+    error = context.get("error")
+    if isinstance(error, DomainError) and error.field:
+        context["error_words"] = _error_words(error, context.get("t"))
     state = _state(request)
     if state.get("index"):
         _save(request, state)  # any screen shown counts as a touch
     return render(request, template, context, status=status)
+
+
+def _error_words(error: DomainError, ptype: PetitionType | None) -> str:
+    """The field an error names, in the words of the screen (``items[0].form.items`` →
+    대형폐기물 배출 신고: 배출 품목 수; ``type_code`` → 신청할 민원), never the command's path."""
+    from minwon.petitions.views import field_words
+
+    field = error.field or ""
+    if field == "type_code":
+        field = "items[0].type_code"
+    items = [ApplicationItem(type_code=ptype.code)] if ptype is not None else []
+    types = {ptype.code: ptype} if ptype is not None else {}
+    return field_words(field, items, types)
 
 
 def _kiosk_types() -> list[PetitionType]:

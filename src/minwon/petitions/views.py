@@ -77,7 +77,7 @@ OFFICES = [("5113000000", "강원특별자치도 원주시"), ("5211000000", "�
            ("4415000000", "충청남도 공주시")]  # fmt: skip
 
 
-def _field_words(field: str, items: list[ApplicationItem], types: dict[str, PetitionType]) -> str:
+def field_words(field: str, items: list[ApplicationItem], types: dict[str, PetitionType]) -> str:
     """An error's field in the words of the form (``items[0].form.items`` → 대형폐기물 배출
     신고: 배출 품목 수), never the command's path."""
     match = re.fullmatch(r"items\[(\d+)\]\.(form\.(\w+)|documents|type_code)", field)
@@ -254,7 +254,7 @@ def _step_of(field: str) -> str:
 
 def _words(exc: DomainError, draft: Draft) -> str:
     english = (get_language() or "").startswith("en")
-    where = _field_words(exc.field, draft.items, draft.types) if exc.field else ""
+    where = field_words(exc.field, draft.items, draft.types) if exc.field else ""
     if exc.field and _step_of(exc.field) == "pay":
         where = ""  # the payment screen's messages name the card field themselves
     text = exc.message_en if english else exc.message_ko
