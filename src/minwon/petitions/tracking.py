@@ -15,7 +15,6 @@ import dataclasses
 import functools
 import hashlib
 import hmac
-from collections import defaultdict
 from collections.abc import Callable, Iterable
 from datetime import date
 from typing import Any
@@ -154,57 +153,44 @@ def build(
     models: Models = _MODELS,
 ) -> list[Any]:
     """The read-model rows of these applications (by id or by receipt number) from the
-    petitions themselves: two reads for any number of applications. The subscribers and
-    ``rebuild`` both use it, so the rows after a rebuild equal the rows the events kept."""
-    _, petition, step, view_model = models
+    petitions themselves: one read (petitions, their types and applications joined, and
+    their steps left-joined, in item and then step order) for any number of applications.
+    The subscribers and ``rebuild`` both use it, so the rows after a rebuild equal the rows
+    the events kept."""
+    petition, view_model = models[1], models[3]
     if receipt_numbers is not None:
         mine: dict[str, Any] = {"application__receipt_number__in": list(receipt_numbers)}
     else:
         mine = {"application_id__in": list(application_ids or ())}
-    petitions = list(
+    rows = (
         petition.objects.filter(**mine)
-        .order_by("application_id", "seq")
+        .order_by("application_id", "seq", "steps__at", "steps__id")
         .values_list(
             "id", "application_id", "seq", "type_id", "department", "state", "deadline_at",
             "paused_since", "outcome", "reasons", "remedies", "decided_by_rule", "type__name",
             "type__public", "application__receipt_number", "application__received_at",
             "application__channel", "application__applicant_name",
-            "application__applicant_birth",
+            "application__applicant_birth", "steps__action", "steps__state", "steps__at",
+            "steps__department", "steps__public_note", "steps__deadline_at",
         )
     )  # fmt: skip
-    steps: dict[int, list[dict[str, Any]]] = defaultdict(list)
-    for pid, action, state, at, department, note, deadline_at in (
-        step.objects.filter(**{f"petition__{k}": v for k, v in mine.items()})
-        .order_by("at", "id")
-        .values_list("petition_id", "action", "state", "at", "department", "public_note",
-                     "deadline_at")
-    ):  # fmt: skip
-        steps[pid].append(
-            {
-                "action": action,
-                "action_label": formats.korean("step", action),
-                "state": state,
-                "at": at.isoformat(),
-                "department": department,
-                "note": note,
-                "deadline_at": deadline_at.isoformat() if deadline_at else None,
-            }
-        )
     views: dict[int, Any] = {}
+    items: dict[int, dict[str, Any]] = {}
     for (pid, app_id, seq, type_id, department, state, deadline_at, paused_since, outcome,
          reasons, remedies, decided_by_rule, type_name, public, number, received_at, channel,
-         name, birth) in petitions:  # fmt: skip
-        view = views.get(app_id)
-        if view is None:
-            view = views[app_id] = view_model(
-                receipt_number=number,
-                received_at=received_at,
-                channel=channel,
-                factor=factor_digest(name, birth),
-                petitions=[],
-            )
-        view.petitions.append(
-            {
+         name, birth, s_action, s_state, s_at, s_department, s_note, s_deadline) in rows:  # fmt: skip
+        item = items.get(pid)
+        if item is None:
+            view = views.get(app_id)
+            if view is None:
+                view = views[app_id] = view_model(
+                    receipt_number=number,
+                    received_at=received_at,
+                    channel=channel,
+                    factor=factor_digest(name, birth),
+                    petitions=[],
+                )
+            item = items[pid] = {
                 "item": seq,
                 "number": f"{number}-{seq}",
                 "type_code": type_id,
@@ -218,13 +204,22 @@ def build(
                 "reasons": reasons if state in ("decided", "notified", "closed") else "",
                 "remedies": remedies,
                 "decided_by_rule": decided_by_rule,
-                "steps": steps[pid] if public else [],
+                "steps": [],
             }
-        )
+            view.petitions.append(item)
+        if s_action is not None and public:
+            item["steps"].append(
+                {
+                    "action": s_action,
+                    "action_label": formats.korean("step", s_action),
+                    "state": s_state,
+                    "at": s_at.isoformat(),
+                    "department": s_department,
+                    "note": s_note,
+                    "deadline_at": s_deadline.isoformat() if s_deadline else None,
+                }
+            )
     return list(views.values())
-
-
-_KEPT = ["received_at", "channel", "factor", "petitions"]
 
 
 def store(views: list[Any], *, model: Any = TrackingView) -> None:
