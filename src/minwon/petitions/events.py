@@ -34,7 +34,7 @@ from minwon.petitions.models import OPEN_STATES, Application, Petition
 def application_received(event: ApplicationReceived, *, ctx: Context) -> None:
     """The application's tracking row, written whole once its petitions and their first
     steps are in (the event comes last in the submission)."""
-    tracking.refresh([event.receipt_number])
+    tracking.add(event.receipt_number)
 
 
 @subscriber(PetitionStepRecorded)

@@ -21,7 +21,7 @@ from typing import Any
 
 from django.db import transaction
 
-from minwon.kernel import formats, throttle
+from minwon.kernel import formats, sql, throttle
 from minwon.kernel.errors import NotFound, ValidationFailed
 from minwon.kernel.rrn import derived_key
 from minwon.petitions import receipts
@@ -112,7 +112,7 @@ def track(number_text: str, factor: SecondFactor, *, ip: str) -> dict[str, Any]:
             field="receipt_number",
         )
     # One read by key; nothing is shown before the second factor passes.
-    view = TrackingView.objects.filter(pk=number).first()
+    view = sql.get(TrackingView, number)
     if view is None or not _factor_ok(view, factor):
         raise _failed()
     taken.refund()
@@ -132,7 +132,7 @@ def public_view(application: Application) -> dict[str, Any]:
     """What the public tracking page shows of ``application``, for the staff and the
     applicant's own pages: its read-model row, or — on an edge whose replica holds an
     application the edge did not build a row for — the same view built on the spot."""
-    view = TrackingView.objects.filter(pk=application.receipt_number).first()
+    view = sql.get(TrackingView, application.receipt_number)
     if view is None:
         built = build([application.pk])
         if not built:
@@ -231,6 +231,12 @@ def store(views: list[Any], *, model: Any = TrackingView) -> None:
         unique_fields=["receipt_number"],
         update_fields=["received_at", "channel", "factor", "petitions"],
     )
+
+
+def add(receipt_number: str) -> None:
+    """Write the row of a newly received application (a plain insert: it has none yet)."""
+    for view in build(receipt_numbers=[receipt_number]):
+        sql.create(view)
 
 
 def refresh(receipt_numbers: Iterable[str]) -> int:
