@@ -135,6 +135,6 @@ def test_the_data_migration_fills_the_rows_of_existing_applications(apply: Apply
     numbers = [apply("GRIEVANCE")["receipt_number"], apply("INFO_DISCLOSURE")["receipt_number"]]
     kept = rows()
     TrackingView.objects.all().delete()
-    state = MigrationLoader(connection).project_state(("petitions", "0005_tracking_view"))
-    importlib.import_module("minwon.petitions.migrations.0005_tracking_view").fill(state.apps, None)
+    state = MigrationLoader(connection).project_state(("petitions", "0006_tracking_view"))
+    importlib.import_module("minwon.petitions.migrations.0006_tracking_view").fill(state.apps, None)
     assert rows() == kept and [r["receipt_number"] for r in kept] == sorted(numbers)
