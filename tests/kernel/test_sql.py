@@ -43,3 +43,21 @@ def test_prepare_equals_the_fields_own_preparation(model: Any, name: str, value:
 def _plain(value: Any) -> Any:
     """psycopg's JSON wrapper (PostgreSQL) has no equality of its own: compare its object."""
     return getattr(value, "obj", value)
+
+
+@pytest.mark.django_db
+def test_get_by_key_equals_the_querysets_instance() -> None:
+    """``sql.get`` gives what ``filter(pk=…).first()`` gives (every field through the ORM's
+    converters: JSON, datetimes, UUIDs), and None for an absent key."""
+    at = clock.now()
+    CommandRecord.objects.create(
+        command_id=uuid.UUID(int=11), name="N", digest="d", payload={"a": [1, "둘"]},
+        result=None, actor="a", channel="online", jurisdiction="5113000000",
+        occurred_at=at, recorded_at=at,
+    )  # fmt: skip
+    got = sql.get(CommandRecord, uuid.UUID(int=11))
+    expected = CommandRecord.objects.filter(pk=uuid.UUID(int=11)).first()
+    fields = [f.attname for f in CommandRecord._meta.concrete_fields]
+    assert [getattr(got, f) for f in fields] == [getattr(expected, f) for f in fields]
+    assert got.payload == {"a": [1, "둘"]} and got.occurred_at == at
+    assert sql.get(CommandRecord, uuid.UUID(int=12)) is None

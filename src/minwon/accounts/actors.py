@@ -35,16 +35,26 @@ def staff_display_name(user_id: int | None) -> str:
     """How a staff member is named on a record others read (처리 과정, 결재):
     ``홍길동 (민원여권과 처리 담당)`` — name, 부서 and 직무 from the senior role grant —
     never the login name. An account without a name or grant gives what it has."""
-    from minwon.accounts.models import Role, RoleGrant, User
+    from minwon.accounts.models import Role, User
 
-    user = User.objects.filter(pk=user_id).first() if user_id is not None else None
-    if user is None:
+    # One read: the account and its grants (LEFT JOIN; a row of Nones without a grant).
+    rows = (
+        list(
+            User.objects.filter(pk=user_id).values_list(
+                "display_name", "username", "grants__role", "grants__department"
+            )
+        )
+        if user_id is not None
+        else []
+    )  # fmt: skip
+    if not rows:
         return ""
+    display, username = rows[0][:2]
+    name = display or username
     grants = sorted(
-        RoleGrant.objects.filter(user_id=user.pk).values_list("role", "department"),
+        ((role, department) for *_, role, department in rows if role is not None),
         key=lambda g: (_TITLE_ORDER.index(g[0]) if g[0] in _TITLE_ORDER else 99, g[1]),
     )
-    name = user.display_name or user.get_full_name() or user.username
     if not grants:
         return name
     role, department = grants[0]

@@ -280,6 +280,10 @@ def apply(objects: list[dict[str, Any]]) -> int:
             _delete(apps.get_model(label), [o.pk for o in bulk[label]])
         for label in BULK:
             apps.get_model(label).objects.bulk_create(bulk[label], batch_size=500)
+        if _model("petitions.Application") is not None:
+            from minwon.petitions import tracking
+
+            tracking.follow_replica(o.receipt_number for o in bulk["petitions.application"])
     return count
 
 

@@ -1,8 +1,14 @@
-"""The petitions' reaction to a change of the business calendar: when an administrator
-declares (or withdraws) a 임시공휴일, every open petition whose deadline window holds that
-day has its 처리기한 counted anew, inside the declaration's transaction, and the change is
-recorded on the petition as a step the staff page and the public tracking page show
-("임시공휴일 지정으로 처리기한 변경: 12월 3일 → 12월 4일")."""
+"""The petitions' subscribers, inside the emitting command's transaction.
+
+- The public tracking read model (``TrackingView``) follows every application: written
+  whole when it is received, and again after each step of one of its petitions (every
+  change the public sees is recorded as a step) or a catalog change of a type's name or
+  publicity.
+- A change of the business calendar: when an administrator declares (or withdraws) a
+  임시공휴일, every open petition whose deadline window holds that day has its 처리기한
+  counted anew, and the change is recorded on the petition as a step the staff page and
+  the public tracking page show ("임시공휴일 지정으로 처리기한 변경: 12월 3일 → 12월 4일").
+"""
 
 from __future__ import annotations
 
@@ -12,8 +18,46 @@ from minwon.kernel.bus import Context
 from minwon.kernel.clock import SEOUL, local
 from minwon.kernel.commands import CalendarChanged
 from minwon.kernel.registry import subscriber
-from minwon.petitions.commands.common import recompute_deadline, record_step, save
-from minwon.petitions.models import OPEN_STATES, Petition
+from minwon.petitions import tracking
+from minwon.petitions.commands.catalog import PetitionTypesChanged
+from minwon.petitions.commands.common import (
+    PetitionStepRecorded,
+    recompute_deadline,
+    record_step,
+    save,
+)
+from minwon.petitions.commands.intake import ApplicationReceived, SubmitApplication
+from minwon.petitions.models import OPEN_STATES, Application, Petition
+
+
+@subscriber(ApplicationReceived)
+def application_received(event: ApplicationReceived, *, ctx: Context) -> None:
+    """The application's tracking row, written whole once its petitions and their first
+    steps are in (the event comes last in the submission)."""
+    tracking.add(event.receipt_number)
+
+
+@subscriber(PetitionStepRecorded)
+def step_recorded(event: PetitionStepRecorded, *, ctx: Context) -> None:
+    """The tracking row of the petition's application, written anew. A submission's own
+    steps are left to ``application_received``, which follows them in the same command."""
+    if isinstance(ctx.command, SubmitApplication):
+        return
+    tracking.refresh([event.number.rpartition("-")[0]])
+
+
+@subscriber(PetitionTypesChanged)
+def types_changed(event: PetitionTypesChanged, *, ctx: Context) -> None:
+    """A type's name or publicity changed: every application with a petition of it."""
+    ids = list(
+        Application.objects.filter(items__type_id__in=event.codes)
+        .distinct()
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    for at in range(0, len(ids), 2000):
+        views = tracking.build(ids[at : at + 2000])
+        tracking.store(views)
 
 
 def _when(moment: datetime) -> str:

@@ -260,3 +260,26 @@ class Attachment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.petition_id}: {self.file_name}"
+
+
+class TrackingView(models.Model):
+    """민원처리 인터넷공개's read model: one row per application holding exactly what the
+    public tracking page and ``/api/track`` show (every petition with its state, deadline,
+    department and public steps), so a look-up is one read by key. Kept by the subscribers
+    in ``petitions.events`` inside the command's transaction; ``tracking.rebuild`` builds
+    the same rows from the petitions themselves. ``factor`` is a keyed digest of the
+    applicant's name and birth date (the second factor), never the clear values; the PIN
+    is derived from the receipt number and needs nothing stored."""
+
+    receipt_number = models.CharField("접수번호", max_length=32, primary_key=True)
+    received_at = models.DateTimeField("접수 일시")
+    channel = models.CharField("접수 경로", max_length=12)
+    factor = models.CharField(max_length=64, blank=True, default="")
+    petitions = models.JSONField("처리 과정", default=list)
+
+    class Meta:
+        verbose_name = "처리 과정 공개"
+        verbose_name_plural = "처리 과정 공개"
+
+    def __str__(self) -> str:
+        return self.receipt_number

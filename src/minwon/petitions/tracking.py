@@ -13,18 +13,23 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import hashlib
 import hmac
+from collections.abc import Callable, Iterable
 from datetime import date
 from typing import Any
 
+from django.db import transaction
+
 from minwon.kernel import formats, sql, throttle
 from minwon.kernel.errors import NotFound, ValidationFailed
+from minwon.kernel.rrn import derived_key
 from minwon.petitions import receipts
 from minwon.petitions.models import (
     Application,
     Petition,
     PetitionStep,
-    PetitionType,
+    TrackingView,
 )
 
 #: Failed look-ups one client address may make, whatever it probes (against enumeration).
@@ -56,15 +61,26 @@ class SecondFactor:
     pin: str = ""
 
 
-def _factor_ok(application: Application, factor: SecondFactor) -> bool:
+@functools.cache
+def _factor_key() -> bytes:
+    return derived_key(b"minwon tracking factor v1")
+
+
+def factor_digest(name: str, birth: date | None) -> str:
+    """The keyed digest of the applicant's name (spaces removed) and birth date that the
+    read model holds for the second factor; empty without a birth date (no such factor)."""
+    if birth is None:
+        return ""
+    text = f"{''.join(name.split())}|{birth.isoformat()}"
+    return hmac.new(_factor_key(), text.encode(), hashlib.sha256).hexdigest()
+
+
+def _factor_ok(view: TrackingView, factor: SecondFactor) -> bool:
     if factor.pin:
-        return receipts.pin_matches(application.receipt_number, factor.pin)
-    if factor.name and factor.birth_date and application.applicant_birth:
-        same_name = hmac.compare_digest(
-            "".join(factor.name.split()).encode(),
-            "".join(application.applicant_name.split()).encode(),
-        )
-        return same_name and factor.birth_date == application.applicant_birth
+        return receipts.pin_matches(view.receipt_number, factor.pin)
+    if factor.name and factor.birth_date and view.factor:
+        given = factor_digest(factor.name, factor.birth_date)
+        return hmac.compare_digest(given.encode(), view.factor.encode())
     return False
 
 
@@ -95,39 +111,88 @@ def track(number_text: str, factor: SecondFactor, *, ip: str) -> dict[str, Any]:
             "Malformed receipt number.",
             field="receipt_number",
         )
-    # One round trip: the application and its public view; nothing is shown before the
-    # second factor passes.
-    rows = _statements().track.rows(number)
-    app_fields = Application._meta.concrete_fields
-    end = len(app_fields)
-    application = None
-    if rows and rows[0][0] is not None:
-        names = [f.attname for f in app_fields]
-        application = sql.instances(Application, names, [rows[0][:end]])[0]
-    if application is None or not _factor_ok(application, factor):
+    # One read by key; nothing is shown before the second factor passes.
+    view = sql.get(TrackingView, number)
+    if view is None or not _factor_ok(view, factor):
         raise _failed()
     taken.refund()
-    return _view(application, [r[end:] for r in rows if r[end] is not None])
+    return _shown(view)
+
+
+def _shown(view: TrackingView) -> dict[str, Any]:
+    return {
+        "receipt_number": view.receipt_number,
+        "received_at": view.received_at.isoformat(),
+        "channel": view.channel,
+        "petitions": view.petitions,
+    }
 
 
 def public_view(application: Application) -> dict[str, Any]:
-    """Every petition of the application with its public steps, from one query (petitions,
-    their types and steps joined, in item and then step order)."""
-    return _view(application, _statements().view.rows(application.pk))
+    """What the public tracking page shows of ``application``, for the staff and the
+    applicant's own pages: its read-model row, or — on an edge whose replica holds an
+    application the edge did not build a row for — the same view built on the spot."""
+    view = sql.get(TrackingView, application.receipt_number)
+    if view is None:
+        built = build([application.pk])
+        if not built:
+            raise _failed()
+        view = built[0]
+    return _shown(view)
 
 
-def _view(application: Application, rows: list[tuple[Any, ...]]) -> dict[str, Any]:
-    petitions: dict[int, dict[str, Any]] = {}
-    receipt = application.receipt_number
-    for row in rows:
-        (pid, seq, type_id, department, state, deadline_at, paused_since, outcome, reasons,
-         remedies, decided_by_rule, type_name, public, s_action, s_state, s_at, s_department,
-         s_note, s_deadline) = row  # fmt: skip
-        item = petitions.get(pid)
+#: Application, Petition, PetitionStep and TrackingView: a data migration passes its own.
+Models = tuple[Any, Any, Any, Any]
+_MODELS: Models = (Application, Petition, PetitionStep, TrackingView)
+
+
+def build(
+    application_ids: Iterable[int] | None = None,
+    *,
+    receipt_numbers: Iterable[str] | None = None,
+    models: Models = _MODELS,
+) -> list[Any]:
+    """The read-model rows of these applications (by id or by receipt number) from the
+    petitions themselves: one read (petitions, their types and applications joined, and
+    their steps left-joined, in item and then step order) for any number of applications.
+    The subscribers and ``rebuild`` both use it, so the rows after a rebuild equal the rows
+    the events kept."""
+    petition, view_model = models[1], models[3]
+    if receipt_numbers is not None:
+        mine: dict[str, Any] = {"application__receipt_number__in": list(receipt_numbers)}
+    else:
+        mine = {"application_id__in": list(application_ids or ())}
+    rows = (
+        petition.objects.filter(**mine)
+        .order_by("application_id", "seq", "steps__at", "steps__id")
+        .values_list(
+            "id", "application_id", "seq", "type_id", "department", "state", "deadline_at",
+            "paused_since", "outcome", "reasons", "remedies", "decided_by_rule", "type__name",
+            "type__public", "application__receipt_number", "application__received_at",
+            "application__channel", "application__applicant_name",
+            "application__applicant_birth", "steps__action", "steps__state", "steps__at",
+            "steps__department", "steps__public_note", "steps__deadline_at",
+        )
+    )  # fmt: skip
+    views: dict[int, Any] = {}
+    items: dict[int, dict[str, Any]] = {}
+    for (pid, app_id, seq, type_id, department, state, deadline_at, paused_since, outcome,
+         reasons, remedies, decided_by_rule, type_name, public, number, received_at, channel,
+         name, birth, s_action, s_state, s_at, s_department, s_note, s_deadline) in rows:  # fmt: skip
+        item = items.get(pid)
         if item is None:
-            item = petitions[pid] = {
+            view = views.get(app_id)
+            if view is None:
+                view = views[app_id] = view_model(
+                    receipt_number=number,
+                    received_at=received_at,
+                    channel=channel,
+                    factor=factor_digest(name, birth),
+                    petitions=[],
+                )
+            item = items[pid] = {
                 "item": seq,
-                "number": f"{receipt}-{seq}",
+                "number": f"{number}-{seq}",
                 "type_code": type_id,
                 "type_name": type_name,
                 "department": department,
@@ -140,9 +205,9 @@ def _view(application: Application, rows: list[tuple[Any, ...]]) -> dict[str, An
                 "remedies": remedies,
                 "decided_by_rule": decided_by_rule,
                 "steps": [],
-                "_public": public,
             }
-        if s_action is not None and item["_public"]:
+            view.petitions.append(item)
+        if s_action is not None and public:
             item["steps"].append(
                 {
                     "action": s_action,
@@ -154,56 +219,56 @@ def _view(application: Application, rows: list[tuple[Any, ...]]) -> dict[str, An
                     "deadline_at": s_deadline.isoformat() if s_deadline else None,
                 }
             )
-    for item in petitions.values():
-        del item["_public"]
-    return {
-        "receipt_number": receipt,
-        "received_at": application.received_at.isoformat(),
-        "channel": application.channel,
-        "petitions": list(petitions.values()),
-    }
+    return list(views.values())
 
 
-@dataclasses.dataclass(frozen=True)
-class _Statements:
-    view: sql.Select
-    track: sql.Select
-
-
-@functools.cache
-def _statements() -> _Statements:
-    """The look-up's reads, written once: a public and unauthenticated path that an
-    enumerator may hammer should cost the database work and little else."""
-    a, p = Application._meta, Petition._meta
-    pt, st = PetitionType._meta, PetitionStep._meta
-    app_fields = list(a.concrete_fields)
-    app_columns = ", ".join(f'"{f.column}"' for f in app_fields)
-    view_fields: list[Any] = [p.get_field(n) for n in ("id", "seq", "type", "department", "state",
-                                            "deadline_at", "paused_since", "outcome", "reasons",
-                                            "remedies", "decided_by_rule")]  # fmt: skip
-    view_fields += [pt.get_field("name"), pt.get_field("public")]
-    view_fields += [st.get_field(n) for n in ("action", "state", "at", "department",
-                                              "public_note", "deadline_at")]  # fmt: skip
-    view_columns = ", ".join(
-        [f'p."{f.column}"' for f in view_fields[:11]]
-        + [f'pt."{f.column}"' for f in view_fields[11:13]]
-        + [f's."{f.column}"' for f in view_fields[13:]]
+def store(views: list[Any], *, model: Any = TrackingView) -> None:
+    """Insert or replace these rows (one upsert per 500)."""
+    model.objects.bulk_create(
+        views,
+        batch_size=500,
+        update_conflicts=True,
+        unique_fields=["receipt_number"],
+        update_fields=["received_at", "channel", "factor", "petitions"],
     )
-    return _Statements(
-        view=sql.Select(
-            f'SELECT {view_columns} FROM "{p.db_table}" p'  # noqa: S608
-            f' JOIN "{pt.db_table}" pt ON pt."code" = p."type_id"'
-            f' LEFT JOIN "{st.db_table}" s ON s."petition_id" = p."id"'
-            ' WHERE p."application_id" = %s ORDER BY p."seq", s."at", s."id"',
-            view_fields,
-        ),
-        track=sql.Select(
-            f"SELECT {', '.join(f'a.{c}' for c in app_columns.split(', '))}, {view_columns}"  # noqa: S608
-            f' FROM (SELECT 1 AS "one") x LEFT JOIN "{a.db_table}" a ON a."receipt_number" = %s'
-            f' LEFT JOIN "{p.db_table}" p ON p."application_id" = a."id"'
-            f' LEFT JOIN "{pt.db_table}" pt ON pt."code" = p."type_id"'
-            f' LEFT JOIN "{st.db_table}" s ON s."petition_id" = p."id"'
-            ' ORDER BY p."seq", s."at", s."id"',
-            [*app_fields, *view_fields],
-        ),
-    )
+
+
+def add(receipt_number: str) -> None:
+    """Write the row of a newly received application (a plain insert: it has none yet)."""
+    for view in build(receipt_numbers=[receipt_number]):
+        sql.create(view)
+
+
+def refresh(receipt_numbers: Iterable[str]) -> int:
+    """Write the rows of these applications anew, inside the caller's transaction (the
+    subscribers' one write: an upsert)."""
+    views = build(receipt_numbers=receipt_numbers)
+    store(views)
+    return len(views)
+
+
+def rebuild(
+    *, batch: int = 2000, models: Models = _MODELS, progress: Callable[[int], None] | None = None
+) -> int:
+    """Every row built again from the petitions, in one transaction (look-ups see the old
+    rows until it commits); rows of applications that no longer exist go."""
+    total = 0
+    with transaction.atomic():
+        models[3].objects.all().delete()
+        ids = list(models[0].objects.order_by("pk").values_list("pk", flat=True))
+        for at in range(0, len(ids), batch):
+            views = build(ids[at : at + batch], models=models)
+            store(views, model=models[3])
+            total += len(views)
+            if progress is not None:
+                progress(len(views))
+    return total
+
+
+def follow_replica(receipt_numbers: Iterable[str]) -> None:
+    """An edge's replica took central's rows of these applications (and dropped the ones
+    central closed): their tracking rows follow, and rows left without an application go."""
+    TrackingView.objects.exclude(
+        receipt_number__in=Application.objects.values("receipt_number")
+    ).delete()
+    refresh(receipt_numbers)

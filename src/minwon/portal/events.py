@@ -105,7 +105,8 @@ def petition_step(event: PetitionStepRecorded, *, ctx: Context) -> None:
 
     receipt, _, seq = event.number.rpartition("-")
     found = Petition.objects.filter(application__receipt_number=receipt, seq=int(seq))
-    index.refresh(Kind.PETITION, list(found.values_list("pk", flat=True)))
+    # The petition is read in the documents' own statement; petitions are never removed.
+    index.store(index.petitions(found.values("pk")))
 
 
 @subscriber(CertificateIssued)

@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from django.db import transaction
+from django.db.models import QuerySet
 
 from minwon.documents.permissions import DocumentsPermission
 from minwon.kernel import clock, jurisdictions
@@ -124,11 +125,13 @@ def _form_text(value: Any) -> Iterator[str]:
         yield value
 
 
-def petitions(ids: Iterable[int]) -> list[SearchDocument]:
+def petitions(ids: Iterable[int] | QuerySet[Any]) -> list[SearchDocument]:
+    """The petitions' documents; ``ids`` may be a query of their ids (read in the same
+    statement)."""
     from minwon.petitions.models import Petition, PetitionStep
 
     rows = list(
-        Petition.objects.filter(pk__in=list(ids))
+        Petition.objects.filter(pk__in=ids if isinstance(ids, QuerySet) else list(ids))
         .select_related("application", "type")
         .order_by("pk")
     )
@@ -303,18 +306,33 @@ AUDIENCE_BUILDERS: dict[Kind, Callable[[Iterable[Any]], list[SearchAudience]]] =
 }
 
 
+_REWRITTEN = ["jurisdiction_path", "permission", "title", "details", "key1", "key2", "key3",
+              "tokens"]  # fmt: skip
+
+
+def store(docs: list[SearchDocument]) -> None:
+    """Insert these documents or rewrite the ones already there (one upsert per 1,000)."""
+    SearchDocument.objects.bulk_create(
+        docs, batch_size=1000, update_conflicts=True, unique_fields=["kind", "entity_id"],
+        update_fields=_REWRITTEN,
+    )  # fmt: skip
+
+
 def refresh(kind: Kind, ids: Iterable[Any]) -> int:
     """Replace the documents of ``ids`` with freshly built ones (inside the caller's
     transaction). A record that no longer exists loses its document."""
-    wanted = [str(i) for i in ids]
-    if not wanted:
+    ids = list(ids)
+    if not ids:
         return 0
-    docs = BUILDERS[kind](list(ids))
-    SearchDocument.objects.filter(kind=kind.value, entity_id__in=wanted).delete()
-    SearchDocument.objects.bulk_create(docs, batch_size=1000)
+    docs = BUILDERS[kind](ids)
+    store(docs)
+    gone = sorted({str(i) for i in ids} - {d.entity_id for d in docs})
+    if gone:
+        SearchDocument.objects.filter(kind=kind.value, entity_id__in=gone).delete()
     if kind in AUDIENCE_BUILDERS:
+        wanted = [str(i) for i in ids]
         SearchAudience.objects.filter(kind=kind.value, entity_id__in=wanted).delete()
-        SearchAudience.objects.bulk_create(AUDIENCE_BUILDERS[kind](list(ids)), batch_size=1000)
+        SearchAudience.objects.bulk_create(AUDIENCE_BUILDERS[kind](ids), batch_size=1000)
     return len(docs)
 
 

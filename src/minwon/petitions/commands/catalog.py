@@ -7,8 +7,8 @@ from typing import Any
 
 from minwon.kernel.bus import Context
 from minwon.kernel.errors import Conflict, NotFound, ValidationFailed
-from minwon.kernel.registry import handler
-from minwon.kernel.types import Command
+from minwon.kernel.registry import handler, register_event
+from minwon.kernel.types import Command, Event
 from minwon.petitions import catalog, deadlines
 from minwon.petitions.models import PetitionType, PetitionTypeVersion
 from minwon.petitions.permissions import PetitionsPermission
@@ -18,6 +18,15 @@ FIELDS = (
     "documents", "fields", "department", "auto_rule", "source", "approval_line",
     "sensitive",
 )  # fmt: skip
+
+
+@register_event
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class PetitionTypesChanged(Event):
+    """Types whose name changed in a catalog load: the public tracking rows that show
+    petitions of them are written anew."""
+
+    codes: list[str]
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
@@ -52,6 +61,7 @@ def load_petition_catalog(cmd: LoadPetitionCatalog, *, ctx: Context) -> dict[str
             )
         seen.add(row["code"])
     created = updated = 0
+    renamed: list[str] = []
     existing = {t.code: t for t in PetitionType.objects.all()}
     for row in cmd.types:
         values: dict[str, Any] = {k: row.get(k, _default(k)) for k in FIELDS}
@@ -66,8 +76,12 @@ def load_petition_catalog(cmd: LoadPetitionCatalog, *, ctx: Context) -> dict[str
         elif any(getattr(current, k) != v for k, v in values.items()):
             PetitionType.objects.filter(pk=row["code"]).update(**values)
             updated += 1
+            if current.name != values["name"]:
+                renamed.append(current.code)
             _loaded_as_version(current, values, cmd, ctx)
     retired = PetitionType.objects.exclude(code__in=seen).filter(active=True).update(active=False)
+    if renamed:
+        ctx.emit(PetitionTypesChanged(codes=renamed))
     return {"created": created, "updated": updated, "retired": retired, "total": len(seen)}
 
 
