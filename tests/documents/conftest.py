@@ -157,3 +157,13 @@ def pdf_text(data: bytes, tmp_path: Path) -> str:
 
 
 IssueFn = Callable[..., Result]
+
+
+def card(kind: str = "ok") -> dict[str, str]:
+    """The fields of the kiosk's card step with the demo gateway's test card (``ok``
+    approves, ``limit`` is refused as over its limit), valid for three more years."""
+    from minwon.payments import checkout
+
+    demo = checkout.demo_card()
+    assert demo is not None
+    return {"payment_method": "card", "card_number": demo[kind], "card_expiry": demo["expiry"]}

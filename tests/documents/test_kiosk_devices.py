@@ -13,7 +13,7 @@ from minwon.documents.models import Issuance
 from minwon.kernel.models import Throttle
 from tests.conftest import GONGJU, kiosk_client, prove
 
-from .conftest import HEAD_RRN, SPOUSE_RRN
+from .conftest import HEAD_RRN, SPOUSE_RRN, card
 
 pytestmark = pytest.mark.django_db
 
@@ -21,7 +21,7 @@ pytestmark = pytest.mark.django_db
 def _issue(client: Client, number: str, name: str, **extra: str) -> Any:
     assert prove(client, "/kiosk/identity/", number, name).status_code == 302
     client.post("/kiosk/certificates/resident_copy/", {"subject": "self", **extra})
-    return client.post("/kiosk/pay/", {"payment_method": "card", **extra})
+    return client.post("/kiosk/pay/", {**card(), **extra})
 
 
 def test_the_office_is_the_devices_never_the_requests(
@@ -104,4 +104,4 @@ def test_a_refused_issuance_costs_no_attempt(
     refused = _issue(kiosk, HEAD_RRN, "김세대", show_rrn_back="on")  # needs high assurance
     assert refused.status_code == 403 and not Issuance.objects.exists()
     kiosk.post("/kiosk/certificates/resident_copy/", {"subject": "self"})
-    assert kiosk.post("/kiosk/pay/", {"payment_method": "card"}).status_code == 302
+    assert kiosk.post("/kiosk/pay/", card()).status_code == 302

@@ -13,7 +13,7 @@ from django.test import Client
 from minwon.documents.models import Issuance, IssuedFile
 from minwon.kernel import clock
 from tests.conftest import WONJU, kiosk_client, prove
-from tests.documents.conftest import HEAD_RRN, STRANGER_RRN, kiosk
+from tests.documents.conftest import HEAD_RRN, STRANGER_RRN, card, kiosk
 
 pytestmark = pytest.mark.django_db
 
@@ -135,7 +135,7 @@ def test_kiosk_flow_with_client(household: dict[str, Any]) -> None:
         ).status_code
         == 302
     )
-    done = client.post("/kiosk/pay/", {"payment_method": "card"})
+    done = client.post("/kiosk/pay/", card())
     assert done.status_code == 302
     number = Issuance.objects.get().document_number
     assert client.get(f"/kiosk/print/{number}.pdf").status_code == 200
@@ -223,7 +223,7 @@ def test_a_stranger_at_the_kiosk_gets_no_household(household: dict[str, Any]) ->
     assert prove(holder, "/kiosk/identity/", HEAD_RRN, "김세대").status_code == 302
     holder.post("/kiosk/certificates/resident_copy/",
                 {"subject": "self", "include_relationship": "on", "show_rrn_back": "on"})  # fmt: skip
-    refused = holder.post("/kiosk/pay/", {"payment_method": "card"})
+    refused = holder.post("/kiosk/pay/", card())
     assert refused.status_code == 403 and "높은 수준의 본인확인" in refused.content.decode()
     assert not Issuance.objects.exists()
 

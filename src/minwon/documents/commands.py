@@ -82,6 +82,9 @@ class CertificateIssued(Event):
     jurisdiction: str
     fee: int
     mode: str
+    #: The paid order of the fee (a card charged at a kiosk, ``payments.checkout``): the
+    #: payments subscriber links it to the document number in this transaction.
+    payment_order: str = ""
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
@@ -109,6 +112,9 @@ class IssueCertificate(Command):
     power_of_attorney: str = ""
     legal_basis: str = ""
     payment_method: str = ""
+    #: The order key of the card charge that paid the fee (``payments.checkout.charge``);
+    #: the payment is linked to the document number when the certificate is issued.
+    payment_order: str = ""
     kiosk_id: str = ""
     #: The assurance level of the kiosk's identity proofing (``accounts.identity``); a
     #: citizen's comes from their account, never from the command.
@@ -305,6 +311,12 @@ def _payment(cmd: IssueCertificate, cert_type: CertType, relation: Relation) -> 
             f"Choose how the {fee} won fee is paid (card or cash).",
             "payment_method",
         )
+    if cmd.payment_order and method != PaymentMethod.CARD:
+        raise _invalid(
+            "카드로 결제한 수수료입니다. 결제 방법은 카드입니다.",
+            "A card payment was given; the payment method is card.",
+            "payment_method",
+        )
     return fee, method
 
 
@@ -421,7 +433,7 @@ def issue_certificate(cmd: IssueCertificate, *, ctx: Context) -> dict[str, Any]:
     ctx.emit(
         CertificateIssued(
             document_number=number, cert_type=cert_type.value, channel=cmd.channel.value,
-            jurisdiction=issuer_code, fee=fee, mode=mode.value,
+            jurisdiction=issuer_code, fee=fee, mode=mode.value, payment_order=cmd.payment_order,
         )
     )  # fmt: skip
     return {

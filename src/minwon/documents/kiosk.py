@@ -19,12 +19,14 @@ from django.views.decorators.http import require_http_methods
 from minwon.accounts import identity, kiosks
 from minwon.documents import queries
 from minwon.documents.api import pdf_response
-from minwon.documents.catalog import CATALOG, CertType, fee_for
+from minwon.documents.catalog import CATALOG, CertType, PaymentMethod, fee_for
 from minwon.documents.commands import IssueCertificate
 from minwon.documents.views import options_from
 from minwon.kernel import execute, throttle
 from minwon.kernel.errors import DomainError
 from minwon.kernel.types import Actor, Channel
+from minwon.payments import checkout as fees
+from minwon.payments.queries import payment_of
 
 SESSION = "minwon_kiosk"
 
@@ -154,7 +156,11 @@ def options(request: HttpRequest, code: str) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def pay(request: HttpRequest) -> HttpResponse:
-    """수수료 결제, then issue. The payment method is recorded in the ledger."""
+    """수수료 결제, then issue. A card (a reader, or its number typed on the screen) is
+    charged through the payment interface (``payments.checkout``) under the order key kept
+    in this session, and the certificate is issued with that paid order under a command id
+    derived from it, so a repeated tap charges and issues once; a charge whose issuance is
+    refused goes back at once. Cash is the kiosk's cash unit, recorded in the ledger."""
     from datetime import date
 
     state = _state(request)
@@ -163,29 +169,43 @@ def pay(request: HttpRequest) -> HttpResponse:
         return redirect("kiosk-home")
     cert_type = CertType(pending["cert_type"])
     fee = fee_for(cert_type, Channel.KIOSK) or 0
-    context: dict[str, Any] = {"spec": CATALOG[cert_type], "fee": fee}
+    if fee:
+        pending["order"] = fees.order_for(pending.get("order", ""))
+        _save(request, state)
+    context: dict[str, Any] = {"spec": CATALOG[cert_type], "fee": fee,
+                               "demo_card": fees.demo_card() if fee else None}  # fmt: skip
     if request.method == "POST":
         chosen = dict(pending["options"])
         for key in ("history_from", "history_to"):
             chosen[key] = date.fromisoformat(chosen[key]) if chosen.get(key) else None
+        method = request.POST.get("payment_method", "") if fee else ""
+        order = pending["order"] if fee and method == PaymentMethod.CARD else ""
         device = kiosks.device_of(request)
+        actor = kiosks.actor_of(device)
         taken = None
         try:
             taken = kiosks.take_issue(device, state["index"])
+            if order:
+                fees.charge(request, actor=actor, office=device.office_id, amount=fee,
+                            order=order, what=CATALOG[cert_type].title, channel=Channel.KIOSK)  # fmt: skip
             result = execute(
                 IssueCertificate(
-                    actor=kiosks.actor_of(device), channel=Channel.KIOSK,
+                    actor=actor, channel=Channel.KIOSK,
                     jurisdiction=device.office_id, cert_type=cert_type.value,
                     applicant_index=state["index"], kiosk_id=device.device_id,
                     assurance=state.get("assurance", ""),
-                    payment_method=request.POST.get("payment_method", "") if fee else "",
+                    payment_method=method, payment_order=order,
+                    **({"command_id": fees.filing_id(order)} if order else {}),
                     **chosen,
                 )
             )  # fmt: skip
         except DomainError as exc:
             if taken is not None:
                 taken.refund()  # refused: nothing was issued
-            context["error"] = exc
+            if order:
+                fees.void(actor=actor, office=device.office_id, order=order,
+                          channel=Channel.KIOSK)  # fmt: skip
+            context.update(error=exc, error_field=exc.field or "")
             return _page(request, "kiosk/documents/pay.html", context, status=exc.status)
         state["issued"] = [*state.get("issued", []), result.value["document_number"]]
         state.pop("pending", None)
@@ -195,9 +215,12 @@ def pay(request: HttpRequest) -> HttpResponse:
 
 
 def done(request: HttpRequest, number: str) -> HttpResponse:
+    """발급 완료: the number to print, and what the card paid (amount, approval number,
+    the card's last four digits) when the fee was charged to one."""
     if number not in _state(request).get("issued", []):
         return redirect("kiosk-home")
-    return _page(request, "kiosk/documents/done.html", {"number": number})
+    return _page(request, "kiosk/documents/done.html",
+                 {"number": number, "payment": payment_of(number)})  # fmt: skip
 
 
 def print_pdf(request: HttpRequest, number: str) -> HttpResponse:

@@ -46,8 +46,8 @@ def order_for(posted: str) -> str:
 
 
 def filing_id(order: str) -> uuid.UUID:
-    """The id of the command the charge pays for (``SubmitApplication``): a repeat of the
-    paid request runs it once."""
+    """The id of the command the charge pays for (``SubmitApplication``, a kiosk's
+    ``IssueCertificate``): a repeat of the paid request runs it once."""
     return uuid.uuid5(NAMESPACE, f"file:{order}")
 
 

@@ -27,8 +27,9 @@ class Payment(models.Model):
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.APPROVED)
     card_brand = models.CharField("카드 종류", max_length=20)
     card_last4 = models.CharField("카드 끝 네 자리", max_length=4)
-    #: What it pays for: ``petition`` (an application's fees); the receipt number once
-    #: the application is filed (empty for the moment between approval and filing).
+    #: What it pays for: ``petition`` (an application's fees) or ``certificate`` (one
+    #: issued at a kiosk); ``reference`` is the receipt number or the document number once
+    #: filed or issued (empty for the moment between approval and that).
     purpose = models.CharField("결제 대상", max_length=20, default="petition")
     description = models.CharField("내용", max_length=200, blank=True, default="")
     reference = models.CharField("접수번호", max_length=40, blank=True, default="", db_index=True)
