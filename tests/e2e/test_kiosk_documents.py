@@ -10,6 +10,8 @@ import pytest
 
 from minwon.documents import render, signing
 from minwon.documents.models import Issuance
+from minwon.payments import checkout
+from minwon.payments.models import Payment
 from tests.e2e.conftest import axe_violations, install_kiosk, prove_at_kiosk
 from tests.registry import factories
 
@@ -45,11 +47,25 @@ def test_kiosk_issues_a_copy(page: Any, resident: Any) -> None:
     page.get_by_role("button", name="다음").click()
     assert "200원" in page.content()
     assert axe_violations(page) == []
+    demo = checkout.demo_card()
+    assert demo is not None
+    page.get_by_label("카드 번호").fill(demo["limit"])
+    page.get_by_label("유효기간(월/년)").fill(demo["expiry"])
+    page.get_by_role("button", name="카드로 결제하고 발급").click()
+    assert "한도 초과" in page.get_by_role("alert").inner_text()
+    assert not Issuance.objects.exists() and not Payment.objects.exists()
+    assert axe_violations(page) == []
+    page.get_by_label("카드 번호").fill(demo["ok"])
+    page.get_by_label("유효기간(월/년)").fill(demo["expiry"])
     page.get_by_role("button", name="카드로 결제하고 발급").click()
     status = page.get_by_role("status")
     row = Issuance.objects.get()
     assert row.document_number in status.inner_text()
     assert (row.channel, row.fee, row.payment_method) == ("kiosk", 200, "card")
+    payment = Payment.objects.get()
+    assert payment.reference == row.document_number
+    receipt = page.locator(".payment-facts").inner_text()
+    assert payment.approval_number in receipt and "끝 번호 1111" in receipt and "200원" in receipt
     assert axe_violations(page) == []
     response = page.request.get(f"/kiosk/print/{row.document_number}.pdf")
     assert response.status == 200 and response.body()[:5] == b"%PDF-"
