@@ -75,7 +75,10 @@ def test_the_limit_card_is_refused_and_nothing_is_issued_or_charged(kiosk: Clien
     refused = kiosk.post("/kiosk/pay/", card("limit"))
     text = refused.content.decode()
     assert refused.status_code == 400 and "한도 초과" in text and "카드 번호" in text
-    assert 'id="kd-card-number" name="card_number" inputmode="numeric" maxlength="23" aria-invalid="true"' in text
+    assert (
+        'id="kd-card-number" name="card_number" inputmode="numeric" maxlength="23" aria-invalid="true"'
+        in text
+    )
     assert not Payment.objects.exists() and not Issuance.objects.exists()
     _no_card_number_kept(kiosk)
     # The same session then pays with a good card.

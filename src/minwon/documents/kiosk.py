@@ -9,6 +9,7 @@ these views): the office that issues and the kiosk id in the ledger are the devi
 from __future__ import annotations
 
 import os
+import uuid
 from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse
@@ -195,7 +196,7 @@ def pay(request: HttpRequest) -> HttpResponse:
                     applicant_index=state["index"], kiosk_id=device.device_id,
                     assurance=state.get("assurance", ""),
                     payment_method=method, payment_order=order,
-                    **({"command_id": fees.filing_id(order)} if order else {}),
+                    command_id=fees.filing_id(order) if order else uuid.uuid4(),
                     **chosen,
                 )
             )  # fmt: skip
