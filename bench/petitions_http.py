@@ -123,11 +123,10 @@ def capture(method: str, path: str, body: bytes, headers: dict[str, str]) -> lis
         recorded.append(Statement(sql, params, many, connection.in_atomic_block, rows))
         return result
 
-    extra = {f"HTTP_{k.upper().replace('-', '_')}": v for k, v in headers.items()
-             if k.lower() != "content-type"}  # fmt: skip
+    sent = {k: v for k, v in headers.items() if k.lower() != "content-type"}
     client = Client()
     with connection.execute_wrapper(record):
-        response = client.generic(method, path, body, content_type="application/json", **extra)
+        response = client.generic(method, path, body, content_type="application/json", headers=sent)
     assert response.status_code < 300, response.content
     captured.append(response.json())
     return recorded
