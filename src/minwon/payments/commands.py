@@ -16,13 +16,12 @@ from typing import Any, ClassVar
 
 from minwon.kernel.bus import Context
 from minwon.kernel.clock import local
-from minwon.kernel.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from minwon.kernel.errors import Conflict, NotFound, ValidationFailed
 from minwon.kernel.registry import handler
-from minwon.kernel.types import Actor, ActorKind, Channel, Command, Continuity, RoomCategory
+from minwon.kernel.types import Command, Continuity, RoomCategory
+from minwon.payments import policies
 from minwon.payments.models import Payment
-from minwon.payments.permissions import PaymentsPermission
 from minwon.payments.providers import provider_named
-from minwon.petitions.permissions import PetitionsPermission
 
 MAX_AMOUNT = 10_000_000  # 원: above any fee of the catalog; a typo, not a fee
 BRANDS = ("visa", "mastercard", "amex", "domestic")
@@ -38,14 +37,6 @@ def refund_due_on_withdrawal(state_before: str) -> bool:
     example a 대형폐기물 배출 신고 cancelled before collection) and the one 정부24 applies
     to online fees; a type with a different rule in its own law is not modelled yet."""
     return state_before in NOT_STARTED
-
-
-def payer(actor: Actor) -> str:
-    """Who paid, as the payment records it: a kiosk by its device (every kiosk acts as an
-    anonymous person), anyone else by their actor reference."""
-    if actor.kind == ActorKind.ANONYMOUS:
-        return f"anonymous:{actor.name}"
-    return str(actor)
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
@@ -67,18 +58,6 @@ class RecordPayment(Command):
     description: str = ""
 
 
-def _check_payer(cmd: RecordPayment, ctx: Context) -> None:
-    kind = ctx.actor.kind
-    if kind == ActorKind.CITIZEN and cmd.channel == Channel.ONLINE:
-        return
-    if kind == ActorKind.ANONYMOUS and cmd.channel == Channel.KIOSK and ctx.actor.name:
-        return
-    if kind == ActorKind.STAFF:
-        ctx.require(PetitionsPermission.INTAKE, cmd.jurisdiction)
-        return
-    raise Forbidden("결제할 수 없는 경로입니다.", "Payments are not taken here.", field="channel")
-
-
 def _check(cmd: RecordPayment) -> None:
     if not re.fullmatch(r"[A-Za-z0-9-]{8,64}", cmd.order_key):
         raise ValidationFailed(
@@ -92,7 +71,7 @@ def _check(cmd: RecordPayment) -> None:
 
 @handler(RecordPayment)
 def record_payment(cmd: RecordPayment, *, ctx: Context) -> dict[str, Any]:
-    _check_payer(cmd, ctx)
+    policies.require_payer(ctx, cmd.channel, cmd.jurisdiction)
     _check(cmd)
     gateway = provider_named(cmd.provider)
     if not gateway.confirm(
@@ -106,7 +85,7 @@ def record_payment(cmd: RecordPayment, *, ctx: Context) -> dict[str, Any]:
     existing = Payment.objects.select_for_update().filter(order_key=cmd.order_key).first()
     if existing is not None:  # the same charge recorded again (a retried request)
         same = (existing.approval_number, existing.amount, existing.payer) == (
-            cmd.approval_number, cmd.amount, payer(ctx.actor)
+            cmd.approval_number, cmd.amount, policies.payer(ctx.actor)
         )  # fmt: skip
         if not same:
             raise Conflict(
@@ -116,7 +95,7 @@ def record_payment(cmd: RecordPayment, *, ctx: Context) -> dict[str, Any]:
     payment = Payment.objects.create(
         order_key=cmd.order_key, provider=cmd.provider, approval_number=cmd.approval_number,
         amount=cmd.amount, card_brand=cmd.card_brand, card_last4=cmd.card_last4,
-        description=cmd.description.strip()[:200], payer=payer(ctx.actor),
+        description=cmd.description.strip()[:200], payer=policies.payer(ctx.actor),
         channel=str(cmd.channel), jurisdiction_id=cmd.jurisdiction,
         approved_at=local(cmd.occurred_at), recorded_at=ctx.recorded_at,
         command_id=cmd.command_id,
@@ -175,10 +154,7 @@ class RefundPayment(Command):
 @handler(RefundPayment)
 def refund_payment(cmd: RefundPayment, *, ctx: Context) -> dict[str, Any]:
     payment = Payment.objects.select_for_update().filter(order_key=cmd.order_key).first()
-    own_void = payment is not None and not payment.reference and payment.payer == payer(ctx.actor)
-    if payment is None or not (
-        own_void or ctx.allowed(PaymentsPermission.REFUND, payment.jurisdiction_id)
-    ):
+    if payment is None or not policies.may_refund(ctx, payment):
         raise NotFound("결제 내역이 없습니다.", "No such payment.", field="order_key")
     reason = cmd.reason.strip()
     if not reason:

@@ -11,8 +11,9 @@ from minwon.documents.commands import CertificateIssued
 from minwon.kernel.bus import Context
 from minwon.kernel.errors import ValidationFailed
 from minwon.kernel.registry import subscriber
-from minwon.payments.commands import payer, refund, refund_due_on_withdrawal
+from minwon.payments.commands import refund, refund_due_on_withdrawal
 from minwon.payments.models import Payment
+from minwon.payments.policies import owns
 from minwon.petitions.commands.intake import ApplicationReceived
 from minwon.petitions.commands.workflow import PetitionWithdrawn
 
@@ -29,7 +30,7 @@ def take_order(ctx: Context, order: str, *, reference: str, lines: list[dict[str
     )
     if (
         payment is None
-        or payment.payer != payer(ctx.actor)
+        or not owns(ctx.actor, payment)
         or (office is not None and payment.jurisdiction_id != office)
     ):
         raise ValidationFailed(
