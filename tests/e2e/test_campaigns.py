@@ -138,8 +138,8 @@ def test_the_reminder_waits_in_the_clerks_inbox_and_is_read_by_keyboard(
     assert axe_violations(page) == []
     screenshot(page, "staff-inbox")
     item.get_by_role("button", name="읽음").focus()
-    page.keyboard.press("Enter")
-    page.wait_for_load_state()
+    with page.expect_navigation():  # the POST and its redirect back to the list
+        page.keyboard.press("Enter")
     assert "읽지 않음 0건" in page.locator("#inbox-unread").inner_text()
     assert page.locator(".portal-inbox-item.unread").count() == 0
     assert page.locator(".site-nav-count").count() == 0

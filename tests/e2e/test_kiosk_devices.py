@@ -15,6 +15,7 @@ from minwon.accounts.models import KioskDevice, User
 from minwon.documents import render, signing
 from minwon.documents.models import Issuance
 from minwon.kernel import rrn
+from minwon.payments import checkout
 from tests.conftest import PASSWORD, WONJU
 from tests.e2e.conftest import axe_violations, log_in, prove_at_kiosk
 from tests.e2e.controls import screenshot
@@ -77,7 +78,11 @@ def test_enrolled_kiosk_journey_and_the_notice_for_others(
     prove_at_kiosk(kiosk, NUMBER, "김설치")
     kiosk.get_by_role("link", name="주민등록표 (등본) 200원").click()
     kiosk.get_by_role("button", name="다음").click()
+    demo = checkout.demo_card()
+    kiosk.get_by_label("카드 번호").fill(demo["ok"])
+    kiosk.get_by_label("유효기간(월/년)").fill(demo["expiry"])
     kiosk.get_by_role("button", name="카드로 결제하고 발급").click()
+    kiosk.get_by_role("status").wait_for()
     row = Issuance.objects.get()
     assert row.document_number in kiosk.get_by_role("status").inner_text()
     device = KioskDevice.objects.get()
