@@ -68,9 +68,9 @@ def import_residents(total: int, *, seed: int = 1, progress: bool = True) -> lis
     """Import ``total`` persons in households of 1-4; return person ids per household."""
     from tqdm import tqdm
 
-    from minwon.kernel import execute, rrn
+    from minwon.kernel import execute
     from minwon.kernel.types import Actor, Channel
-    from minwon.registry.importer import HouseholdRow, ImportResidents, ResidentRow
+    from minwon.registry.importer import ImportResidents
 
     rng = random.Random(seed)
     system = Actor.system("bench")
@@ -83,31 +83,7 @@ def import_residents(total: int, *, seed: int = 1, progress: bool = True) -> lis
         count = 0
         while count < 1000 and made + count < total:
             size = min(rng.choice([1, 1, 2, 2, 3, 4]), total - made - count)
-            members = []
-            for m in range(size):
-                born = date(1940, 1, 1) + timedelta(days=rng.randrange(29000))
-                code = (1 if born.year < 2000 else 3) + rng.randrange(2)
-                while True:
-                    number = rrn.with_check_digit(f"{born:%y%m%d}{code}{rng.randrange(100000):05d}")
-                    if number not in used:
-                        used.add(number)
-                        break
-                name = rng.choice(SURNAMES) + rng.choice(GIVEN)
-                members.append(
-                    ResidentRow(
-                        name=name,
-                        sealed_rrn=rrn.SealedRRN.from_text(number),
-                        relationship="head" if m == 0 else "child",
-                    )
-                )
-            rows.append(
-                HouseholdRow(
-                    road_address=f"강원특별자치도 원주시 단구로 {rng.randint(1, 400)}",
-                    address_code=rng.choice(DONGS),
-                    moved_in_on=date(2025, 1, 1),
-                    members=members,
-                )
-            )
+            rows.append(household(rng, used, size))
             count += size
         result = execute(
             ImportResidents(
@@ -119,6 +95,36 @@ def import_residents(total: int, *, seed: int = 1, progress: bool = True) -> lis
         bar.update(count)
     bar.close()
     return households
+
+
+def household(rng: random.Random, used: set[str], size: int) -> Any:
+    """One synthetic 원주 household of ``size`` residents (a head and children) with
+    resident numbers not in ``used`` (which it extends), as the import commands take it."""
+    from minwon.kernel import rrn
+    from minwon.registry.importer import HouseholdRow, ResidentRow
+
+    members = []
+    for m in range(size):
+        born = date(1940, 1, 1) + timedelta(days=rng.randrange(29000))
+        code = (1 if born.year < 2000 else 3) + rng.randrange(2)
+        while True:
+            number = rrn.with_check_digit(f"{born:%y%m%d}{code}{rng.randrange(100000):05d}")
+            if number not in used:
+                used.add(number)
+                break
+        members.append(
+            ResidentRow(
+                name=rng.choice(SURNAMES) + rng.choice(GIVEN),
+                sealed_rrn=rrn.SealedRRN.from_text(number),
+                relationship="head" if m == 0 else "child",
+            )
+        )
+    return HouseholdRow(
+        road_address=f"강원특별자치도 원주시 단구로 {rng.randint(1, 400)}",
+        address_code=rng.choice(DONGS),
+        moved_in_on=date(2025, 1, 1),
+        members=members,
+    )
 
 
 def percentiles(samples: list[float]) -> dict[str, float]:

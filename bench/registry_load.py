@@ -19,45 +19,18 @@ import platform
 import random
 import sys
 import time
-from datetime import date, timedelta
 from typing import Any
 
 sys.path.insert(0, os.path.dirname(__file__))
 
-from registry_common import DONGS, GIVEN, SURNAMES, database
+from registry_common import database, household
 
 
 def batch(rng: random.Random, used: set[str], per: int) -> tuple[list[Any], int]:
-    from minwon.kernel import rrn
-    from minwon.registry.importer import HouseholdRow, ResidentRow
-
     rows, count = [], 0
     while count < per - 4:
         size = rng.choice([1, 1, 2, 2, 3, 4])
-        members = []
-        for m in range(size):
-            born = date(1940, 1, 1) + timedelta(days=rng.randrange(29000))
-            code = (1 if born.year < 2000 else 3) + rng.randrange(2)
-            while True:
-                number = rrn.with_check_digit(f"{born:%y%m%d}{code}{rng.randrange(100000):05d}")
-                if number not in used:
-                    used.add(number)
-                    break
-            members.append(
-                ResidentRow(
-                    name=rng.choice(SURNAMES) + rng.choice(GIVEN),
-                    sealed_rrn=rrn.SealedRRN.from_text(number),
-                    relationship="head" if m == 0 else "child",
-                )
-            )
-        rows.append(
-            HouseholdRow(
-                road_address=f"강원특별자치도 원주시 단구로 {rng.randint(1, 400)}",
-                address_code=rng.choice(DONGS),
-                moved_in_on=date(2025, 1, 1),
-                members=members,
-            )
-        )
+        rows.append(household(rng, used, size))
         count += size
     return rows, count
 
