@@ -76,7 +76,14 @@ def axe_violations(
     page: Any, *, impacts: tuple[str, ...] = ("serious", "critical")
 ) -> list[dict[str, Any]]:
     """Run axe-core in the page (evaluated through DevTools, so the page's CSP still holds)
-    and return the violations of the given impacts."""
+    and return the violations of the given impacts. Running CSS transitions are let finish
+    first: axe reads computed colours, and KRDS gives every button a colour transition, so a
+    button caught half-way after a click reads as low contrast."""
+    page.evaluate(
+        "async () => { await Promise.all(document.getAnimations()"
+        ".filter(a => a.effect && a.effect.getTiming().iterations !== Infinity)"
+        ".map(a => a.finished.catch(() => null))); }"
+    )
     if not page.evaluate("() => typeof window.axe !== 'undefined'"):
         page.evaluate(AXE.read_text(encoding="utf-8") + "\n;void 0")
     result = page.evaluate(
