@@ -26,6 +26,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
+from minwon.ha import netproxy
+
 ROOT = Path(__file__).resolve().parents[2]
 PYTHON = str(ROOT / ".venv" / "bin" / "python")
 WONJU = "5113000000"
@@ -193,10 +195,10 @@ class Cluster:
         wait_http(f"http://127.0.0.1:{self.proxy_port}/api/continuity/ping")
 
     def cut(self) -> None:
-        (self.cut_dir / "central.cut").touch()
+        netproxy.cut(self.cut_dir, "central")
 
     def heal(self) -> None:
-        (self.cut_dir / "central.cut").unlink(missing_ok=True)
+        netproxy.heal(self.cut_dir, "central")
 
     # -- edges ---------------------------------------------------------------------------
     def start_edge(self, edge_id: str, *, fake_clock: bool = True) -> None:

@@ -30,6 +30,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+from minwon.ha import netproxy
 from minwon.testing.pgserver import pg_bin
 
 #: Patroni's own floor for ``ttl`` (it raises smaller values to 20).
@@ -575,12 +576,16 @@ class Cluster:
                     os.kill(pid, signal.SIGKILL)
 
     def partition(self, name: str) -> None:
-        """Cut the node off: no client, replica or peer reaches it and it cannot reach etcd."""
+        """Cut the node off: no client, replica or peer reaches it and it cannot reach etcd.
+        Returns once the cut has taken effect."""
         self.spec.index(name)
-        (self.net_dir / f"{name}.cut").touch()
+        try:
+            netproxy.cut(self.net_dir, name)
+        except TimeoutError as exc:
+            raise ClusterError(str(exc)) from exc
 
     def heal(self, name: str) -> None:
-        (self.net_dir / f"{name}.cut").unlink(missing_ok=True)
+        netproxy.heal(self.net_dir, name)
 
     def is_partitioned(self, name: str) -> bool:
         return (self.net_dir / f"{name}.cut").exists()

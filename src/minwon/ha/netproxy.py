@@ -5,7 +5,10 @@ made by pulling a cable. Instead every path *to* a node (clients and replicas re
 PostgreSQL, peers reaching its Patroni REST API) and every path *from* a node to etcd goes
 through this forwarder, grouped by node. ``minwon cluster partition nodeN`` creates the file
 ``<dir>/nodeN.cut``: the forwarder then drops every open connection of that group and
-refuses new ones until the file is removed (``heal``). The node keeps running, believes
+refuses new ones until the file is removed (``heal``). Once the group's listeners are
+closed and its connections dropped, the forwarder writes ``<dir>/nodeN.cut.ack``: from
+then on nothing reaches the node, and a fault injector that waits for the file knows the
+instant the cut took effect. The node keeps running, believes
 itself primary for a while, and must demote itself when it cannot renew its leader lock —
 exactly the situation Patroni's ``ttl``/``retry_timeout`` rule exists for.
 
@@ -43,6 +46,31 @@ class Route:
         return f"{self.group}:{self.listen}:{self.target}"
 
 
+def ack_path(directory: Path, group: str) -> Path:
+    """The file the forwarder writes once the cut of ``group`` has taken effect."""
+    return directory / f"{group}.cut.ack"
+
+
+def cut(directory: Path, group: str, *, timeout: float = 10) -> None:
+    """Cut ``group`` off and return once the forwarder has acknowledged it (listeners
+    closed, connections dropped): the caller's clock then starts when the node is really
+    unreachable, not up to a poll interval before. Raises ``TimeoutError`` when no
+    forwarder acknowledges."""
+    ack = ack_path(directory, group)
+    ack.unlink(missing_ok=True)
+    (directory / f"{group}.cut").touch()
+    deadline = time.monotonic() + timeout
+    while not ack.exists():
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"the network forwarder did not cut {group} off")
+        time.sleep(0.02)
+
+
+def heal(directory: Path, group: str) -> None:
+    (directory / f"{group}.cut").unlink(missing_ok=True)
+    ack_path(directory, group).unlink(missing_ok=True)
+
+
 class Forwarder:
     """One listener per route; connections tracked per group so a cut can drop them."""
 
@@ -52,6 +80,7 @@ class Forwarder:
         self.stopping = threading.Event()
         self.lock = threading.Lock()
         self.open: dict[str, set[socket.socket]] = {r.group: set() for r in routes}
+        self.listening: dict[str, int] = {r.group: 0 for r in routes}
 
     def is_cut(self, group: str) -> bool:
         return (self.directory / f"{group}.cut").exists()
@@ -65,7 +94,11 @@ class Forwarder:
         while not self.stopping.wait(POLL_SECONDS):
             for group in self.open:
                 if self.is_cut(group):
+                    with self.lock:
+                        closed = self.listening[group] == 0
                     self._drop(group)
+                    if closed:
+                        ack_path(self.directory, group).touch()
 
     def _drop(self, group: str) -> None:
         with self.lock:
@@ -94,6 +127,8 @@ class Forwarder:
                 continue
             server.listen(128)
             server.settimeout(POLL_SECONDS)
+            with self.lock:
+                self.listening[route.group] += 1
             try:
                 while not self.stopping.is_set() and not self.is_cut(route.group):
                     try:
@@ -105,6 +140,8 @@ class Forwarder:
                     self._connect(route, client)
             finally:
                 server.close()
+                with self.lock:
+                    self.listening[route.group] -= 1
 
     def _connect(self, route: Route, client: socket.socket) -> None:
         try:
