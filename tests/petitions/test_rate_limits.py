@@ -160,3 +160,30 @@ def test_the_window_starts_at_the_first_attempt(monkeypatch: pytest.MonkeyPatch)
     with clock.frozen_at(start + timedelta(seconds=61)):
         throttle.take((rule, "k")).refund()
         assert throttle.attempts(rule, "k") == 0
+
+
+@pytest.mark.django_db
+def test_refusals_under_concurrency_do_not_lock_out_successes() -> None:
+    """Thirty look-ups in flight from one address (staff behind one NAT) while twenty more
+    are refused: once the thirty succeed and are handed back, the next look-up from that
+    address is evaluated — the refusals left nothing behind."""
+    rule = tracking.ADDRESS
+    key = "ip:203.0.113.77"
+    in_flight = []
+    refused = 0
+    for _ in range(rule.limit + 30):
+        try:
+            in_flight.append(throttle.take((rule, key)))
+        except throttle.TooManyRequests:
+            refused += 1
+    assert len(in_flight) == rule.limit and refused == 30
+    for taken in in_flight:
+        taken.refund()
+    assert throttle.attempts(rule, key) == 0
+    throttle.take((rule, key)).refund()
+    # Failures still count, and past the limit stay refused for the window.
+    for _ in range(rule.limit):
+        throttle.take((rule, key))
+    with pytest.raises(throttle.TooManyRequests):
+        throttle.take((rule, key))
+    assert throttle.attempts(rule, key) == rule.limit

@@ -8,7 +8,12 @@ DO UPDATE … RETURNING`` (SQLite ≥ 3.35 and PostgreSQL alike): the attempt is
 anything is evaluated, so twelve concurrent wrong PINs get the counts 1…12 and only those
 within the limit are evaluated — there is no check-then-record gap to slip through. A rule
 that counts only failures (a second factor) hands the attempt back with ``refund`` when it
-succeeds, so a correct factor costs nothing and still works after failures.
+succeeds, so a correct factor costs nothing and still works after failures. A refused
+attempt is handed back too: it was never evaluated, so it is neither a failure nor a use.
+For a plain rate limit that changes nothing (the window is fixed, the count stays at the
+limit until it ends); for a failures-only rule it means that many look-ups in flight at
+once from one address (a 구청 behind one NAT) can be refused for a moment, but their
+refusals never pile up into a lock once they have succeeded.
 
 Keys are what the caller is, plus what it probes: the client address (taken from the
 configured trusted proxy header, ``client_address``) alone against enumeration, and the
@@ -116,8 +121,8 @@ def _now() -> float:
 
 def take(*pairs: tuple[Rule, str]) -> Taken:
     """Count one attempt for each (rule, key); refuse with 429 when any key is past its
-    limit. Attempts already counted for the earlier keys of a refused call are handed back,
-    so a refusal costs only the key that refused."""
+    limit. A refused call hands back everything it counted, the refusing key's attempt
+    included: only evaluated attempts stay counted."""
     now = _now()
     taken: list[tuple[str, str]] = []
     with connection.cursor() as cursor:
@@ -128,7 +133,7 @@ def take(*pairs: tuple[Rule, str]) -> Taken:
             cursor.execute(_TAKE, [*entry, now, cutoff, cutoff])
             hits, started = cursor.fetchone()
             if hits > limit:
-                Taken(tuple(taken)).refund()
+                Taken((*taken, entry)).refund()
                 raise TooManyRequests(
                     rule.message_ko,
                     rule.message_en,
