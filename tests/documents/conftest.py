@@ -70,7 +70,7 @@ def index_of(number: str) -> str:
 
 def kiosk(cert_type: str, applicant_rrn: str, **fields: Any) -> Result:
     """Issue at a kiosk in 원주 for the holder of ``applicant_rrn`` (identity verified)."""
-    fields.setdefault("payment_method", "card")
+    fields.setdefault("payment_method", "cash")  # a card needs a gateway order
     return execute(
         IssueCertificate(
             actor=Actor.anonymous(), channel=Channel.KIOSK, jurisdiction=WONJU,

@@ -132,15 +132,23 @@ def test_fees_per_channel(household: dict[str, Any], make_staff: Any, make_citiz
         make_staff("counter_clerk", WONJU), "resident_copy", applicant=HEAD_RRN
     ).value
     assert (online["fee"], at_kiosk["fee"], at_counter["fee"]) == (0, 200, 400)
-    assert online["payment_method"] == "free" and at_kiosk["payment_method"] == "card"
+    assert online["payment_method"] == "free" and at_kiosk["payment_method"] == "cash"
     assert at_counter["payment_method"] == "cash"
     row = Issuance.objects.get(pk=at_kiosk["document_number"])
     assert (row.fee, row.payment_method, row.channel, row.kiosk_id) == (
         200,
-        "card",
+        "cash",
         "kiosk",
         "wonju-k1",
     )
+    # A card at the counter is the clerk's terminal; at a kiosk no clerk swipes it, so a card
+    # fee there needs the gateway's approved order (test_kiosk_payment pays one).
+    counter(make_staff("counter_clerk", WONJU), "resident_copy", applicant=HEAD_RRN,
+            payment_method="card")  # fmt: skip
+    with pytest.raises(ValidationFailed) as unpaid:
+        kiosk("resident_copy", HEAD_RRN, payment_method="card")
+    assert unpaid.value.field == "payment_order"
+    assert Issuance.objects.filter(channel="kiosk").count() == 1
 
 
 def test_fee_needs_a_payment_method(household: dict[str, Any]) -> None:

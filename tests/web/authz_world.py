@@ -156,7 +156,7 @@ def _certificate(number: str, city: str) -> str:
     value = execute(
         IssueCertificate(
             actor=Actor.anonymous(), channel=Channel.KIOSK, jurisdiction=CITIES[city],
-            cert_type="resident_copy", kiosk_id=f"{city}-k1", payment_method="card",
+            cert_type="resident_copy", kiosk_id=f"{city}-k1", payment_method="cash",
             applicant_index=rrn.blind_index(rrn.parse(number)),
         )
     ).value  # fmt: skip

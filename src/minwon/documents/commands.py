@@ -294,6 +294,10 @@ def _relation(
     )
 
 
+#: Channels without a clerk: a card fee there is paid through the payment gateway only.
+_SELF_SERVICE = frozenset({Channel.KIOSK, Channel.ONLINE})
+
+
 def _payment(cmd: IssueCertificate, cert_type: CertType, relation: Relation) -> tuple[int, str]:
     fee = fee_for(cert_type, cmd.channel) or 0
     method = cmd.payment_method.strip()
@@ -310,6 +314,14 @@ def _payment(cmd: IssueCertificate, cert_type: CertType, relation: Relation) -> 
             f"수수료 {fee}원의 결제 방법(card 또는 cash)을 선택하세요.",
             f"Choose how the {fee} won fee is paid (card or cash).",
             "payment_method",
+        )
+    if method == PaymentMethod.CARD and not cmd.payment_order and cmd.channel in _SELF_SERVICE:
+        # No clerk swipes the card at a kiosk or online: the charge is the gateway's approved
+        # order (payments.checkout), linked by the subscriber, or there is no payment at all.
+        raise _invalid(
+            "카드 결제 내역이 없습니다. 수수료를 카드로 결제한 뒤 다시 발급하세요.",
+            "No card payment was made; pay the fee by card, then issue again.",
+            "payment_order",
         )
     if cmd.payment_order and method != PaymentMethod.CARD:
         raise _invalid(

@@ -53,7 +53,7 @@ def seed(ctx: DemoContext) -> None:
         ("kiosk-copy", "무인민원발급기 주민등록표 등본",
          {"actor": Actor.anonymous(), "channel": Channel.KIOSK, "jurisdiction": WONJU,
           "cert_type": "resident_copy", "applicant_index": index, "kiosk_id": "wonju-k1",
-          "payment_method": "card"}),
+          "payment_method": "cash"}),
     ]  # fmt: skip
     shown = []
     for key, label, fields in plan:
