@@ -98,6 +98,11 @@ def test_a_double_tap_charges_once_and_issues_once(kiosk: Client) -> None:
     assert first["Location"] == second["Location"]
     assert Issuance.objects.count() == 1 and Payment.objects.count() == 1
     assert Payment.objects.get().reference == Issuance.objects.get().document_number
+    # One issuance, one slot of the person's and the device's issuance limits.
+    from minwon.accounts import kiosks
+    from minwon.kernel import throttle
+
+    assert throttle.attempts(kiosks.IDENTITY_ISSUE, f"id:{state['index']}") == 1
 
 
 def test_a_refused_issuance_gives_the_charge_back(household: dict[str, Any]) -> None:

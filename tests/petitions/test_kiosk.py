@@ -9,7 +9,8 @@ import re
 import pytest
 from django.test import Client
 
-from minwon.kernel import clock, offices, rrn
+from minwon.accounts import kiosks
+from minwon.kernel import clock, offices, rrn, throttle
 from minwon.notices.models import InboxMessage
 from minwon.payments.models import Payment
 from minwon.petitions import queries, receipts
@@ -136,6 +137,8 @@ def test_double_tap_on_confirm_files_once(kiosk: Client) -> None:
     session.save()
     second = kiosk.post("/kiosk/petitions/confirm/")
     assert first["Location"] == second["Location"] and Application.objects.count() == 1
+    index = kiosk.session["minwon_kiosk_petitions"]["index"]
+    assert throttle.attempts(kiosks.IDENTITY_ISSUE, f"id:{index}") == 1  # one slot used
 
 
 def test_receipt_only_in_the_session_that_filed_it(kiosk: Client) -> None:

@@ -208,6 +208,8 @@ def pay(request: HttpRequest) -> HttpResponse:
                           channel=Channel.KIOSK)  # fmt: skip
             context.update(error=exc, error_field=exc.field or "")
             return _page(request, "kiosk/documents/pay.html", context, status=exc.status)
+        if result.replayed:
+            taken.refund()  # a double tap: the first tap's issuance, counted once
         state["issued"] = [*state.get("issued", []), result.value["document_number"]]
         state.pop("pending", None)
         _save(request, state)

@@ -226,6 +226,8 @@ def _file(request: HttpRequest, state: dict[str, Any], ptype: PetitionType,
         if taken is not None:
             taken.refund()  # refused: nothing was filed
         raise
+    if result.replayed:
+        taken.refund()  # a double tap: the first tap's filing, counted once
     number = result.value["receipt_number"]
     state["receipts"] = [*state.get("receipts", []), number]
     state.pop("pending", None)
