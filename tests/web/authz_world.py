@@ -82,6 +82,8 @@ READERS: dict[str, set[str]] = {
     "attachment": REGISTRY_READERS,
     # 알림함: a message addressed to one staff member (the officer's, in 원주): theirs alone
     "staff_message": {"officer"},
+    # 수수료 환불: a card payment taken in the office (payments.refund over it)
+    "payment": {"counter_clerk", "department_head", "sysadmin"},
 }
 ROOM_READERS = {"operator", "sysadmin"}
 #: kinds whose records show a person's data: a staff read of one writes the access log
@@ -224,6 +226,30 @@ def _collection(city: str, records: dict[str, dict[str, str]]) -> None:
     records["collect_answer"][city] = f"{campaign}/{recipient.pk}"
 
 
+def _payment(city: str, records: dict[str, dict[str, str]], resident: User) -> None:
+    """A fee the resident paid by card online to ``city`` (approved by the demo gateway)."""
+    import uuid
+
+    from minwon.payments.commands import RecordPayment
+    from minwon.payments.providers import Card, DemoCardProvider
+
+    order = uuid.uuid4().hex
+    approval = DemoCardProvider().authorise(
+        order_key=order, amount=3000, card=Card.parse("4111111111111111", "12/99")
+    )
+    paid = execute(
+        RecordPayment(
+            actor=Actor(ActorKind.CITIZEN, resident.pk, resident.username),
+            channel=Channel.ONLINE, jurisdiction=CITIES[city], order_key=order, amount=3000,
+            provider="demo", approval_number=approval.approval_number,
+            card_brand=approval.brand, card_last4=approval.last4,
+        )
+    ).value  # fmt: skip
+    from minwon.payments.models import Payment
+
+    records["payment"][city] = str(Payment.objects.get(order_key=paid["order_key"]).pk)
+
+
 def _staff_message(city: str, records: dict[str, dict[str, str]], user_id: int) -> None:
     """A 자동취합 reminder in the 알림함 of ``user_id``: a campaign the city sends to its own
     office, reminded at its opening."""
@@ -340,6 +366,7 @@ def build() -> World:
         _collection(city, records)
         addressee = users["officer"].pk if city == "wonju" else int(staff_accounts[city])
         _staff_message(city, records, addressee)
+        _payment(city, records, resident)
     clients = {}
     for name in CALLERS:
         client = Client()

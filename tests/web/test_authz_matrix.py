@@ -229,6 +229,7 @@ PAGE_KINDS = {
     "staff/campaigns/<int:campaign_id>/export.csv": "collect_campaign",
     "staff/campaigns/<int:campaign_id>/answers/<int:recipient_id>/": "collect_answer",
     "staff/inbox/<int:message_id>/": "staff_message",
+    "staff/payments/<int:payment_id>/": "payment",
 }
 #: pages that answer a reader with a redirect to the record's own page
 REDIRECTS = {"staff/search/open/<str:kind>/<str:entity_id>/"}
@@ -245,6 +246,7 @@ POST_ONLY = {
     "staff/admin/agency-keys/<int:client_id>/<str:name>/",
     "staff/campaigns/<int:campaign_id>/versions/",
     "staff/inbox/<int:message_id>/read/",
+    "staff/payments/<int:payment_id>/refund/",
 }
 
 
@@ -473,3 +475,26 @@ def test_only_the_offices_administrator_enrols_and_revokes_its_kiosks(world: Wor
     assert KioskDevice.objects.get(device_id=wonju).revoked_at is not None
     assert KioskDevice.objects.count() == before + 1
     assert wrong == []
+
+
+def test_only_the_offices_refund_clerks_reach_a_refund(world: World) -> None:
+    """``staff/payments/<id>/refund/`` (POST only): a refund clerk of the payment's office
+    reaches the handler (an empty reason is refused there, nothing changes); anyone else
+    gets exactly what a payment that does not exist gets."""
+    from minwon.payments.models import Payment
+
+    leaks = []
+    for caller in CALLERS:
+        client = world.clients[caller]
+        absent_url = f"/staff/payments/{ABSENT['int']}/refund/"
+        absent = client.post(absent_url, {"reason": ""})
+        for city, key in world.records["payment"].items():
+            url = f"/staff/payments/{key}/refund/"
+            response = client.post(url, {"reason": ""})
+            if readable(caller, "payment", city):
+                if response.status_code != 400:
+                    leaks.append((caller, city, response.status_code, "expected 400"))
+            elif not same_refusal(response, url, absent, absent_url):
+                leaks.append((caller, city, response.status_code, absent.status_code))
+    assert leaks == []
+    assert not Payment.objects.filter(refunded__gt=0).exists()

@@ -52,6 +52,10 @@ LABELS: dict[str, dict[str, Promise]] = {
         "partly_refunded": pgettext_lazy("payment_status", "일부 환불"),
         "refunded": pgettext_lazy("payment_status", "환불 완료"),
     },
+    "payment_purpose": {
+        "petition": pgettext_lazy("payment_purpose", "민원 수수료"),
+        "certificate": pgettext_lazy("payment_purpose", "증명서 발급 수수료"),
+    },
     "severity": {
         "critical": pgettext_lazy("severity", "긴급"),
         "major": pgettext_lazy("severity", "중대"),

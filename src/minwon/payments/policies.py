@@ -12,9 +12,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import QuerySet
+
+from minwon.accounts import policies as base
 from minwon.kernel.bus import Context
 from minwon.kernel.errors import Forbidden
 from minwon.kernel.types import Actor, ActorKind, Channel
+from minwon.payments.models import Payment
 from minwon.payments.permissions import PaymentsPermission
 from minwon.petitions.permissions import PetitionsPermission
 
@@ -49,3 +53,17 @@ def may_refund(ctx: Context, payment: Any) -> bool:
     """The payer voiding a charge that pays for nothing yet, or a refund clerk of its office."""
     own_void = not payment.reference and owns(ctx.actor, payment)
     return own_void or ctx.allowed(PaymentsPermission.REFUND, payment.jurisdiction_id)
+
+
+def refundable(actor: Actor) -> QuerySet[Payment]:
+    """The payments a refund clerk sees on the 수수료 환불 screen: those of the offices where
+    ``actor`` holds ``payments.refund`` (the filter is inside the query)."""
+    qs = Payment.objects.select_related("jurisdiction")
+    return base.restrict(qs, actor, PaymentsPermission.REFUND)
+
+
+def may_open_refunds(actor: Actor) -> bool:
+    """Whether the screen is the actor's at all: staff holding ``payments.refund`` somewhere."""
+    return actor.kind == ActorKind.STAFF and bool(
+        base.scope_paths(actor, PaymentsPermission.REFUND)
+    )
