@@ -358,3 +358,20 @@ def _stored() -> list[str]:
     for folder in where.listdir("petitions")[0] if where.exists("petitions") else []:
         found += where.listdir(f"petitions/{folder}")[1]
     return found
+
+
+def test_an_attachment_row_cannot_be_rewritten_in_the_database(citizen: User) -> None:
+    """Whatever code or SQL console tries: the recorded digest of a filed file stays."""
+    from django.db import DatabaseError, connection, transaction
+
+    _submit(citizen, files.stage(upload("소파.jpg", samples.jpeg()), document="배출 품목 사진"))
+    row = Attachment.objects.get()
+    with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE petitions_attachment SET sha256 = %s WHERE id = %s", ["0" * 64, row.pk]
+        )
+    assert Attachment.objects.get().sha256 == row.sha256
+    if connection.vendor == "postgresql":
+        with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("DELETE FROM petitions_attachment WHERE id = %s", [row.pk])
+        assert Attachment.objects.filter(pk=row.pk).exists()
