@@ -142,6 +142,7 @@ def apply_batch(
             learned = dict(ids)
             try:
                 with bus.batch(), read_models.scope() if gathered else _alone():
+                    read_models.expect(e.command_id for e in chunk)
                     done = [_apply(edge_id, office, agent, entry, learned) for entry in chunk]
             except DatabaseError as exc:
                 # A deadlock with another office's replay or a counter command: the whole
@@ -199,7 +200,7 @@ def _apply(
     translated = dataclasses.replace(entry, payload=translate(entry.payload, ids))
     try:
         cmd = _rebuild(translated)
-        result = execute(cmd, origin=_origin(edge_id, office, agent))
+        result = read_models.execute(cmd, origin=_origin(edge_id, office, agent))
     except DomainError as exc:
         return _queue(edge_id, office, agent, translated, exc)
     except Exception as exc:  # a bug must not stall the office: queue it, loudly

@@ -18,8 +18,11 @@ scope gives up is that a command in the batch cannot read another's read-model r
 handler reads a read model (they read the registers), and the bulk path that opens a scope
 says so.
 
-``memo`` is the other per-batch saving: a value derived from data no command of the batch
-can change (the staff name printed on a step), computed once per batch.
+``memo`` is another per-batch saving: a value derived from data no command of the batch
+can change (the staff name printed on a step), computed once per batch. And ``execute``
+runs a command through the configured pipeline with its deduplication probe answered by
+one read for the whole batch (``expect``): the same stages in the same order, the probe
+skipped only for an id that read found unrecorded.
 """
 
 from __future__ import annotations
@@ -27,8 +30,17 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import dataclasses
+import uuid
 from collections.abc import Callable, Hashable, Iterable, Iterator
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from django.db import IntegrityError
+
+from minwon.kernel.errors import DomainError
+
+if TYPE_CHECKING:
+    from minwon.kernel.bus import Execution, Pipeline, Result
+    from minwon.kernel.types import Command, Origin
 
 T = TypeVar("T")
 
@@ -43,6 +55,8 @@ class _Pending:
 class _Scope:
     pending: dict[str, _Pending] = dataclasses.field(default_factory=dict)
     memos: dict[tuple[str, Hashable], Any] = dataclasses.field(default_factory=dict)
+    #: Command ids the batch's one read found without a record (``expect``).
+    unrecorded: set[uuid.UUID] = dataclasses.field(default_factory=set)
 
 
 _scope: contextvars.ContextVar[_Scope | None] = contextvars.ContextVar(
@@ -112,3 +126,64 @@ def scope() -> Iterator[None]:
         flush()
     finally:
         _scope.reset(token)
+
+
+def expect(command_ids: Iterable[uuid.UUID]) -> None:
+    """Read once which of the batch's ``command_ids`` have no command record yet, so that
+    ``execute`` need not probe for each (inside a ``scope()``; nothing outside one)."""
+    from minwon.kernel.models import CommandRecord
+
+    scope = _scope.get()
+    if scope is None:
+        return
+    wanted = set(command_ids)
+    known = set(CommandRecord.objects.filter(pk__in=wanted).values_list("pk", flat=True))
+    scope.unrecorded |= wanted - known
+
+
+def execute(command: Command, *, origin: Origin | None = None) -> Result:
+    """``kernel.execute(command)``; for an id ``expect`` found unrecorded, through the same
+    configured stages with the deduplication probe answered by that read. A second
+    execution of the id in the batch probes as usual (the first one recorded it)."""
+    from minwon.kernel import bus
+
+    scope = _scope.get()
+    if scope is None or command.command_id not in scope.unrecorded:
+        return bus.execute(command, origin=origin)
+    scope.unrecorded.discard(command.command_id)
+    return _unprobed(bus.stages()).run(bus.Execution(command, origin))
+
+
+_pipelines: dict[tuple[Any, ...], Pipeline] = {}
+
+
+def _unprobed(stages: tuple[Any, ...]) -> Pipeline:
+    """The configured pipeline with ``deduplicate`` replaced by ``_first_time``."""
+    from minwon.kernel import bus
+
+    found = _pipelines.get(stages)
+    if found is None:
+        found = _pipelines[stages] = bus.Pipeline(
+            [_first_time if s is bus.deduplicate else s for s in stages]
+        )
+    return found
+
+
+def _first_time(ex: Execution, proceed: Callable[[], Result]) -> Result:
+    """``deduplicate`` for an id the batch's read found unrecorded: no probe. A concurrent
+    first execution that committed it since changes nothing: the record's insert fails, or
+    the handler refuses what that execution did (a resident registered twice), and
+    ``deduplicate`` itself answers — the first result, 409 for other content, or, when the
+    id is still unrecorded, the error."""
+    from minwon.kernel import bus
+
+    ex.content = ex.command.content_digest()
+    try:
+        return proceed()
+    except (IntegrityError, DomainError) as exc:
+        failed = exc
+
+        def again() -> Result:
+            raise failed
+
+        return bus.deduplicate(ex, again)
