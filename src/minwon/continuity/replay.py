@@ -26,7 +26,6 @@ import random
 import time
 import uuid
 from datetime import datetime
-from collections.abc import Iterator
 from typing import Any
 
 from django.db import DatabaseError
@@ -137,51 +136,53 @@ def apply_batch(
         # failure here (database lost) leaves earlier chunks applied, and the edge's resend
         # finds them as replays.
         chunk = ordered[at : at + COMMIT_EVERY]
-        gathered = True
-        for attempt in range(1, CHUNK_ATTEMPTS + 1):
-            learned = dict(ids)
-            try:
-                with bus.batch(), read_models.scope() if gathered else _alone():
-                    read_models.expect(e.command_id for e in chunk)
-                    done = [_apply(edge_id, office, agent, entry, learned) for entry in chunk]
-            except DatabaseError as exc:
-                # A deadlock with another office's replay or a counter command: the whole
-                # chunk was rolled back; run it again (its commands are idempotent).
-                if not _transient(exc) or attempt == CHUNK_ATTEMPTS:
-                    if gathered and not _transient(exc):
-                        gathered = _rebuild_failed(edge_id, exc)
-                        continue
-                    raise
-                log.info("replay chunk of %s retried (attempt %d): %s", edge_id, attempt, exc)
-                time.sleep(random.uniform(0.02, 0.1) * attempt)  # jitter
-                continue
-            except Exception as exc:
-                if not gathered:
-                    raise
-                gathered = _rebuild_failed(edge_id, exc)
-                continue
-            ids = learned
-            outcomes.extend(done)
-            break
+        try:
+            done, ids = _chunk(edge_id, office, agent, chunk, ids, gathered=True)
+        except Exception as exc:
+            if _transient(exc):
+                raise
+            # Every command's own error is caught in ``_apply``: what failed is the chunk's
+            # read-model rebuild (or its commit). Run the chunk again with each command
+            # rebuilding its own rows, so a failing rebuild refuses only its command.
+            log.error(
+                "replay chunk of %s: read models rebuilt per command after %s",
+                edge_id,
+                type(exc).__name__,
+                exc_info=exc,
+            )
+            done, ids = _chunk(edge_id, office, agent, chunk, ids, gathered=False)
+        outcomes.extend(done)
     return outcomes
 
 
-@contextlib.contextmanager
-def _alone() -> Iterator[None]:
-    yield
-
-
-def _rebuild_failed(edge_id: str, exc: BaseException) -> bool:
-    """A read model's rebuild for the whole chunk failed (every command's own error is
-    caught in ``_apply``): the chunk was rolled back; run it again with each command
-    rebuilding its own rows, so a failing rebuild refuses only its command (queued)."""
-    log.error(
-        "replay chunk of %s: read models rebuilt per command after %s",
-        edge_id,
-        type(exc).__name__,
-        exc_info=exc,
-    )
-    return False
+def _chunk(
+    edge_id: str,
+    office: str,
+    agent: Actor,
+    chunk: list[Entry],
+    ids: dict[int, int],
+    *,
+    gathered: bool,
+) -> tuple[list[dict[str, Any]], dict[int, int]]:
+    """One commit's worth of entries, in one ``bus.batch()`` (a savepoint per command);
+    ``gathered``: the read models rebuilt once for the chunk (``kernel.batch``). Returns
+    the outcomes and the id map learned so far."""
+    for attempt in range(1, CHUNK_ATTEMPTS + 1):
+        learned = dict(ids)
+        try:
+            with bus.batch(), read_models.scope() if gathered else contextlib.nullcontext():
+                read_models.expect(e.command_id for e in chunk)
+                done = [_apply(edge_id, office, agent, entry, learned) for entry in chunk]
+        except DatabaseError as exc:
+            # A deadlock with another office's replay or a counter command: the whole
+            # chunk was rolled back; run it again (its commands are idempotent).
+            if not _transient(exc) or attempt == CHUNK_ATTEMPTS:
+                raise
+            log.info("replay chunk of %s retried (attempt %d): %s", edge_id, attempt, exc)
+            time.sleep(random.uniform(0.02, 0.1) * attempt)  # jitter
+            continue
+        return done, learned
+    raise AssertionError("unreachable: the last attempt returns or raises")
 
 
 def _origin(edge_id: str, office: str, agent: Actor) -> Origin:
