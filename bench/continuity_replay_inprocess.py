@@ -1,19 +1,21 @@
 """Central's replay in process, against raw inserts of the same rows (issue 20, item 5).
 
-    .venv/bin/python bench/continuity_replay_inprocess.py [M]
+    .venv/bin/python bench/continuity_replay_inprocess.py [M]             # SQLite (a temp file)
+    .venv/bin/python bench/continuity_replay_inprocess.py [M] --postgres  # PostgreSQL it starts
 
-On a throw-away SQLite database (the catalog, a clerk and an edge key made through
-commands), ``continuity.replay.apply_batch`` runs M synthesized ``SubmitApplication``
-entries (default 1000) as ``POST /api/continuity/replay`` does, without HTTP. Then the rows
-that replay wrote — every table's new rows — are inserted again, as they are, into empty
-copies of their tables with one ``executemany`` per table in one transaction: the floor
-of writing the same rows with nothing else (the full-text search index's rows are left
-out of the floor; replay still writes them). Prints both rates, the ratio, and the rows per
-command per table.
+On a throw-away database (the catalog, a clerk and an edge key made through commands),
+``continuity.replay.apply_batch`` runs M synthesized ``SubmitApplication`` entries
+(default 1000) as ``POST /api/continuity/replay`` does, without HTTP. Then the rows that
+replay wrote — every table's rows that were not there before — are inserted again, as they
+are, into empty copies of their tables with one ``executemany`` per table in one
+transaction: the floor of writing the same rows with nothing else (the SQLite full-text
+search index's rows are left out of the floor; replay still writes them). Prints both
+rates, the ratio, and the rows per command per table.
 """
 
 from __future__ import annotations
 
+import argparse
 import os
 import sys
 import tempfile
@@ -22,6 +24,7 @@ import uuid
 from collections import Counter
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
@@ -30,17 +33,35 @@ ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # receipt alphabet (32 symbols)
 
 
 def main() -> None:
-    m = int(sys.argv[1]) if len(sys.argv) > 1 else 1000
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("m", type=int, nargs="?", default=1000)
+    parser.add_argument("--postgres", action="store_true")
+    args = parser.parse_args()
     var = tempfile.mkdtemp(prefix="minwon-bench-replay-")
     os.environ["MINWON_VAR_DIR"] = var
-    os.environ["MINWON_DATABASE_URL"] = f"sqlite:///{var}/minwon.sqlite3"
     os.environ["DJANGO_SETTINGS_MODULE"] = "minwon.config.settings"
     os.environ.setdefault("MINWON_LOG_LEVEL", "WARNING")
+    server = None
+    if args.postgres:
+        from minwon.testing.pgserver import PostgresServer
+
+        server = PostgresServer(fast=False).start()
+        os.environ["MINWON_DATABASE_URL"] = server.url
+    else:
+        os.environ["MINWON_DATABASE_URL"] = f"sqlite:///{var}/minwon.sqlite3"
+    try:
+        run(args.m)
+    finally:
+        if server is not None:
+            server.destroy()
+
+
+def run(m: int) -> None:
     import django
 
     django.setup()
     from django.core.management import call_command
-    from django.db import DatabaseError, connection, transaction
+    from django.db import connection, transaction
 
     call_command("migrate", interactive=False, verbosity=0)
     import httpbench
@@ -94,48 +115,35 @@ def main() -> None:
         return out
 
     replay.apply_batch(edge_id="bench", office=WONJU, agent=agent, entries=entries(50, 0))
-    tables = []
+    tables = [t for t in connection.introspection.table_names() if "_fts" not in t]
     with connection.cursor() as cursor:
-        for t in connection.introspection.table_names():
-            if "_fts" in t:  # the search index's virtual table and its shadow tables
-                continue
-            try:
-                cursor.execute(f'SELECT max(rowid) FROM "{t}"')
-            except DatabaseError:
-                continue
-            tables.append(t)
-
-    def counts() -> dict[str, int]:
-        with connection.cursor() as cursor:
-            out = {}
-            for t in tables:
-                cursor.execute(f'SELECT max(rowid) FROM "{t}"')
-                out[t] = cursor.fetchone()[0] or 0
-            return out
-
-    before = counts()
+        for t in tables:
+            cursor.execute(f'CREATE TABLE "snap_{t}" AS SELECT * FROM "{t}"')
     load_at_start = os.getloadavg()
     batch = entries(m, 100)
     cpu, wall = time.process_time(), time.perf_counter()
     outcomes = replay.apply_batch(edge_id="bench", office=WONJU, agent=agent, entries=batch)
     cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
-    after = counts()
-    written = {t: after[t] - before[t] for t in tables if after[t] > before[t]}
+    rows = {}
     with connection.cursor() as cursor:
-        rows = {}
-        for t in written:
-            cursor.execute(f'SELECT * FROM "{t}" WHERE rowid > %s', [before[t]])
-            rows[t] = cursor.fetchall()
-        for t in written:
-            cursor.execute(f'CREATE TABLE "raw_{t}" AS SELECT * FROM "{t}" WHERE 0')
+        for t in tables:
+            # Rows replay wrote (or rewrote): those the table did not hold before.
+            cursor.execute(f'SELECT * FROM "{t}" EXCEPT SELECT * FROM "snap_{t}"')
+            found = cursor.fetchall()
+            if found:
+                rows[t] = [tuple(_adapt(v) for v in r) for r in found]
+        for t in rows:
+            cursor.execute(f'CREATE TABLE "raw_{t}" AS SELECT * FROM "{t}" WHERE 1 = 0')
+    written = {t: len(r) for t, r in rows.items()}
     raw_wall = time.perf_counter()
     with transaction.atomic(), connection.cursor() as cursor:
         for t, values in rows.items():
             marks = ", ".join(["%s"] * len(values[0]))
             cursor.executemany(f'INSERT INTO "raw_{t}" VALUES ({marks})', values)
     raw_wall = time.perf_counter() - raw_wall
+    vendor = "PostgreSQL" if connection.vendor == "postgresql" else "SQLite"
     print(f"machine: {os.cpu_count()} cores, load {load_at_start} at start, "
-          f"{tuple(round(x, 2) for x in os.getloadavg())} at end; SQLite")  # fmt: skip
+          f"{tuple(round(x, 2) for x in os.getloadavg())} at end; {vendor}")  # fmt: skip
     print(f"outcomes: {dict(Counter(o['status'] for o in outcomes))}")
     print(f"replay: {m} entries in {wall:.2f} s -> {m / wall:.0f}/s; "
           f"{cpu / m * 1000:.2f} ms CPU per command")  # fmt: skip
@@ -144,6 +152,15 @@ def main() -> None:
     print(f"replay / raw: {raw_wall / wall:.3f}")
     print("rows per command: " + ", ".join(
         f"{t} {n / m:g}" for t, n in sorted(written.items(), key=lambda kv: -kv[1])))  # fmt: skip
+
+
+def _adapt(value: Any) -> Any:
+    """A fetched value as a parameter: PostgreSQL's jsonb comes back as Python objects."""
+    if isinstance(value, (dict, list)):
+        from psycopg.types.json import Jsonb
+
+        return Jsonb(value)
+    return value
 
 
 if __name__ == "__main__":

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from minwon.kernel import batch
 from minwon.kernel.types import Actor, ActorKind
 
 
@@ -34,7 +35,13 @@ _TITLE_ORDER = ("department_head", "officer", "counter_clerk", "auditor", "opera
 def staff_display_name(user_id: int | None) -> str:
     """How a staff member is named on a record others read (처리 과정, 결재):
     ``홍길동 (민원여권과 처리 담당)`` — name, 부서 and 직무 from the senior role grant —
-    never the login name. An account without a name or grant gives what it has."""
+    never the login name. An account without a name or grant gives what it has. Read once
+    per replayed batch (``kernel.batch.memo``): no command an edge may send renames staff or
+    changes grants."""
+    return batch.memo("staff_display_name", user_id, lambda: _staff_display_name(user_id))
+
+
+def _staff_display_name(user_id: int | None) -> str:
     from minwon.accounts.models import Role, User
 
     # One read: the account and its grants (LEFT JOIN; a row of Nones without a grant).

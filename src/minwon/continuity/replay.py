@@ -30,6 +30,7 @@ from typing import Any
 
 from django.db import DatabaseError
 
+from minwon.kernel import batch as read_models
 from minwon.kernel import bus, clock, registry
 from minwon.kernel.bus import execute
 from minwon.kernel.errors import DomainError, IdempotencyConflict
@@ -135,23 +136,53 @@ def apply_batch(
         # failure here (database lost) leaves earlier chunks applied, and the edge's resend
         # finds them as replays.
         chunk = ordered[at : at + COMMIT_EVERY]
-        for attempt in range(1, CHUNK_ATTEMPTS + 1):
-            learned = dict(ids)
-            try:
-                with bus.batch():
-                    done = [_apply(edge_id, office, agent, entry, learned) for entry in chunk]
-            except DatabaseError as exc:
-                # A deadlock with another office's replay or a counter command: the whole
-                # chunk was rolled back; run it again (its commands are idempotent).
-                if not _transient(exc) or attempt == CHUNK_ATTEMPTS:
-                    raise
-                log.info("replay chunk of %s retried (attempt %d): %s", edge_id, attempt, exc)
-                time.sleep(random.uniform(0.02, 0.1) * attempt)  # jitter
-                continue
-            ids = learned
-            outcomes.extend(done)
-            break
+        try:
+            done, ids = _chunk(edge_id, office, agent, chunk, ids, gathered=True)
+        except Exception as exc:
+            if _transient(exc):
+                raise
+            # Every command's own error is caught in ``_apply``: what failed is the chunk's
+            # read-model rebuild (or its commit). Run the chunk again with each command
+            # rebuilding its own rows, so a failing rebuild refuses only its command.
+            log.error(
+                "replay chunk of %s: read models rebuilt per command after %s",
+                edge_id,
+                type(exc).__name__,
+                exc_info=exc,
+            )
+            done, ids = _chunk(edge_id, office, agent, chunk, ids, gathered=False)
+        outcomes.extend(done)
     return outcomes
+
+
+def _chunk(
+    edge_id: str,
+    office: str,
+    agent: Actor,
+    chunk: list[Entry],
+    ids: dict[int, int],
+    *,
+    gathered: bool,
+) -> tuple[list[dict[str, Any]], dict[int, int]]:
+    """One commit's worth of entries, in one ``bus.batch()`` (a savepoint per command);
+    ``gathered``: the read models rebuilt once for the chunk (``kernel.batch``). Returns
+    the outcomes and the id map learned so far."""
+    for attempt in range(1, CHUNK_ATTEMPTS + 1):
+        learned = dict(ids)
+        try:
+            with bus.batch(), read_models.scope() if gathered else contextlib.nullcontext():
+                read_models.expect(e.command_id for e in chunk)
+                done = [_apply(edge_id, office, agent, entry, learned) for entry in chunk]
+        except DatabaseError as exc:
+            # A deadlock with another office's replay or a counter command: the whole
+            # chunk was rolled back; run it again (its commands are idempotent).
+            if not _transient(exc) or attempt == CHUNK_ATTEMPTS:
+                raise
+            log.info("replay chunk of %s retried (attempt %d): %s", edge_id, attempt, exc)
+            time.sleep(random.uniform(0.02, 0.1) * attempt)  # jitter
+            continue
+        return done, learned
+    raise AssertionError("unreachable: the last attempt returns or raises")
 
 
 def _origin(edge_id: str, office: str, agent: Actor) -> Origin:
@@ -170,7 +201,7 @@ def _apply(
     translated = dataclasses.replace(entry, payload=translate(entry.payload, ids))
     try:
         cmd = _rebuild(translated)
-        result = execute(cmd, origin=_origin(edge_id, office, agent))
+        result = read_models.execute(cmd, origin=_origin(edge_id, office, agent))
     except DomainError as exc:
         return _queue(edge_id, office, agent, translated, exc)
     except Exception as exc:  # a bug must not stall the office: queue it, loudly

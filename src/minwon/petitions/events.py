@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
+from minwon.kernel import batch
 from minwon.kernel.bus import Context
 from minwon.kernel.clock import SEOUL, local
 from minwon.kernel.commands import CalendarChanged
@@ -33,8 +34,12 @@ from minwon.petitions.models import OPEN_STATES, Application, Petition
 @subscriber(ApplicationReceived)
 def application_received(event: ApplicationReceived, *, ctx: Context) -> None:
     """The application's tracking row, written whole once its petitions and their first
-    steps are in (the event comes last in the submission)."""
-    tracking.add(event.receipt_number)
+    steps are in (the event comes last in the submission); in a replayed batch, once for
+    all its applications at the batch's end (``kernel.batch``, an upsert there)."""
+    if batch.active():
+        batch.refresh("petitions.tracking", [event.receipt_number], tracking.refresh)
+    else:
+        tracking.add(event.receipt_number)
 
 
 @subscriber(PetitionStepRecorded)
@@ -43,7 +48,7 @@ def step_recorded(event: PetitionStepRecorded, *, ctx: Context) -> None:
     steps are left to ``application_received``, which follows them in the same command."""
     if isinstance(ctx.command, SubmitApplication):
         return
-    tracking.refresh([event.number.rpartition("-")[0]])
+    batch.refresh("petitions.tracking", [event.number.rpartition("-")[0]], tracking.refresh)
 
 
 @subscriber(PetitionTypesChanged)

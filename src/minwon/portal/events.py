@@ -8,6 +8,7 @@ from __future__ import annotations
 import dataclasses
 
 from minwon.documents.commands import CertificateIssued
+from minwon.kernel import batch
 from minwon.kernel.bus import Context
 from minwon.kernel.registry import register_event, subscriber
 from minwon.kernel.types import Event
@@ -101,12 +102,26 @@ def residents_imported(event: ResidentsImported, *, ctx: Context) -> None:
 
 @subscriber(PetitionStepRecorded)
 def petition_step(event: PetitionStepRecorded, *, ctx: Context) -> None:
+    """The petition's document, now or once for a whole replayed batch (``kernel.batch``)."""
+    batch.refresh("portal.petitions", [event.number], petitions_by_number)
+
+
+def petitions_by_number(numbers: list[str]) -> None:
+    """Rewrite the documents of these petitions (``<receipt number>-<item>``); petitions are
+    never removed, so a number without a petition (its command was refused) has none."""
     from minwon.petitions.models import Petition
 
-    receipt, _, seq = event.number.rpartition("-")
-    found = Petition.objects.filter(application__receipt_number=receipt, seq=int(seq))
-    # The petition is read in the documents' own statement; petitions are never removed.
-    index.store(index.petitions(found.values("pk")))
+    if len(numbers) == 1:
+        receipt, _, seq = numbers[0].rpartition("-")
+        found = Petition.objects.filter(application__receipt_number=receipt, seq=int(seq))
+        # The petition is read in the documents' own statement.
+        index.store(index.petitions(found.values("pk")))
+        return
+    wanted = set(numbers)
+    rows = Petition.objects.filter(
+        application__receipt_number__in={n.rpartition("-")[0] for n in numbers}
+    ).values_list("pk", "application__receipt_number", "seq")
+    index.store(index.petitions([pk for pk, r, s in rows if f"{r}-{s}" in wanted]))
 
 
 @subscriber(CertificateIssued)
