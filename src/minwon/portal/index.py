@@ -73,26 +73,33 @@ def _cut(text: str, size: int) -> str:
 
 
 def persons(ids: Iterable[int]) -> list[SearchDocument]:
+    """Read as values, not model instances: a bulk load builds a thousand per command."""
     from minwon.registry.models import Person, PersonStatus, Residence
 
-    people = list(Person.objects.filter(pk__in=list(ids)).order_by("pk"))
+    people = list(
+        Person.objects.filter(pk__in=list(ids))
+        .order_by("pk")
+        .values_list("pk", "name", "birth_date", "sex", "status", "rrn_index", "jurisdiction_id")
+    )
     addresses = dict(
         (pid, f"{road} {detail}".strip())
         for pid, road, detail in Residence.objects.filter(
-            person_id__in=[p.pk for p in people], moved_out_on__isnull=True
+            person_id__in=[p[0] for p in people], moved_out_on__isnull=True
         ).values_list("person_id", "road_address", "address_detail")
     )
     docs = []
-    for p in people:
-        address = addresses.get(p.pk, "")
-        status = "" if p.status == PersonStatus.ACTIVE else f" · {p.get_status_display()}"
-        sex = "남" if p.sex == "M" else "여"
+    for pk, name, birth_date, sex, status, rrn_index, jurisdiction_id in people:
+        address = addresses.get(pk, "")
+        shown = "" if status == PersonStatus.ACTIVE else f" · {PersonStatus(status).label}"
         docs.append(
             _doc(
-                Kind.PERSON, p.pk, p.jurisdiction_id, title=p.name,
-                details=_cut(f"{p.birth_date:%Y-%m-%d} · {sex} · {address}{status}", 400),
-                key1=rrn_key(p.rrn_index),
-                tokens=document_tokens(p.name, address, dates=[p.birth_date]),
+                Kind.PERSON, pk, jurisdiction_id, title=name,
+                details=_cut(
+                    f"{birth_date:%Y-%m-%d} · {'남' if sex == 'M' else '여'} · {address}{shown}",
+                    400,
+                ),
+                key1=rrn_key(rrn_index),
+                tokens=document_tokens(name, address, dates=[birth_date]),
             )
         )  # fmt: skip
     return docs
@@ -102,13 +109,18 @@ def households(ids: Iterable[int]) -> list[SearchDocument]:
     from minwon.registry.models import Household
 
     docs = []
-    for h in Household.objects.filter(pk__in=list(ids)).select_related("head").order_by("pk"):
-        head = h.head.name if h.head is not None else ""
+    for pk, head, road, detail, jurisdiction_id in (
+        Household.objects.filter(pk__in=list(ids))
+        .order_by("pk")
+        .values_list("pk", "head__name", "road_address", "address_detail", "jurisdiction_id")
+    ):
+        head = head or ""
+        address = f"{road} {detail}".strip()
         docs.append(
             _doc(
-                Kind.HOUSEHOLD, h.pk, h.jurisdiction_id, title=f"{head} 세대",
-                details=_cut(h.full_address, 400), key1=f"H{h.pk}",
-                tokens=document_tokens(head, "세대", h.full_address),
+                Kind.HOUSEHOLD, pk, jurisdiction_id, title=f"{head} 세대",
+                details=_cut(address, 400), key1=f"H{pk}",
+                tokens=document_tokens(head, "세대", address),
             )
         )  # fmt: skip
     return docs
