@@ -72,20 +72,42 @@ def _cut(text: str, size: int) -> str:
     return text if len(text) <= size else text[: size - 1] + "…"
 
 
+def _among(query: QuerySet[Any], field: str, ids: Iterable[int]) -> Iterator[Any]:
+    """The rows of ``query`` whose ``field`` is one of ``ids`` (``values_list`` rows, that
+    field first). Many nearly consecutive ids — a bulk load's, a rebuild's batch — are read
+    as a range and sifted here: a thousand-item ``IN`` list cost more to compile and send
+    than the rows it selects."""
+    wanted = set(ids)
+    if len(wanted) < 64 or max(wanted) - min(wanted) > 2 * len(wanted):
+        yield from query.filter(**{f"{field}__in": sorted(wanted)})
+        return
+    for row in query.filter(**{f"{field}__gte": min(wanted), f"{field}__lte": max(wanted)}):
+        if row[0] in wanted:
+            yield row
+
+
 def persons(ids: Iterable[int]) -> list[SearchDocument]:
     """Read as values, not model instances: a bulk load builds a thousand per command."""
     from minwon.registry.models import Person, PersonStatus, Residence
 
     people = list(
-        Person.objects.filter(pk__in=list(ids))
-        .order_by("pk")
-        .values_list("pk", "name", "birth_date", "sex", "status", "rrn_index", "jurisdiction_id")
+        _among(
+            Person.objects.order_by("pk").values_list(
+                "pk", "name", "birth_date", "sex", "status", "rrn_index", "jurisdiction_id"
+            ),
+            "pk",
+            ids,
+        )
     )
     addresses = dict(
         (pid, f"{road} {detail}".strip())
-        for pid, road, detail in Residence.objects.filter(
-            person_id__in=[p[0] for p in people], moved_out_on__isnull=True
-        ).values_list("person_id", "road_address", "address_detail")
+        for pid, road, detail in _among(
+            Residence.objects.filter(moved_out_on__isnull=True).values_list(
+                "person_id", "road_address", "address_detail"
+            ),
+            "person_id",
+            [p[0] for p in people],
+        )
     )
     docs = []
     for pk, name, birth_date, sex, status, rrn_index, jurisdiction_id in people:
@@ -109,10 +131,12 @@ def households(ids: Iterable[int]) -> list[SearchDocument]:
     from minwon.registry.models import Household
 
     docs = []
-    for pk, head, road, detail, jurisdiction_id in (
-        Household.objects.filter(pk__in=list(ids))
-        .order_by("pk")
-        .values_list("pk", "head__name", "road_address", "address_detail", "jurisdiction_id")
+    for pk, head, road, detail, jurisdiction_id in _among(
+        Household.objects.order_by("pk").values_list(
+            "pk", "head__name", "road_address", "address_detail", "jurisdiction_id"
+        ),
+        "pk",
+        ids,
     ):
         head = head or ""
         address = f"{road} {detail}".strip()
