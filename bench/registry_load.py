@@ -106,5 +106,6 @@ def main() -> None:
         print("one path ran (fewer persons than two commands, or --only): no ratio")
     print(f"sealing the numbers (caller): {1e6 * sealing / made:.0f} µs per person")
 
+
 if __name__ == "__main__":
     main()
