@@ -4,7 +4,9 @@ or a PostgreSQL started here, with the number of rows each app's tables gained.
 
     .venv/bin/python bench/demo_build.py --residents 100000 [--db postgres] [--again]
 
-Prints, per app: seconds, share of the build, rows written; the total and the residents per
+Prints, per app: seconds, share of the build, this process's CPU seconds (on SQLite all the
+database work is in-process, so under a shared machine's load it is the steadier figure),
+rows written; the total and the residents per
 second of the whole build; and, as the floor of the same run, the rate at which this machine
 writes the residents' own rows (persons, households, members, residences) as sets with
 nothing else (``registry.bulk.insert_rows`` of values already built, no command, no sealing,
@@ -38,9 +40,9 @@ def row_counts() -> dict[str, int]:
 
     out: dict[str, int] = {}
     for model in apps.get_models():
-        if model.__module__.startswith("minwon.") and not model._meta.proxy:
-            if model._meta.managed:
-                out[model._meta.db_table] = model._base_manager.count()
+        meta = model._meta
+        if model.__module__.startswith("minwon.") and not meta.proxy and meta.managed:
+            out[meta.db_table] = model._base_manager.count()
     return out
 
 
@@ -60,7 +62,7 @@ def seeds() -> list[tuple[str, Any]]:
 
 def build(
     residents: int, *, progress: bool, only: set[str] | None = None
-) -> tuple[list[tuple[str, float, int]], float]:
+) -> tuple[list[tuple[str, float, float, int]], float]:
     from minwon.kernel.demo import DemoContext
 
     ctx = DemoContext(residents=residents, out=sys.stderr if progress else io.StringIO())
@@ -71,9 +73,10 @@ def build(
         if only is not None and label not in only:
             continue
         before = sum(row_counts().values())
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         seed(ctx)
-        figures.append((label, time.perf_counter() - t0, sum(row_counts().values()) - before))
+        wall, cpu = time.perf_counter() - t0, time.process_time() - c0
+        figures.append((label, wall, cpu, sum(row_counts().values()) - before))
     return figures, time.perf_counter() - started
 
 
@@ -109,7 +112,9 @@ def floor(persons: int) -> float:
             ((p, "김민준", blob, f"floor{p}", day, "M", code, at) for p in pids),
         )
         insert_rows(
-            Household, HOUSEHOLD_COLUMNS, ((h, pids[2 * i], road, "", code, day) for i, h in enumerate(hids))
+            Household,
+            HOUSEHOLD_COLUMNS,
+            ((h, pids[2 * i], road, "", code, day) for i, h in enumerate(hids)),
         )
         insert_rows(
             HouseholdMember,
@@ -152,7 +157,10 @@ def main() -> None:
             build(args.residents, progress=False, only=only)
             seconds = time.perf_counter() - t0
             after = row_counts()
-            again = (seconds, {t: n - before.get(t, 0) for t, n in after.items() if n != before.get(t, 0)})
+            again = (
+                seconds,
+                {t: n - before.get(t, 0) for t, n in after.items() if n != before.get(t, 0)},
+            )
     print(
         f"machine: {platform.node()} {platform.machine()}, {os.cpu_count()} cores, python "
         f"{platform.python_version()}; load average at start "
@@ -160,8 +168,12 @@ def main() -> None:
         f"{'/'.join(f'{x:.1f}' for x in os.getloadavg())}"
     )
     print(f"database: {args.db}; minwon demo --residents {args.residents}")
-    for label, seconds, rows in figures:
-        print(f"  {label:<14} {seconds:8.1f} s  {100 * seconds / total:5.1f} %  {rows:>9} rows")
+    print(f"  {'app':<14} {'wall':>8}    {'share':>6}  {'CPU here':>9}  {'rows':>9}")
+    for label, seconds, cpu, rows in figures:
+        print(
+            f"  {label:<14} {seconds:8.1f} s  {100 * seconds / total:5.1f} %  {cpu:7.1f} s  "
+            f"{rows:>9}"
+        )
     rate = args.residents / total
     print(f"total {total:.1f} s = {rate:.0f} residents/s")
     print(
