@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.db import transaction
 from django.db.models import QuerySet
@@ -58,8 +58,28 @@ def rrn_key(blind_index: str) -> str:
     return f"RRN:{blind_index}" if blind_index else ""
 
 
-def _doc(kind: Kind, entity_id: object, jurisdiction: str, **fields: Any) -> SearchDocument:
-    return SearchDocument(
+class Doc(NamedTuple):
+    """A built document, the values of one ``SearchDocument`` row. A plain tuple rather than
+    a model instance: a bulk load builds a thousand per command, and ``Model.__init__`` cost
+    more than the building itself; ``model()`` makes the instance where the ORM writes it."""
+
+    kind: str
+    entity_id: str
+    jurisdiction_path: str
+    permission: str
+    title: str
+    details: str = ""
+    key1: str = ""
+    key2: str = ""
+    key3: str = ""
+    tokens: str = ""
+
+    def model(self) -> SearchDocument:
+        return SearchDocument(**self._asdict())
+
+
+def _doc(kind: Kind, entity_id: object, jurisdiction: str, **fields: Any) -> Doc:
+    return Doc(
         kind=kind.value,
         entity_id=str(entity_id),
         jurisdiction_path=jurisdictions.path_of(jurisdiction),
@@ -86,7 +106,7 @@ def _among(query: QuerySet[Any], field: str, ids: Iterable[int]) -> Iterator[Any
             yield row
 
 
-def persons(ids: Iterable[int]) -> list[SearchDocument]:
+def persons(ids: Iterable[int]) -> list[Doc]:
     """Read as values, not model instances: a bulk load builds a thousand per command."""
     from minwon.registry.models import Person, PersonStatus, Residence
 
@@ -127,7 +147,7 @@ def persons(ids: Iterable[int]) -> list[SearchDocument]:
     return docs
 
 
-def households(ids: Iterable[int]) -> list[SearchDocument]:
+def households(ids: Iterable[int]) -> list[Doc]:
     from minwon.registry.models import Household
 
     docs = []
@@ -161,7 +181,7 @@ def _form_text(value: Any) -> Iterator[str]:
         yield value
 
 
-def petitions(ids: Iterable[int] | QuerySet[Any]) -> list[SearchDocument]:
+def petitions(ids: Iterable[int] | QuerySet[Any]) -> list[Doc]:
     """The petitions' documents; ``ids`` may be a query of their ids (read in the same
     statement)."""
     from minwon.petitions.models import Petition, PetitionStep
@@ -200,7 +220,7 @@ def petitions(ids: Iterable[int] | QuerySet[Any]) -> list[SearchDocument]:
     return docs
 
 
-def permits(ids: Iterable[int]) -> list[SearchDocument]:
+def permits(ids: Iterable[int]) -> list[Doc]:
     from minwon.licensing.models import Permit
 
     docs = []
@@ -221,7 +241,7 @@ def permits(ids: Iterable[int]) -> list[SearchDocument]:
     return docs
 
 
-def parcels(ids: Iterable[int]) -> list[SearchDocument]:
+def parcels(ids: Iterable[int]) -> list[Doc]:
     from minwon.land.models import Parcel
 
     docs = []
@@ -239,7 +259,7 @@ def parcels(ids: Iterable[int]) -> list[SearchDocument]:
     return docs
 
 
-def vehicles(ids: Iterable[int]) -> list[SearchDocument]:
+def vehicles(ids: Iterable[int]) -> list[Doc]:
     from minwon.vehicles.models import Vehicle
 
     docs = []
@@ -258,7 +278,7 @@ def vehicles(ids: Iterable[int]) -> list[SearchDocument]:
     return docs
 
 
-def documents(ids: Iterable[str]) -> list[SearchDocument]:
+def documents(ids: Iterable[str]) -> list[Doc]:
     from minwon.documents.models import Issuance
 
     docs = []
@@ -278,7 +298,7 @@ def documents(ids: Iterable[str]) -> list[SearchDocument]:
     return docs
 
 
-def campaigns(ids: Iterable[int]) -> list[SearchDocument]:
+def campaigns(ids: Iterable[int]) -> list[Doc]:
     """자동취합: found by title, 주관 부서, 회차, the office and the period's dates."""
     from .models import Campaign
 
@@ -327,7 +347,7 @@ def campaign_audiences(ids: Iterable[int]) -> list[SearchAudience]:
     ]
 
 
-BUILDERS: dict[Kind, Callable[[Iterable[Any]], list[SearchDocument]]] = {
+BUILDERS: dict[Kind, Callable[[Iterable[Any]], list[Doc]]] = {
     Kind.PERSON: persons,
     Kind.HOUSEHOLD: households,
     Kind.PETITION: petitions,
@@ -346,10 +366,10 @@ _REWRITTEN = ["jurisdiction_path", "permission", "title", "details", "key1", "ke
               "tokens"]  # fmt: skip
 
 
-def store(docs: list[SearchDocument]) -> None:
+def store(docs: list[Doc]) -> None:
     """Insert these documents or rewrite the ones already there (one upsert per 1,000)."""
     SearchDocument.objects.bulk_create(
-        docs, batch_size=1000, update_conflicts=True, unique_fields=["kind", "entity_id"],
+        [d.model() for d in docs], batch_size=1000, update_conflicts=True, unique_fields=["kind", "entity_id"],
         update_fields=_REWRITTEN,
     )  # fmt: skip
 
@@ -420,7 +440,7 @@ def rebuild(*, batch: int = 2000, progress: Callable[[Kind, int], None] | None =
             for at in range(0, len(ids), batch):
                 chunk = ids[at : at + batch]
                 docs = BUILDERS[kind](chunk)
-                SearchDocument.objects.bulk_create(docs, batch_size=1000)
+                SearchDocument.objects.bulk_create([d.model() for d in docs], batch_size=1000)
                 if kind in AUDIENCE_BUILDERS:
                     audience = AUDIENCE_BUILDERS[kind](chunk)
                     SearchAudience.objects.bulk_create(audience, batch_size=1000)

@@ -131,10 +131,10 @@ def insert_rows(
         if db.vendor == "postgresql":
             from psycopg import sql
 
-            statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
+            copy_sql = sql.SQL("COPY {} ({}) FROM STDIN").format(
                 sql.Identifier(table), sql.SQL(", ").join([sql.Identifier(n) for n in names])
             )
-            with raw.copy(statement) as copy:
+            with raw.copy(copy_sql) as copy:
                 for values in prepared():
                     copy.write_row(values)
             return count
@@ -142,8 +142,8 @@ def insert_rows(
         quoted = ", ".join(f'"{n}"' for n in names)
         group = "(" + ", ".join("?" for _ in names) + ")"
         per = max(1, min(_SQLITE_ROWS, _sqlite_variables(raw) // len(names)))
-        statement = f'INSERT INTO "{table}" ({quoted}) VALUES '  # noqa: S608 - model's own table
-        full = statement + ", ".join(group for _ in range(per))
+        insert = f'INSERT INTO "{table}" ({quoted}) VALUES '  # noqa: S608 - model's own table
+        full = insert + ", ".join(group for _ in range(per))
         chunk: list[Any] = []
         rows_in_chunk = 0
         for values in prepared():
@@ -153,7 +153,7 @@ def insert_rows(
                 raw.execute(full, chunk)
                 chunk, rows_in_chunk = [], 0
         if rows_in_chunk:
-            raw.execute(statement + ", ".join(group for _ in range(rows_in_chunk)), chunk)
+            raw.execute(insert + ", ".join(group for _ in range(rows_in_chunk)), chunk)
     return count
 
 
