@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import os
 import random
+import shutil
+import signal
 import tempfile
 import time
 from collections.abc import Iterator
@@ -31,13 +33,26 @@ GIVEN = [
 ]
 
 
+def _stop_on_sigterm() -> Any:
+    """Turn SIGTERM into ``SystemExit`` so ``database``'s ``finally`` stops the PostgreSQL it
+    started (a bench killed by ``kill`` or a CI timeout left its server running); returns the
+    handler it replaced."""
+
+    def stop(signum: int, frame: Any) -> None:
+        raise SystemExit(128 + signum)
+
+    return signal.signal(signal.SIGTERM, stop)
+
+
 @contextmanager
 def database(kind: str) -> Iterator[str]:
-    """Point Django at a fresh database of ``kind`` and set it up."""
+    """Point Django at a fresh database of ``kind`` and set it up; stop and remove it at the
+    end, on an exception, Ctrl-C or SIGTERM."""
     var = tempfile.mkdtemp(prefix="minwon-bench-")
     os.environ["MINWON_VAR_DIR"] = var
     os.environ.setdefault("MINWON_DISABLE_POOL", "1")
     server = None
+    previous = _stop_on_sigterm()
     if kind == "postgres":
         from minwon.testing.pgserver import PostgresServer
 
@@ -49,12 +64,12 @@ def database(kind: str) -> Iterator[str]:
     import django
     from django.core.management import call_command
 
-    django.setup()
-    call_command("migrate", interactive=False, verbosity=0)
-    from minwon.kernel.management.commands.load_jurisdictions import load
-
-    load()
     try:
+        django.setup()
+        call_command("migrate", interactive=False, verbosity=0)
+        from minwon.kernel.management.commands.load_jurisdictions import load
+
+        load()
         yield kind
     finally:
         from django.db import connections
@@ -62,6 +77,8 @@ def database(kind: str) -> Iterator[str]:
         connections.close_all()
         if server is not None:
             server.destroy()
+        shutil.rmtree(var, ignore_errors=True)
+        signal.signal(signal.SIGTERM, previous)
 
 
 def import_residents(total: int, *, seed: int = 1, progress: bool = True) -> list[list[int]]:

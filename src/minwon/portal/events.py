@@ -141,7 +141,10 @@ def vehicle_transferred(event: VehicleTransferred, *, ctx: Context) -> None:
 
 @subscriber(VehiclesImported)
 def vehicles_imported(event: VehiclesImported, *, ctx: Context) -> None:
-    index.refresh(Kind.VEHICLE, event.vehicle_ids)
+    """New vehicles have no document yet: written as a set, not upserted one by one."""
+    from minwon.registry.bulk import write_documents
+
+    write_documents(index.vehicles(event.vehicle_ids))
 
 
 @subscriber(ParcelRegistered)
@@ -156,7 +159,10 @@ def parcel_transferred(event: ParcelTransferred, *, ctx: Context) -> None:
 
 @subscriber(ParcelsImported)
 def parcels_imported(event: ParcelsImported, *, ctx: Context) -> None:
-    index.refresh(Kind.PARCEL, event.parcel_ids)
+    """New parcels have no document yet: written as a set, not upserted one by one."""
+    from minwon.registry.bulk import write_documents
+
+    write_documents(index.parcels(event.parcel_ids))
 
 
 @subscriber(PermitGranted)

@@ -101,6 +101,9 @@ class _Numbers:
     def __init__(self, rng: random.Random) -> None:
         self.rng = rng
         self.used = {demo_citizen_rrn(f) for _, _, f in DEMO_CITIZENS}
+        #: The birth date of each number made and not yet taken (``born_of``): what
+        #: ``rrn.parse`` would read back from it, without parsing it again.
+        self.born: dict[str, date] = {}
 
     def make(self, born: date, sex: str) -> str:
         century = 1 if born.year < 2000 else 3
@@ -109,7 +112,11 @@ class _Numbers:
             number = rrn.with_check_digit(f"{born:%y%m%d}{code}{self.rng.randrange(100000):05d}")
             if number not in self.used:
                 self.used.add(number)
+                self.born[number] = born
                 return number
+
+    def born_of(self, number: str) -> date:
+        return self.born.pop(number)
 
 
 def _birth(rng: random.Random, age_from: int, age_to: int, today: date) -> date:
@@ -298,7 +305,7 @@ def seed(ctx: DemoContext) -> None:
                 )
                 members = _household(rng, fake, numbers, today)[: target - made - count]
                 moved = today - timedelta(days=rng.randint(30, 8000))
-                moved = max(moved, *(rrn.parse(n).birth_date for _, n, _ in members))
+                moved = max(moved, *(numbers.born_of(n) for _, n, _ in members))
                 plain.append((city, code, road, detail, moved, members))
                 count += len(members)
             key = f"registry:import:{batch_no}"

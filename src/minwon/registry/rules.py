@@ -72,8 +72,13 @@ def person_name(value: str, *, field: str = "name") -> str:
     return text
 
 
+#: The codes ``relationship`` accepts (``Relationship.values`` builds a new list per call, and
+#: a bulk load checks every member).
+_RELATIONSHIPS = frozenset(Relationship.values)
+
+
 def relationship(value: str, *, field: str = "relationship") -> str:
-    if value not in Relationship.values:
+    if value not in _RELATIONSHIPS:
         raise ValidationFailed(
             "세대주와의 관계가 올바르지 않습니다.",
             f"Unknown relationship {value!r}; use one of {', '.join(Relationship.values)}.",

@@ -13,6 +13,7 @@ from minwon.kernel.bus import Context
 from minwon.kernel.errors import Conflict, NotFound, ValidationFailed
 from minwon.kernel.registry import handler
 from minwon.kernel.types import Command
+from minwon.registry.bulk import insert_rows
 from minwon.registry.queries import CurrentAddress, current_address
 from minwon.tax.permissions import TaxPermission
 
@@ -145,23 +146,17 @@ def import_tax_bills(cmd: ImportTaxBills, *, ctx: Context) -> dict[str, Any]:
             raise NotFound(
                 "납세자를 찾을 수 없습니다.", "Taxpayer not found.", field=f"rows.{n}.taxpayer_id"
             )
-    bills = TaxBill.objects.bulk_create(
-        [
-            TaxBill(
-                number=f"{unit.code[:5]}-i{ctx.command.command_id.hex[:8]}-{n:05d}",
-                taxpayer_id=r.taxpayer_id,
-                item=r.item,
-                period=r.period,
-                amount=r.amount,
-                due_on=r.due_on,
-                paid_on=r.paid_on,
-                vehicle_id=r.vehicle_id,
-                parcel_id=r.parcel_id,
-                mailing_address=addresses[r.taxpayer_id].full,
-                jurisdiction=unit,
-                issued_on=r.issued_on,
-            )
+    # Written as a set (COPY / multi-row INSERT): a demo of a million residents bills
+    # about as many, and model instances were most of this command's time.
+    prefix = f"{unit.code[:5]}-i{ctx.command.command_id.hex[:8]}"
+    count = insert_rows(
+        TaxBill,
+        ("number", "taxpayer_id", "item", "period", "amount", "due_on", "paid_on", "vehicle_id",
+         "parcel_id", "mailing_address", "jurisdiction_id", "issued_on"),
+        (
+            (f"{prefix}-{n:05d}", r.taxpayer_id, r.item, r.period, r.amount, r.due_on, r.paid_on,
+             r.vehicle_id, r.parcel_id, addresses[r.taxpayer_id].full, unit.pk, r.issued_on)
             for n, r in enumerate(cmd.rows)
-        ]
-    )
-    return {"bills": len(bills)}
+        ),
+    )  # fmt: skip
+    return {"bills": count}
