@@ -1,0 +1,243 @@
+"""The raw floor of a petition submission taken apart: what caps the app's own statements
+when psycopg replays them without any application around them.
+
+    .venv/bin/python bench/submit_floor.py --seconds 3 --clients 1,4,8,16
+
+It captures one ``POST /api/petitions`` as ``bench/petitions_http.py`` does (its statements,
+parameters and transactions), prints them, and replays them from N psycopg connections in
+variants that isolate the audit chain's head:
+
+- ``stripes``: as the app runs them (the chain fixed by the command id, 8 per 시·군·구);
+- ``one_chain``: every submission on one chain (one head row per office);
+- ``own_chain``: each connection on a chain of its own (the head statements still run, but
+  no transaction ever waits on another's head lock);
+- ``no_head``: the head's ``SELECT … FOR UPDATE`` dropped and the audit row inserted without
+  moving the head (two round trips fewer, no head lock at all) — not a design, a
+  measurement: without the head the chain's seq is not serialised.
+
+and under PostgreSQL settings that share WAL flushes across concurrent commits
+(``commit_delay``/``commit_siblings``; ``synchronous_commit`` stays on). One reference row
+with ``synchronous_commit=off`` sizes the flush's share of the cost — it is not a setting
+the project allows (it loses the last commits on a crash). For each cell it prints the
+submissions per second, submissions per WAL flush (``pg_stat_wal.wal_sync``: above 1, commits
+shared a flush), the CPU per submission of the client (this process) and of PostgreSQL (its
+backends, from /proc), and the ratio to ``stripes`` with default settings at the same
+client count, measured in the same run.
+Client and database share the machine's cores, so the figures are a floor under load.
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import json
+import os
+import sys
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import httpbench
+import petitions_http as ph
+
+WONJU = httpbench.WONJU
+
+#: The captured audit row's seq, swapped for a placeholder that no other parameter can hold.
+SEQ_MARK = -7_777_777_777
+
+#: PostgreSQL settings of each run: (label, {setting: value}).
+SETTINGS: list[tuple[str, dict[str, str]]] = [
+    ("default", {}),
+    ("commit_delay=200us,siblings=2", {"commit_delay": "200", "commit_siblings": "2"}),
+    ("commit_delay=1000us,siblings=5", {"commit_delay": "1000", "commit_siblings": "5"}),
+]
+REFERENCE = ("synchronous_commit=off (reference only)", {"synchronous_commit": "off"})
+
+
+def without_head(statements: list[ph.Statement]) -> list[ph.Statement]:
+    """The statements with the audit head's read dropped and its move cut from the audit
+    insert; the row's seq becomes ``SEQ_MARK`` (a fresh one per replay)."""
+    from minwon.kernel.models import AuditHead
+
+    table = f'"{AuditHead._meta.db_table}"'
+    out = []
+    for st in statements:
+        if f"FROM {table}" in st.sql and "FOR UPDATE" in st.sql:
+            continue
+        if st.sql.startswith("WITH _row AS (INSERT"):
+            insert = st.sql[len("WITH _row AS (") : st.sql.index(f") UPDATE {table}")]
+            params = list(st.params[:13])
+            params[1] = SEQ_MARK
+            st = ph.Statement(insert, params, st.many, st.atomic, st.rows)
+        out.append(st)
+    return out
+
+
+def set_postgres(url: str, values: dict[str, str]) -> None:
+    """``ALTER SYSTEM`` each setting (the others reset) and reload the configuration."""
+    import psycopg
+
+    with psycopg.connect(url, autocommit=True) as conn:
+        for name in ("commit_delay", "commit_siblings", "synchronous_commit"):
+            if name in values:
+                conn.execute(f"ALTER SYSTEM SET {name} = '{values[name]}'")
+            else:
+                conn.execute(f"ALTER SYSTEM RESET {name}")
+        conn.execute("SELECT pg_reload_conf()")
+    time.sleep(0.2)
+
+
+def wal_counters(url: str) -> tuple[int, int]:
+    """(WAL syncs, commits) of the server so far."""
+    import psycopg
+
+    with psycopg.connect(url, autocommit=True) as conn:
+        syncs = conn.execute("SELECT wal_sync FROM pg_stat_wal").fetchone()
+        commits = conn.execute(
+            "SELECT xact_commit FROM pg_stat_database WHERE datname = current_database()"
+        ).fetchone()
+    assert syncs is not None and commits is not None
+    return int(syncs[0]), int(commits[0])
+
+
+def server_cpu(data: Path) -> float:
+    """CPU seconds PostgreSQL has used so far: the postmaster, its live children, and the
+    children it has reaped (``cutime``/``cstime``: each bench connection's backend)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    postmaster = int((data / "postmaster.pid").read_text().split()[0])
+    total = 0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        pid, ppid = int(entry.name), int(fields[1])
+        if pid == postmaster:
+            total += sum(int(f) for f in fields[11:15])  # utime stime cutime cstime
+        elif ppid == postmaster:
+            total += int(fields[11]) + int(fields[12])
+    return total / tick
+
+
+def run_cell(
+    bodies: list[Callable[..., None]], seconds: float, url: str, data: Path
+) -> dict[str, Any]:
+    """Each body in a loop on its own connection for ``seconds``: submissions per second,
+    submissions per WAL flush, and the CPU per submission of the client and of the
+    server."""
+    counts: list[int] = []
+    threads = [
+        threading.Thread(target=lambda b=b: counts.append(ph.raw_loop(b, seconds))) for b in bodies
+    ]
+    syncs0, _ = wal_counters(url)
+    client0, server0 = time.process_time(), server_cpu(data)
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    client1, server1 = time.process_time(), server_cpu(data)
+    syncs1, _ = wal_counters(url)
+    done = max(sum(counts), 1)
+    return {
+        "per_second": round(sum(counts) / seconds, 1),
+        "submissions_per_wal_flush": round(done / max(syncs1 - syncs0, 1), 2),
+        "client_cpu_ms": round(1000 * (client1 - client0) / done, 2),
+        "server_cpu_ms": round(1000 * (server1 - server0) / done, 2),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--seconds", type=float, default=3)
+    parser.add_argument("--clients", default="1,4,8,16")
+    parser.add_argument("--variants", default="stripes,one_chain,own_chain,no_head")
+    parser.add_argument("--quiet", action="store_true", help="do not print the statements")
+    args = parser.parse_args()
+    clients = [int(c) for c in args.clients.split(",")]
+    variants = args.variants.split(",")
+    at_start = httpbench.machine()
+    server, token = ph.setup()
+    ph.spread_ids()
+    ph.open_audit_chains()
+    url = os.environ["MINWON_DATABASE_URL"]
+
+    from minwon.kernel import audit
+    from minwon.kernel.models import AuditHead
+    from minwon.petitions.models import Application
+
+    own = [f"{WONJU[:5]}-c{i}" for i in range(max(clients))]
+    AuditHead.objects.bulk_create(
+        [AuditHead(chain=c, seq=0, hash=audit.GENESIS) for c in [*own, f"{WONJU[:5]}-one"]],
+        ignore_conflicts=True,
+    )
+    body, headers = ph.submission(token)
+    for _ in range(3):  # first-use caches warmed
+        ph.capture("POST", "/api/petitions", body, headers)
+    statements = ph.capture("POST", "/api/petitions", body, headers)
+    number = ph.captured[-1]["receipt_number"]
+    command_id = Application.objects.get(receipt_number=number).command_id
+    if not args.quiet:
+        for n, st in enumerate(statements):
+            print(f"{n:2} {'tx' if st.atomic else '  '} {st.sql[:110]}", file=sys.stderr)
+    headless = without_head(statements)
+    seqs = itertools.count(10**12)  # far above any seq the app wrote; next() is atomic
+
+    def bodies(variant: str, n: int) -> list[Callable[..., None]]:
+        common = {"receipt": number, "command_id": command_id}
+        if variant == "stripes":
+            return [ph.replay(statements, **common) for _ in range(n)]
+        if variant == "one_chain":
+            return [
+                ph.replay(statements, chain_of=lambda cid: f"{WONJU[:5]}-one", **common)
+                for _ in range(n)
+            ]
+        if variant == "own_chain":
+            return [
+                ph.replay(statements, chain_of=lambda cid, c=own[i]: c, **common) for i in range(n)
+            ]
+        if variant == "no_head":
+            return [
+                ph.replay(headless, more_of=lambda chain: {SEQ_MARK: next(seqs)}, **common)
+                for _ in range(n)
+            ]
+        raise SystemExit(f"unknown variant {variant}")
+
+    cells: list[dict[str, Any]] = []
+    for label, values in [*SETTINGS, REFERENCE]:
+        set_postgres(url, values)
+        for n in clients:
+            for variant in variants if label == "default" else ["stripes", "no_head"]:
+                if variant not in variants:
+                    continue
+                cell = run_cell(bodies(variant, n), args.seconds, url, server.data)
+                cells.append({"settings": label, "clients": n, "variant": variant, **cell})
+                print(json.dumps(cells[-1]), file=sys.stderr)
+    set_postgres(url, {})
+    floor = {c["clients"]: c["per_second"] for c in cells
+             if c["settings"] == "default" and c["variant"] == "stripes"}  # fmt: skip
+    for c in cells:
+        if c["clients"] in floor:
+            c["ratio_to_stripes_default"] = round(c["per_second"] / floor[c["clients"]], 2)
+    report = {
+        "machine": at_start,
+        "load_average_at_end": httpbench.machine()["load_average"],
+        "command": " ".join(["bench/submit_floor.py", *sys.argv[1:]]),
+        "statements": ph.statement_count(statements),
+        "statements_without_head": ph.statement_count(headless),
+        "cells": cells,
+    }
+    print(json.dumps(report, indent=1, ensure_ascii=False))
+    from django.db import connections
+
+    connections.close_all()
+    server.destroy()
+
+
+if __name__ == "__main__":
+    main()
