@@ -66,6 +66,17 @@ def without_head(statements: list[ph.Statement]) -> list[ph.Statement]:
     table = f'"{AuditHead._meta.db_table}"'
     out = []
     for st in statements:
+        lock = f" SELECT seq, hash FROM {table}"
+        if lock in st.sql and st.sql.startswith("WITH "):
+            # The command's other rows ride on the lock: they stay, the lock goes (the last
+            # data-modifying WITH becomes the statement).
+            clauses = st.sql[: st.sql.index(lock)]
+            last = clauses.rindex(", _w") + 2 if ", _w" in clauses else len("WITH ")
+            main = clauses[clauses.index(" AS (", last) + len(" AS (") : -1]
+            head = clauses[: last - 2] if last > len("WITH ") else ""
+            st = ph.Statement(f"{head} {main}".strip(), st.params[:-1], st.many, st.atomic, None)
+            out.append(st)
+            continue
         if f"FROM {table}" in st.sql and "FOR UPDATE" in st.sql:
             continue
         if st.sql.startswith("WITH _row AS (INSERT"):
