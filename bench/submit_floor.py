@@ -115,12 +115,23 @@ def wal_counters(url: str) -> tuple[int, int]:
     return int(syncs[0]), int(commits[0])
 
 
-def server_cpu(data: Path) -> float:
-    """CPU seconds PostgreSQL has used so far: the postmaster, its live children, and the
-    children it has reaped (``cutime``/``cstime``: each bench connection's backend)."""
+def server_cpu(data: Path, *, children: int | None = None) -> tuple[float, int]:
+    """CPU seconds PostgreSQL has used so far — the postmaster, its live children, and the
+    children it has reaped (``cutime``/``cstime``: each bench connection's backend) — and
+    how many children it has. With ``children``, it first waits (up to 3 s) until no more
+    than that many are left: a closed connection's backend counts once it is reaped."""
     tick = os.sysconf("SC_CLK_TCK")
     postmaster = int((data / "postmaster.pid").read_text().split()[0])
-    total = 0
+    deadline = time.monotonic() + 3
+    while True:
+        total, alive = _cpu_ticks(postmaster)
+        if children is None or alive <= children or time.monotonic() > deadline:
+            return total / tick, alive
+        time.sleep(0.05)
+
+
+def _cpu_ticks(postmaster: int) -> tuple[int, int]:
+    total = alive = 0
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
             continue
@@ -133,7 +144,8 @@ def server_cpu(data: Path) -> float:
             total += sum(int(f) for f in fields[11:15])  # utime stime cutime cstime
         elif ppid == postmaster:
             total += int(fields[11]) + int(fields[12])
-    return total / tick
+            alive += 1
+    return total, alive
 
 
 def run_cell(
@@ -147,12 +159,12 @@ def run_cell(
         threading.Thread(target=lambda b=b: counts.append(ph.raw_loop(b, seconds))) for b in bodies
     ]
     syncs0, _ = wal_counters(url)
-    client0, server0 = time.process_time(), server_cpu(data)
+    client0, (server0, children) = time.process_time(), server_cpu(data)
     for t in threads:
         t.start()
     for t in threads:
         t.join()
-    client1, server1 = time.process_time(), server_cpu(data)
+    client1, (server1, _) = time.process_time(), server_cpu(data, children=children)
     syncs1, _ = wal_counters(url)
     done = max(sum(counts), 1)
     return {
