@@ -2,6 +2,8 @@
 when psycopg replays them without any application around them.
 
     .venv/bin/python bench/submit_floor.py --seconds 3 --clients 1,4,8,16
+    PYTHONPATH=<older tree>/src .venv/bin/python bench/submit_floor.py --save /tmp/old.pickle
+    .venv/bin/python bench/submit_floor.py --against /tmp/old.pickle --clients 8 --rounds 6
 
 It captures one ``POST /api/petitions`` as ``bench/petitions_http.py`` does (its statements,
 parameters and transactions), prints them, and replays them from N psycopg connections in
@@ -23,15 +25,21 @@ submissions per second, submissions per WAL flush (``pg_stat_wal.wal_sync``: abo
 shared a flush), the CPU per submission of the client (this process) and of PostgreSQL (its
 backends, from /proc), and the ratio to ``stripes`` with default settings at the same
 client count, measured in the same run.
+With ``--against``, it replays the statements another version captured (``--save``) and
+this version's in alternating rounds on one database: a before/after of the statements
+alone, measured under the same load.
 Client and database share the machine's cores, so the figures are a floor under load.
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import itertools
 import json
 import os
+import pickle
+import statistics
 import sys
 import threading
 import time
@@ -175,12 +183,58 @@ def run_cell(
     }
 
 
+def against(
+    args: argparse.Namespace,
+    statements: list[ph.Statement],
+    number: str,
+    command_id: Any,
+    clients: list[int],
+    url: str,
+    data: Path,
+) -> dict[str, Any]:
+    """This version's statements and another's (``--against``), replayed in alternating
+    rounds on the same database, so both see the same load: each round's figures and the
+    median of this version's rate over the other's."""
+    theirs, their_number, their_id = pickle.loads(args.against.read_bytes())
+    # The other run's bearer token is not in this database: its look-up takes this one's.
+    if theirs[0].sql == statements[0].sql:
+        theirs[0] = dataclasses.replace(theirs[0], params=statements[0].params)
+    runs: dict[int, list[dict[str, Any]]] = {}
+    for n in clients:
+        for r in range(args.rounds):
+            pair: dict[str, Any] = {"round": r}
+            order = [("this", statements, number, command_id),
+                     ("other", theirs, their_number, their_id)]  # fmt: skip
+            for label, sts, num, cid in order if r % 2 == 0 else order[::-1]:
+                bodies = [ph.replay(sts, receipt=num, command_id=cid) for _ in range(n)]
+                pair[label] = run_cell(bodies, args.seconds, url, data)
+            pair["ratio"] = round(pair["this"]["per_second"] / pair["other"]["per_second"], 2)
+            runs.setdefault(n, []).append(pair)
+            print(json.dumps({"clients": n, **pair}), file=sys.stderr)
+    return {
+        "this_statements": ph.statement_count(statements),
+        "other_statements": ph.statement_count(theirs),
+        "median_ratio_this_to_other": {
+            n: statistics.median(p["ratio"] for p in pairs) for n, pairs in runs.items()
+        },
+        "rounds": runs,
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--seconds", type=float, default=3)
     parser.add_argument("--clients", default="1,4,8,16")
     parser.add_argument("--variants", default="stripes,one_chain,own_chain,no_head")
     parser.add_argument("--quiet", action="store_true", help="do not print the statements")
+    parser.add_argument("--save", type=Path, help="pickle the captured statements here")
+    parser.add_argument(
+        "--against",
+        type=Path,
+        help="statements saved by another version (--save): replay both, alternating, "
+        "for --rounds rounds at each client count, instead of the variants",
+    )
+    parser.add_argument("--rounds", type=int, default=5)
     args = parser.parse_args()
     clients = [int(c) for c in args.clients.split(",")]
     variants = args.variants.split(",")
@@ -208,6 +262,18 @@ def main() -> None:
     if not args.quiet:
         for n, st in enumerate(statements):
             print(f"{n:2} {'tx' if st.atomic else '  '} {st.sql[:110]}", file=sys.stderr)
+    if args.save is not None:
+        args.save.write_bytes(pickle.dumps((statements, number, command_id)))
+    if args.against is not None:
+        report = against(args, statements, number, command_id, clients, url, server.data)
+        report = {"machine": at_start, "load_average_at_end": httpbench.machine()["load_average"],
+                  "command": " ".join(["bench/submit_floor.py", *sys.argv[1:]]), **report}  # fmt: skip
+        print(json.dumps(report, indent=1, ensure_ascii=False))
+        from django.db import connections
+
+        connections.close_all()
+        server.destroy()
+        return
     headless = without_head(statements)
     seqs = itertools.count(10**12)  # far above any seq the app wrote; next() is atomic
 
