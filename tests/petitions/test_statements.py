@@ -19,7 +19,7 @@ from minwon.accounts.models import User
 from minwon.kernel import audit, clock, execute
 from minwon.kernel.models import AuditHead
 from minwon.kernel.types import Channel
-from minwon.petitions.models import Application
+from minwon.petitions.models import Application, PetitionStep
 from minwon.web.api import key_hash
 
 from .conftest import WONJU, actor
@@ -120,3 +120,31 @@ def test_a_replayed_submission_runs_only_its_look_up(
     assert again.json()["receipt_number"] == first.json()["receipt_number"]
     assert not any(s.startswith(("INSERT", "UPDATE")) for s in _sent(q))
     assert len(_sent(q)) <= 3  # the token, the probe, the record
+
+
+def test_the_staff_name_is_read_once_per_submission(
+    catalog_loaded: None, make_staff: Callable[..., User]
+) -> None:
+    """Each petition of an application records its reception step under the clerk's name:
+    one read for the command, not one per step."""
+    token = _token(make_staff("counter_clerk", WONJU))
+    client = Client()
+    _open_chains()
+    _submit(client, token)
+    body = {"jurisdiction": WONJU, "channel": "counter", "applicant_name": "홍길동",
+            "items": [{"type_code": "GRIEVANCE", "form": {"content": "가로등 고장"}},
+                      {"type_code": "SUGGESTION", "form": {"content": "벤치 설치"}}]}  # fmt: skip
+    with CaptureQueriesContext(connection) as q:
+        response = client.post(
+            "/api/petitions", body, content_type="application/json",
+            headers={"Authorization": f"Bearer {token}"},
+        )  # fmt: skip
+    assert response.status_code == 200, response.content
+    names = [s for s in _sent(q) if '"grants__role"' in s]
+    assert len(names) == 1, names
+    steps = list(
+        PetitionStep.objects.filter(
+            petition__application__receipt_number=response.json()["receipt_number"]
+        ).values_list("actor_name", flat=True)
+    )
+    assert len(steps) == 2 and len(set(steps)) == 1 and steps[0]

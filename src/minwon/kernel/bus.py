@@ -91,6 +91,9 @@ class Context:
         #: The events emitted so far, in order; their outbox rows are inserted with the
         #: command record once the handler is done (``run``).
         self.events: list[Event] = []
+        #: What a handler worked out once for this command and uses again (the acting
+        #: staff member's name on each of its steps): one execution, one moment.
+        self.memo: dict[str, Any] = {}
 
     def _within(self, jurisdiction: str) -> bool:
         return self.bound is None or jurisdictions.contains(self.bound, jurisdiction)
