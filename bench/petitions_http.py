@@ -162,13 +162,20 @@ def _replace(value: Any, exact: dict[Any, Any], texts: list[tuple[str, str]]) ->
 
 
 def replay(
-    statements: list[Statement], *, receipt: str | None = None, command_id: Any = None
+    statements: list[Statement],
+    *,
+    receipt: str | None = None,
+    command_id: Any = None,
+    chain_of: Callable[[Any], str] | None = None,
+    more_of: Callable[[str], dict[Any, Any]] | None = None,
 ) -> Callable[..., None]:
     """A loop body that runs the captured statements again through psycopg: the same texts
     and parameters, transactions where the app had them, and each request's unique values
     (receipt number, command id, ids the inserts returned, the audit chain and its head)
     made anew when ``receipt`` is given — what the app's statements cost the database with
-    no application around them."""
+    no application around them. ``chain_of(new command id)`` picks the audit chain (default:
+    the app's own rule); ``more_of(new chain)`` adds values to swap (an audit row's seq where
+    the statements no longer read the head: ``bench/submit_floor.py``'s variants)."""
     import uuid
 
     from minwon.kernel import audit
@@ -176,6 +183,7 @@ def replay(
     from minwon.petitions import receipts
 
     head = f'FROM "{AuditHead._meta.db_table}"'
+    pick = chain_of or (lambda cid: audit.chain_for(WONJU, cid))
 
     def run(cur: Any, conn: Any) -> None:
         exact: dict[Any, Any] = {}
@@ -184,7 +192,10 @@ def replay(
             cid = uuid.uuid4()
             number = receipts.new_receipt_number(WONJU, date.today())
             chain = audit.chain_for(WONJU, command_id)
-            exact.update({command_id: cid, chain: audit.chain_for(WONJU, cid)})
+            new_chain = pick(cid)
+            exact.update({command_id: cid, chain: new_chain})
+            if more_of is not None:
+                exact.update(more_of(new_chain))
             texts += [(receipt, number), (receipt.replace("-", ""), number.replace("-", "")),
                       (str(command_id), str(cid)), (command_id.hex, cid.hex)]  # fmt: skip
         transaction: Any = None

@@ -58,3 +58,26 @@ def deliver(event: SampleNoted, *, meta) -> None:  # type: ignore[no-untyped-def
         FAIL_TIMES["count"] -= 1
         raise ConnectionError("receiver down")
     DELIVERED.append(meta.event_id)
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class NoteSeveral(Command):
+    """Emits ``labels`` in order, each a ``SampleNoted`` (which has an out-of-process
+    receiver) or, for a label starting with ``quiet``, a ``SampleCounted`` (none)."""
+
+    labels: tuple[str, ...]
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class SampleCounted(Event):
+    label: str
+
+
+@handler(NoteSeveral)
+def note_several(cmd: NoteSeveral, *, ctx: Context) -> dict[str, int]:
+    for label in cmd.labels:
+        if label.startswith("quiet"):
+            ctx.emit(SampleCounted(label=label))
+        else:
+            ctx.emit(SampleNoted(day="2026-12-31", label=label))
+    return {"events": len(cmd.labels)}

@@ -7,10 +7,13 @@ import uuid
 from datetime import timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from minwon.kernel import audit, bus, clock, execute, outbox
 from minwon.kernel.errors import IdempotencyConflict
 from minwon.kernel.models import (
+    AuditHead,
     AuditRecord,
     CommandRecord,
     DeclaredHoliday,
@@ -282,3 +285,54 @@ def test_same_content_looks_into_nested_values() -> None:
     assert same_content(command(_Line(code="a"), _Line(code="b")), recorded, old)
     assert not same_content(command(_Line(code="a", files=["x"]), _Line(code="b")), recorded, old)
     assert not same_content(command(_Line(code="a")), recorded, old)
+
+
+def several(*labels: str) -> sample.NoteSeveral:
+    return sample.NoteSeveral(
+        actor=SYSTEM, channel=Channel.SYSTEM, jurisdiction=NATION, labels=labels
+    )
+
+
+@pytest.mark.django_db
+def test_outbox_rows_keep_emission_order_and_deliveries_their_events() -> None:
+    """The outbox rows are written after the handler, in one go: still in the order the
+    events were emitted, each delivery row on its own event."""
+    result = execute(several("a", "quiet-1", "b", "quiet-2"))
+    events = list(OutboxEvent.objects.filter(command_id=result.command_id).order_by("id"))
+    assert [e.payload["label"] for e in events] == ["a", "quiet-1", "b", "quiet-2"]
+    deliveries = OutboxDelivery.objects.filter(event__command_id=result.command_id)
+    assert sorted((d.event.payload["label"], d.receiver) for d in deliveries) == [
+        ("a", "test.sample"),
+        ("b", "test.sample"),
+    ]
+
+
+def _bookkeeping(q: CaptureQueriesContext) -> list[str]:
+    kernel = ("kernel_commandrecord", "kernel_outbox", "kernel_audit")
+    return [
+        s["sql"]
+        for s in q.captured_queries
+        if any(t in s["sql"] for t in kernel) and "SELECT 1 FROM" not in s["sql"]
+    ]
+
+
+@pytest.mark.django_db
+def test_bookkeeping_of_a_command_is_two_round_trips_on_postgresql() -> None:
+    """The record and the outbox events ride on the audit head's lock, the audit row on
+    the head's move; SQLite, without data-modifying WITH, sends each on its own."""
+    chains = {audit.chain_for(NATION, uuid.UUID(int=i)) for i in range(audit.STRIPES)}
+    AuditHead.objects.bulk_create(  # every chain exists: no head created at genesis
+        [AuditHead(chain=c, seq=0, hash=audit.GENESIS) for c in chains], ignore_conflicts=True
+    )
+    with CaptureQueriesContext(connection) as q:
+        execute(several("quiet-1", "quiet-2", "quiet-3"))
+    sent = _bookkeeping(q)
+    if connection.vendor == "postgresql":
+        assert len(sent) == 2, sent
+        assert "kernel_commandrecord" in sent[0] and "FOR UPDATE" in sent[0]
+        assert sent[0].count('INSERT INTO "kernel_outboxevent"') == 1  # one multi-row insert
+    else:
+        assert len(sent) == 5, sent  # record, events, head, audit row, head's move
+    with CaptureQueriesContext(connection) as q:
+        execute(several("a", "quiet-1"))  # a receiver: the events' ids come first
+    assert len(_bookkeeping(q)) == (3 if connection.vendor == "postgresql" else 6)

@@ -21,7 +21,7 @@ import hmac
 import logging
 import os
 import uuid
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -105,11 +105,14 @@ def append(
     recorded_at: datetime,
     payload_digest: str,
     result_digest: str,
+    along: Sequence[tuple[sql.Insert, sql.Rows]] = (),
 ) -> int:
-    """Append one row to its chain and return its seq. Must run inside the command's transaction; the head
-    row is locked last so the lock is held only until commit."""
+    """Append one row to its chain and return its seq. Must run inside the command's
+    transaction; the head row is locked last so the lock is held only until commit.
+    ``along``: the command's other rows (its record, its outbox events), inserted in the
+    round trip that locks the head (``sql.send``)."""
     chain = chain_for(jurisdiction, command_id)
-    head = _head_for_append(chain)
+    head = _head_for_append(chain, along)
     prev_seq, prev_hash = head
     seq = prev_seq + 1
     new_hash = row_hash(
@@ -161,9 +164,12 @@ _insert_row = sql.Insert(
 )  # fmt: skip
 
 
-def _head_for_append(chain: str) -> tuple[int, str]:
-    """The locked head of ``chain``, created at genesis the first time."""
-    head = _lock_head(chain)
+def _head_for_append(
+    chain: str, along: Sequence[tuple[sql.Insert, sql.Rows]] = ()
+) -> tuple[int, str]:
+    """The locked head of ``chain``, created at genesis the first time; ``along`` is sent
+    with the first lock."""
+    head = _lock_head(chain, along)
     if head is None:
         AuditHead.objects.bulk_create(
             [AuditHead(chain=chain, seq=0, hash=GENESIS)], ignore_conflicts=True
@@ -173,15 +179,16 @@ def _head_for_append(chain: str) -> tuple[int, str]:
     return head
 
 
-def _lock_head(chain: str) -> tuple[int, str] | None:
-    """Read and lock a chain's head. On SQLite the immediate transaction already holds the
-    write lock; on PostgreSQL the row lock serialises appends to this chain only."""
+def _lock_head(
+    chain: str, along: Sequence[tuple[sql.Insert, sql.Rows]] = ()
+) -> tuple[int, str] | None:
+    """Read and lock a chain's head (after inserting ``along``, in the same round trip on
+    PostgreSQL). On SQLite the immediate transaction already holds the write lock; on
+    PostgreSQL the row lock serialises appends to this chain only."""
     lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
-    with connection.cursor() as cursor:
-        query = f"SELECT seq, hash FROM {sql.table(AuditHead)} WHERE chain = %s{lock}"  # noqa: S608
-        cursor.execute(query, [chain])
-        row = cursor.fetchone()
-    return None if row is None else (int(row[0]), str(row[1]))
+    query = f"SELECT seq, hash FROM {sql.table(AuditHead)} WHERE chain = %s{lock}"  # noqa: S608
+    rows = sql.send(along, query, [chain])
+    return None if not rows else (int(rows[0][0]), str(rows[0][1]))
 
 
 @dataclasses.dataclass(frozen=True)

@@ -88,7 +88,12 @@ class Context:
         #: Where this execution may act at all: the edge's office for a command that came
         #: through an edge, whatever else its actor could do elsewhere.
         self.bound: str | None = origin.office if origin is not None else None
-        self.events: list[tuple[int, Event]] = []
+        #: The events emitted so far, in order; their outbox rows are inserted with the
+        #: command record once the handler is done (``run``).
+        self.events: list[Event] = []
+        #: What a handler worked out once for this command and uses again (the acting
+        #: staff member's name on each of its steps): one execution, one moment.
+        self.memo: dict[str, Any] = {}
 
     def _within(self, jurisdiction: str) -> bool:
         return self.bound is None or jurisdictions.contains(self.bound, jurisdiction)
@@ -112,25 +117,14 @@ class Context:
 
         return self._within(jurisdiction) and is_allowed(self.actor, permission, jurisdiction)
 
-    def emit(self, event: Event) -> int:
-        """Record ``event``: run its in-transaction subscribers, then append it to the outbox
-        with one delivery row per out-of-process receiver. Returns the outbox id."""
+    def emit(self, event: Event) -> None:
+        """Record ``event``: run its in-transaction subscribers now, and append it to the
+        outbox (with one delivery row per out-of-process receiver) in the command's
+        transaction, in emission order, together with the command record — one round trip
+        for all of a command's bookkeeping rows instead of one per row."""
         for fn in registry.subscribers.get(type(event), ()):
             fn(event, ctx=self)
-        event_id: int = _insert_event(
-            event.event_name(),
-            event.to_json(),
-            self.command.command_id,
-            self.command.jurisdiction,
-            self.occurred_at,
-            self.recorded_at,
-        )
-        for spec in registry.receivers.get(type(event), ()):
-            _insert_delivery(
-                event_id, spec.name, OutboxDelivery.State.PENDING, 0, self.recorded_at, ""
-            )
-        self.events.append((event_id, event))
-        return event_id
+        self.events.append(event)
 
     def log_access(self, *, subject_type: str, subject_id: str, what: str, purpose: str) -> None:
         from minwon.kernel.privacy import log_access
@@ -293,18 +287,10 @@ def run(ex: Execution, proceed: Callable[[], Result]) -> Result:
     ex.value = registry.handler_for(type(command)).fn(command, ctx=ctx)
     actor = str(command.actor) if ex.origin is None else f"{command.actor} via {ex.origin}"
     content = ex.content or command.content_digest()
-    _insert_record(
-        command.command_id,
-        command.command_name(),
-        content,
-        command.to_json(),
-        ex.value,
-        actor,
-        command.channel.value,
-        command.jurisdiction,
-        command.occurred_at,
-        ctx.recorded_at,
-    )
+    record = (command.command_id, command.command_name(), content, command.to_json(), ex.value,
+              actor, command.channel.value, command.jurisdiction, command.occurred_at,
+              ctx.recorded_at)  # fmt: skip
+    rows = [(_insert_record, [record]), *_outbox(ctx)]
     entry: dict[str, Any] = {
         "command_id": command.command_id,
         "name": command.command_name(),
@@ -317,10 +303,30 @@ def run(ex: Execution, proceed: Callable[[], Result]) -> Result:
         "result_digest": digest(ex.value),
     }
     if _batch.get() is None:
-        audit.append(**entry)
+        audit.append(**entry, along=rows)  # the rows go in the head lock's round trip
     else:
+        sql.send(rows)
         ex.audit_entry = entry
     return Result(command.command_id, ex.value, False, ctx.recorded_at)
+
+
+def _outbox(ctx: Context) -> list[tuple[sql.Insert, sql.Rows]]:
+    """The outbox rows of the command's events, to insert with its record: the events
+    themselves, or — when some have out-of-process receivers, whose delivery rows need the
+    events' ids — the events inserted now (one statement) and their delivery rows."""
+    command = ctx.command
+    events = [(e.event_name(), e.to_json(), command.command_id, command.jurisdiction,
+               ctx.occurred_at, ctx.recorded_at) for e in ctx.events]  # fmt: skip
+    receivers = [registry.receivers.get(type(e), ()) for e in ctx.events]
+    if not any(receivers):
+        return [(_insert_events, events)]
+    pending = OutboxDelivery.State.PENDING
+    deliveries = [
+        (event_id, spec.name, pending, 0, ctx.recorded_at, "")
+        for event_id, specs in zip(_insert_event.ids(events), receivers, strict=True)
+        for spec in specs
+    ]
+    return [(_insert_delivery, deliveries)]
 
 
 #: The stages every node runs; settings may add their own (``MINWON_PIPELINE``).
@@ -370,11 +376,9 @@ _insert_record = sql.Insert(
     ("command_id", "name", "digest", "payload", "result", "actor", "channel",
      "jurisdiction", "occurred_at", "recorded_at"),
 )  # fmt: skip
-_insert_event = sql.Insert(
-    OutboxEvent,
-    ("name", "payload", "command_id", "jurisdiction", "occurred_at", "recorded_at"),
-    returning_id=True,
-)
+_EVENT_FIELDS = ("name", "payload", "command_id", "jurisdiction", "occurred_at", "recorded_at")
+_insert_events = sql.Insert(OutboxEvent, _EVENT_FIELDS)
+_insert_event = sql.Insert(OutboxEvent, _EVENT_FIELDS, returning_id=True)
 _insert_delivery = sql.Insert(
     OutboxDelivery, ("event", "receiver", "state", "attempts", "next_attempt_at", "last_error")
 )

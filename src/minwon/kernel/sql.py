@@ -127,19 +127,88 @@ class Insert:
     #: Rows per statement in ``many``: far below SQLite's and PostgreSQL's parameter limits.
     MANY_CHUNK = 500
 
+    def rows_sql(self, conn: Any, rows: Sequence[Sequence[Any]]) -> tuple[str, list[Any]]:
+        """One multi-row ``INSERT … VALUES (…), (…) [RETURNING id]`` of ``rows`` and its
+        parameters in the database's form."""
+        one = self.sql(conn)
+        if self.returning_id:
+            one, returning = one.split(" RETURNING ")
+        marks = one[one.index(" VALUES ") + len(" VALUES ") :]
+        text = one + (", " + marks) * (len(rows) - 1)
+        if self.returning_id:
+            text += f" RETURNING {returning}"
+        preparers = self.preparers(conn)
+        return text, [v for row in rows for v in prepare(preparers, row, conn)]
+
     def many(self, rows: Sequence[Sequence[Any]]) -> None:
         """Insert ``rows`` (each the values of the fields, in order) with one multi-row
         ``INSERT … VALUES (…), (…)`` per ``MANY_CHUNK`` rows (no ids come back)."""
         if self.returning_id:
             raise TypeError("many() returns no ids")
         conn = _db()
-        one = self.sql(conn)
-        marks = one[one.index(" VALUES ") + len(" VALUES ") :]
         for at in range(0, len(rows), self.MANY_CHUNK):
-            chunk = rows[at : at + self.MANY_CHUNK]
-            params = [v for row in chunk for v in prepare(self.preparers(conn), row, conn)]
+            text, params = self.rows_sql(conn, rows[at : at + self.MANY_CHUNK])
             with conn.cursor() as cursor:
-                cursor.execute(one + (", " + marks) * (len(chunk) - 1), params)
+                cursor.execute(text, params)
+
+    def ids(self, rows: Sequence[Sequence[Any]]) -> list[Any]:
+        """Insert ``rows`` with one multi-row statement per ``MANY_CHUNK`` rows and return
+        their ids in the order of ``rows`` (both databases return a multi-row insert's rows
+        in the order of its VALUES, which ``bulk_create`` relies on too)."""
+        if not self.returning_id:
+            raise TypeError("ids() needs returning_id")
+        conn = _db()
+        out: list[Any] = []
+        for at in range(0, len(rows), self.MANY_CHUNK):
+            text, params = self.rows_sql(conn, rows[at : at + self.MANY_CHUNK])
+            with conn.cursor() as cursor:
+                cursor.execute(text, params)
+                out += [r[0] for r in cursor.fetchall()]
+        return out
+
+
+Rows = Sequence[Sequence[Any]]
+
+
+def send(
+    parts: Sequence[tuple[Insert, Rows]], then: str | None = None, params: Sequence[Any] = ()
+) -> list[tuple[Any, ...]]:
+    """Insert each part's rows (no ids back), then run ``then`` (which must not read the
+    new rows) and return its rows: one round trip on PostgreSQL, every insert a
+    data-modifying ``WITH`` of the last statement, which PostgreSQL runs to completion
+    whether or not the statement reads it; one statement each on SQLite, which has no
+    data-modifying ``WITH``. Parts larger than ``Insert.MANY_CHUNK`` go first on their own."""
+    conn = _db()
+    parts = [(ins, rows) for ins, rows in parts if rows]
+    if conn.vendor != "postgresql":
+        for ins, rows in parts:
+            ins.many(rows)
+        return _run(conn, then, params) if then is not None else []
+    for ins, rows in parts:
+        if len(rows) > Insert.MANY_CHUNK:
+            ins.many(rows)
+    parts = [(ins, rows) for ins, rows in parts if len(rows) <= Insert.MANY_CHUNK]
+    if then is None:
+        if not parts:
+            return []
+        *parts, (last, rows) = parts
+        then, params = last.rows_sql(conn, rows)
+    clauses, values = [], []
+    for n, (ins, rows) in enumerate(parts):
+        if ins.returning_id:
+            raise TypeError("send() returns no ids of its inserts")
+        text, row_params = ins.rows_sql(conn, rows)
+        clauses.append(f"_w{n} AS ({text})")
+        values += row_params
+    if clauses:
+        then = f"WITH {', '.join(clauses)} {then}"
+    return _run(conn, then, [*values, *params])
+
+
+def _run(conn: Any, text: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
+    with conn.cursor() as cursor:
+        cursor.execute(text, list(params))
+        return cursor.fetchall() if cursor.description is not None else []
 
 
 def prep(model: type[models.Model], field: str, value: Any) -> Any:

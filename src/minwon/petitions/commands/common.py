@@ -144,6 +144,15 @@ def _actor_name(actor: Actor) -> str:
     return actor.name
 
 
+def _step_actor_name(ctx: Context) -> str:
+    """The actor's name for the steps of this command, read once per command (a
+    submission of several petitions, or a decision at reception, records several)."""
+    name = ctx.memo.get("petitions.actor_name")
+    if name is None:
+        name = ctx.memo["petitions.actor_name"] = _actor_name(ctx.actor)[:60]
+    return str(name)
+
+
 def record_step(
     ctx: Context,
     petition: Petition,
@@ -160,7 +169,7 @@ def record_step(
         action=action,
         state=petition.state,
         actor=str(ctx.actor),
-        actor_name=_actor_name(ctx.actor)[:60],
+        actor_name=_step_actor_name(ctx),
         department=petition.department,
         at=at or ctx.occurred_at,
         recorded_at=ctx.recorded_at,
