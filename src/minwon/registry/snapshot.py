@@ -253,7 +253,7 @@ def write_new(household_ids: Sequence[int], *, models: Models = _MODELS) -> int:
 
 
 def rebuild(
-    *, batch: int = 2000, models: Models = _MODELS, progress: Callable[[int], None] | None = None
+    *, batch: int = 2000, models: Models = _MODELS, progress: Callable[[int], object] | None = None
 ) -> int:
     """Every row built again from the register, in one transaction (readers see the old
     rows until it commits)."""
