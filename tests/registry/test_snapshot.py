@@ -220,3 +220,17 @@ def test_a_household_without_a_row_is_built_when_read_and_nothing_written(
     found = queries.person_with_household(head.rrn_index)
     assert found is not None and found[1] is not None and found[1][0].pk == hid
     assert not HouseholdSnapshot.objects.exists()
+
+
+def test_an_edge_replica_that_took_central_rows_follows_them(jurisdictions_loaded: None) -> None:
+    """``continuity.feed`` saves the register's rows as central sent them."""
+    from minwon.registry.models import HouseholdMember
+
+    head = register("김가장")
+    hid = queries.household_of(head).pk  # type: ignore[union-attr]
+    HouseholdMember.objects.filter(person=head).update(relationship="head", joined_on=ANCHOR.date())
+    Household.objects.filter(pk=hid).update(address_detail="central's")
+    assert kept() != built()
+    snapshot.follow_replica([hid])
+    assert kept() == built()
+    assert snapshot.household_view(hid).address_detail == "central's"  # type: ignore[union-attr]

@@ -242,6 +242,12 @@ def refresh(household_ids: Iterable[int]) -> None:
     HouseholdSnapshot.objects.bulk_create(build(ids))
 
 
+def follow_replica(household_ids: Iterable[int]) -> None:
+    """An edge's replica took central's rows of these households (``continuity.feed``
+    writes the register's tables, not through commands): their rows are built again."""
+    refresh(household_ids)
+
+
 def write_new(household_ids: Sequence[int], *, models: Models = _MODELS) -> int:
     """The rows of households that have none yet (a set-based load), written as a set."""
     from .bulk import insert_rows
