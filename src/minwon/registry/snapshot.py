@@ -22,6 +22,7 @@ from datetime import date
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Subquery
 
 from minwon.kernel.bus import Context
 from minwon.kernel.registry import subscriber
@@ -152,9 +153,17 @@ def _open(**person: Any) -> Any:
     return HouseholdMember.objects.filter(left_on__isnull=True, **person).values("household_id")
 
 
+def _row(**person: Any) -> HouseholdSnapshot | None:
+    """The snapshot row of the person's open membership: the membership's household id as a
+    scalar subquery, then the row by its key. No ``ORDER BY`` (``first()`` would add one,
+    and SQLite then walks the whole table in key order testing each row)."""
+    found = list(HouseholdSnapshot.objects.filter(pk=Subquery(_open(**person)[:1]))[:1])
+    return found[0] if found else None
+
+
 def household_of_person(person_id: int) -> HouseholdView | None:
     """The snapshot of the person's current household (None after death, emigration …)."""
-    row = HouseholdSnapshot.objects.filter(pk__in=_open(person_id=person_id)).first()
+    row = _row(person_id=person_id)
     if row is not None:
         return _view(row)
     hid = _open(person_id=person_id).values_list("household_id", flat=True).first()
@@ -169,7 +178,7 @@ def person_with_household(
     its member (a ``SealedPerson``). Without a household, the ``Person`` itself."""
     if not index:
         return None
-    row = HouseholdSnapshot.objects.filter(pk__in=_open(person__rrn_index=index)).first()
+    row = _row(person__rrn_index=index)
     if row is not None:
         view = _view(row)
         me = next((m.person for m in view.members if m.person.rrn_index == index), None)
