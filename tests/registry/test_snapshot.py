@@ -30,7 +30,13 @@ from minwon.registry.commands import (
     SplitHousehold,
 )
 from minwon.registry.importer import HouseholdRow, ImportResidents, ResidentRow
-from minwon.registry.models import Household, HouseholdSnapshot, Person
+from minwon.registry.models import (
+    Household,
+    HouseholdMember,
+    HouseholdSnapshot,
+    HouseholdSnapshotKey,
+    Person,
+)
 from tests.conftest import actor_of
 from tests.registry.factories import DANGU, MUSIL, SYSTEM, move_in, new_rrn, register
 
@@ -41,15 +47,16 @@ ANCHOR = datetime.fromisoformat("2026-03-10T10:00:00+09:00")
 NEW = "강원특별자치도 원주시 무실로 55"
 
 
-def kept() -> dict[int, tuple[Any, ...]]:
-    """The rows the subscribers wrote."""
-    return {r.pk: snapshot._values(r) for r in HouseholdSnapshot.objects.all()}
+def kept() -> tuple[dict[int, tuple[Any, ...]], set[tuple[Any, ...]]]:
+    """The rows and keys the subscribers wrote."""
+    keys = set(HouseholdSnapshotKey.objects.values_list(*snapshot.KEY_COLUMNS))
+    return {r.pk: snapshot._values(r) for r in HouseholdSnapshot.objects.all()}, keys
 
 
-def built() -> dict[int, tuple[Any, ...]]:
-    """The rows the register gives now, for every household."""
-    ids = Household.objects.values_list("pk", flat=True)
-    return {r.household_id: snapshot._values(r) for r in snapshot.build(ids)}
+def built() -> tuple[dict[int, tuple[Any, ...]], set[tuple[Any, ...]]]:
+    """The rows and keys the register gives now, for every household."""
+    rows = snapshot.build(Household.objects.values_list("pk", flat=True))
+    return {r.household_id: snapshot._values(r) for r in rows}, set(snapshot._keys(rows))
 
 
 def names(household_id: int) -> list[tuple[str, str]]:
@@ -158,7 +165,8 @@ def test_the_snapshot_follows_every_registry_command_and_equals_a_rebuild(
 
     assert len(checked) == 12
     before = kept()
-    assert len(before) == Household.objects.count()
+    assert len(before[0]) == Household.objects.count()
+    assert len(before[1]) == HouseholdMember.objects.filter(left_on__isnull=True).count()
     call_command("snapshot", "rebuild", "--quiet")
     assert kept() == before
 
@@ -183,7 +191,7 @@ def test_certificates_and_the_counter_read_one_row_by_key(jurisdictions_loaded: 
     spouse = register("이배우", household_id=hid, relationship="spouse")
     with CaptureQueriesContext(connection) as q:
         found = queries.person_with_household(spouse.rrn_index)
-    assert len(q.captured_queries) == 1
+    assert len(q.captured_queries) == 2  # the key row, then the household's, by primary key
     assert found is not None and found[1] is not None
     me, (household, members) = found[0], found[1]
     assert (me.pk, me.name, me.jurisdiction_id) == (spouse.pk, "이배우", spouse.jurisdiction_id)
@@ -192,7 +200,7 @@ def test_certificates_and_the_counter_read_one_row_by_key(jurisdictions_loaded: 
     with CaptureQueriesContext(connection) as q:
         assert queries.household_with_members(spouse.pk) is not None
         assert len(queries.members_of(hid)) == 2
-    assert len(q.captured_queries) == 2
+    assert len(q.captured_queries) == 4  # person, key, household; the household again
     assert queries.person_with_household("0" * 64) is None
     assert queries.person_with_household("") is None
     assert queries.household_with_members(10**9) is None
@@ -215,17 +223,16 @@ def test_a_household_without_a_row_is_built_when_read_and_nothing_written(
     """An edge's replica takes the register's tables, not the snapshot."""
     head = register("김가장")
     hid = queries.household_of(head).pk  # type: ignore[union-attr]
+    HouseholdSnapshotKey.objects.all().delete()
     HouseholdSnapshot.objects.all().delete()
     assert names(hid) == [("김가장", "head")]
     found = queries.person_with_household(head.rrn_index)
     assert found is not None and found[1] is not None and found[1][0].pk == hid
-    assert not HouseholdSnapshot.objects.exists()
+    assert not HouseholdSnapshot.objects.exists() and not HouseholdSnapshotKey.objects.exists()
 
 
 def test_an_edge_replica_that_took_central_rows_follows_them(jurisdictions_loaded: None) -> None:
     """``continuity.feed`` saves the register's rows as central sent them."""
-    from minwon.registry.models import HouseholdMember
-
     head = register("김가장")
     hid = queries.household_of(head).pk  # type: ignore[union-attr]
     HouseholdMember.objects.filter(person=head).update(relationship="head", joined_on=ANCHOR.date())

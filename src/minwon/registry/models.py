@@ -150,6 +150,22 @@ class HouseholdSnapshot(models.Model):
         return f"세대 현황 {self.pk}"
 
 
+class HouseholdSnapshotKey(models.Model):
+    """The snapshot's key by person: one row per current member, keyed by the resident
+    number's blind index, naming their household's snapshot. A certificate's applicant is
+    known by that index, so the 등본 is two reads by primary key (``kernel.sql.get``), no
+    join and no query compiled per request. Kept with the snapshot rows, by the same code."""
+
+    rrn_index = models.CharField("주민등록번호 색인", max_length=64, primary_key=True)
+    person_id = models.BigIntegerField("주민", unique=True)
+    household_id = models.BigIntegerField("세대")
+
+    class Meta:
+        verbose_name = "세대 현황 색인"
+        verbose_name_plural = "세대 현황 색인"
+        indexes = [models.Index(fields=["household_id"], name="snapshot_key_household")]
+
+
 class ResidenceReason(models.TextChoices):
     REGISTRATION = "registration", "최초 등록"
     BIRTH = "birth", "출생"

@@ -1,6 +1,8 @@
 """The household snapshot (``HouseholdSnapshot``): one row per household with what a 등본 and
 the counter show, kept inside the command's transaction by the subscribers below and read
-by key through the ORM (``household_view``, ``person_with_household``).
+by primary key (``household_view``; ``person_with_household`` through the member's
+``HouseholdSnapshotKey``) with ``kernel.sql.get``, the kernel's by-key read of a model:
+compiling a queryset per request cost more than the hand-joined read it replaces.
 
 Every registry event that changes a household's address, head, members, their relationship
 or status names the households it touched, or names persons whose memberships closed on the
@@ -22,8 +24,9 @@ from datetime import date
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Subquery
+from django.db.models import Q
 
+from minwon.kernel import sql
 from minwon.kernel.bus import Context
 from minwon.kernel.registry import subscriber
 
@@ -41,6 +44,7 @@ from .models import (
     Household,
     HouseholdMember,
     HouseholdSnapshot,
+    HouseholdSnapshotKey,
     Person,
     Relationship,
     Residence,
@@ -49,13 +53,14 @@ from .models import (
 #: Households read per statement when building (well under SQLite's variable limit).
 CHUNK = 900
 
-Models = tuple[Any, Any, Any]
-_MODELS: Models = (Household, HouseholdMember, HouseholdSnapshot)
+Models = tuple[Any, Any, Any, Any]
+_MODELS: Models = (Household, HouseholdMember, HouseholdSnapshot, HouseholdSnapshotKey)
 
 COLUMNS = (
     "household_id", "head_person_id", "road_address", "address_detail", "jurisdiction_code",
     "formed_on", "dissolved_on", "members",
 )  # fmt: skip
+KEY_COLUMNS = ("rrn_index", "person_id", "household_id")
 
 _LABELS = dict(Relationship.choices)
 
@@ -142,46 +147,46 @@ def _view(row: Any) -> HouseholdView:
 
 def household_view(household_id: int) -> HouseholdView | None:
     """The snapshot of one household (None if there is no such household)."""
-    row = HouseholdSnapshot.objects.filter(pk=household_id).first()
+    row = sql.get(HouseholdSnapshot, household_id)
     if row is not None:
         return _view(row)
     built = build([household_id])
     return _view(built[0]) if built else None
 
 
-def _open(**person: Any) -> Any:
-    return HouseholdMember.objects.filter(left_on__isnull=True, **person).values("household_id")
-
-
-def _row(**person: Any) -> HouseholdSnapshot | None:
-    """The snapshot row of the person's open membership: the membership's household id as a
-    scalar subquery, then the row by its key. No ``ORDER BY`` (``first()`` would add one,
-    and SQLite then walks the whole table in key order testing each row)."""
-    found = list(HouseholdSnapshot.objects.filter(pk=Subquery(_open(**person)[:1]))[:1])
-    return found[0] if found else None
-
-
 def household_of_person(person_id: int) -> HouseholdView | None:
-    """The snapshot of the person's current household (None after death, emigration …)."""
-    row = _row(person_id=person_id)
-    if row is not None:
-        return _view(row)
-    hid = _open(person_id=person_id).values_list("household_id", flat=True).first()
+    """The snapshot of the person's current household (None after death, emigration …):
+    the person, their key row and the household's row, each by primary key."""
+    person = sql.get(Person, person_id)
+    if person is None:
+        return None
+    key = sql.get(HouseholdSnapshotKey, person.rrn_index)
+    hid = key.household_id if key is not None else _open_household(person_id)
     return household_view(hid) if hid is not None else None
+
+
+def _open_household(person_id: int) -> int | None:
+    """From the register: the household of the person's open membership (no key row)."""
+    return (
+        HouseholdMember.objects.filter(person_id=person_id, left_on__isnull=True)
+        .values_list("household_id", flat=True)
+        .first()
+    )
 
 
 def person_with_household(
     index: str,
 ) -> tuple[Any, HouseholdView | None] | None:
-    """The person with an RRN blind index and their current household, in one statement
-    when they have one: the snapshot found through their open membership, the person being
-    its member (a ``SealedPerson``). Without a household, the ``Person`` itself."""
+    """The person with an RRN blind index and their current household: when they have
+    one, two reads by primary key (their key row, then the household's row), the person
+    being its member (a ``SealedPerson``). Without a household, the ``Person`` itself."""
     if not index:
         return None
-    row = _row(person__rrn_index=index)
-    if row is not None:
-        view = _view(row)
-        me = next((m.person for m in view.members if m.person.rrn_index == index), None)
+    key = sql.get(HouseholdSnapshotKey, index)
+    if key is not None:
+        view = household_view(key.household_id)
+        members = view.members if view is not None else []
+        me = next((m.person for m in members if m.person.rrn_index == index), None)
         if me is not None:
             return me, view
     person = Person.objects.filter(rrn_index=index).first()
@@ -201,7 +206,7 @@ def _chunks(ids: Sequence[int]) -> Iterator[Sequence[int]]:
 def build(household_ids: Iterable[int], *, models: Models = _MODELS) -> list[Any]:
     """Unsaved snapshot rows of these households, from the register (two reads per chunk);
     members in 주민등록표 order: head, spouse, children … then birth date, then membership."""
-    household, member, snapshot = models
+    household, member, snapshot, _key = models
     ids = sorted(set(household_ids))
     out = []
     for chunk in _chunks(ids):
@@ -242,13 +247,28 @@ def _values(row: Any) -> tuple[Any, ...]:
     return tuple(getattr(row, c) for c in COLUMNS)
 
 
+def _keys(rows: Iterable[Any]) -> Iterator[tuple[str, int, int]]:
+    for row in rows:
+        for m in row.members:
+            yield m["rrn_index"], m["person_id"], row.household_id
+
+
 def refresh(household_ids: Iterable[int]) -> None:
-    """Rebuild the rows of these households (inside the caller's transaction)."""
+    """Rebuild the rows of these households and their members' keys (inside the caller's
+    transaction). A mover's key row goes with the household it pointed to."""
     ids = sorted(set(household_ids))
     if not ids:
         return
+    rows = build(ids)
+    keys = list(_keys(rows))
+    HouseholdSnapshotKey.objects.filter(
+        Q(household_id__in=ids) | Q(rrn_index__in=[k[0] for k in keys])
+    ).delete()
     HouseholdSnapshot.objects.filter(pk__in=ids).delete()
-    HouseholdSnapshot.objects.bulk_create(build(ids))
+    HouseholdSnapshot.objects.bulk_create(rows)
+    HouseholdSnapshotKey.objects.bulk_create(
+        [HouseholdSnapshotKey(rrn_index=i, person_id=p, household_id=h) for i, p, h in keys]
+    )
 
 
 def follow_replica(household_ids: Iterable[int]) -> None:
@@ -258,12 +278,14 @@ def follow_replica(household_ids: Iterable[int]) -> None:
 
 
 def write_new(household_ids: Sequence[int], *, models: Models = _MODELS) -> int:
-    """The rows of households that have none yet (a set-based load), written as a set."""
+    """The rows (and keys) of households that have none yet (a set-based load), as sets."""
     from .bulk import insert_rows
 
     total = 0
     for chunk in _chunks(list(household_ids)):
-        total += insert_rows(models[2], COLUMNS, (_values(r) for r in build(chunk, models=models)))
+        rows = build(chunk, models=models)
+        total += insert_rows(models[2], COLUMNS, (_values(r) for r in rows))
+        insert_rows(models[3], KEY_COLUMNS, _keys(rows))
     return total
 
 
@@ -272,9 +294,10 @@ def rebuild(
 ) -> int:
     """Every row built again from the register, in one transaction (readers see the old
     rows until it commits)."""
-    household, _member, snapshot = models
+    household, _member, snapshot, key = models
     total = 0
     with transaction.atomic():
+        key.objects.all().delete()
         snapshot.objects.all().delete()
         ids = list(household.objects.order_by("pk").values_list("pk", flat=True))
         for at in range(0, len(ids), batch):
