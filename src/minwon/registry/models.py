@@ -158,12 +158,13 @@ class HouseholdSnapshotKey(models.Model):
 
     rrn_index = models.CharField("주민등록번호 색인", max_length=64, primary_key=True)
     person_id = models.BigIntegerField("주민", unique=True)
-    household_id = models.BigIntegerField("세대")
+    household = models.ForeignKey(
+        HouseholdSnapshot, on_delete=models.CASCADE, related_name="keys", verbose_name="세대"
+    )
 
     class Meta:
         verbose_name = "세대 현황 색인"
         verbose_name_plural = "세대 현황 색인"
-        indexes = [models.Index(fields=["household_id"], name="snapshot_key_household")]
 
 
 class ResidenceReason(models.TextChoices):
