@@ -47,16 +47,18 @@ ANCHOR = datetime.fromisoformat("2026-03-10T10:00:00+09:00")
 NEW = "강원특별자치도 원주시 무실로 55"
 
 
-def kept() -> tuple[dict[int, tuple[Any, ...]], set[tuple[Any, ...]]]:
+def kept() -> tuple[dict[int, tuple[Any, ...]], dict[str, tuple[Any, ...]]]:
     """The rows and keys the subscribers wrote."""
-    keys = set(HouseholdSnapshotKey.objects.values_list(*snapshot.KEY_COLUMNS))
+    keys = {k[0]: k for k in HouseholdSnapshotKey.objects.values_list(*snapshot.KEY_COLUMNS)}
     return {r.pk: snapshot._values(r) for r in HouseholdSnapshot.objects.all()}, keys
 
 
-def built() -> tuple[dict[int, tuple[Any, ...]], set[tuple[Any, ...]]]:
+def built() -> tuple[dict[int, tuple[Any, ...]], dict[str, tuple[Any, ...]]]:
     """The rows and keys the register gives now, for every household."""
     rows = snapshot.build(Household.objects.values_list("pk", flat=True))
-    return {r.household_id: snapshot._values(r) for r in rows}, set(snapshot._keys(rows))
+    return {r.household_id: snapshot._values(r) for r in rows}, {
+        k[0]: k for k in snapshot._keys(rows)
+    }
 
 
 def names(household_id: int) -> list[tuple[str, str]]:
@@ -191,7 +193,7 @@ def test_certificates_and_the_counter_read_one_row_by_key(jurisdictions_loaded: 
     spouse = register("이배우", household_id=hid, relationship="spouse")
     with CaptureQueriesContext(connection) as q:
         found = queries.person_with_household(spouse.rrn_index)
-    assert len(q.captured_queries) == 2  # the key row, then the household's, by primary key
+    assert len(q.captured_queries) == 1  # the member's key row, by primary key
     assert found is not None and found[1] is not None
     me, (household, members) = found[0], found[1]
     assert (me.pk, me.name, me.jurisdiction_id) == (spouse.pk, "이배우", spouse.jurisdiction_id)
@@ -200,7 +202,7 @@ def test_certificates_and_the_counter_read_one_row_by_key(jurisdictions_loaded: 
     with CaptureQueriesContext(connection) as q:
         assert queries.household_with_members(spouse.pk) is not None
         assert len(queries.members_of(hid)) == 2
-    assert len(q.captured_queries) == 4  # person, key, household; the household again
+    assert len(q.captured_queries) == 3  # person and key row; the household's row
     assert queries.person_with_household("0" * 64) is None
     assert queries.person_with_household("") is None
     assert queries.household_with_members(10**9) is None

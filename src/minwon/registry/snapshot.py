@@ -1,6 +1,6 @@
 """The household snapshot (``HouseholdSnapshot``): one row per household with what a 등본 and
 the counter show, kept inside the command's transaction by the subscribers below and read
-by primary key (``household_view``; ``person_with_household`` through the member's
+by primary key (``household_view``; ``person_with_household`` from the member's copy,
 ``HouseholdSnapshotKey``) with ``kernel.sql.get``, the kernel's by-key read of a model:
 compiling a queryset per request cost more than the hand-joined read it replaces.
 
@@ -60,7 +60,7 @@ COLUMNS = (
     "household_id", "head_person_id", "road_address", "address_detail", "jurisdiction_code",
     "formed_on", "dissolved_on", "members",
 )  # fmt: skip
-KEY_COLUMNS = ("rrn_index", "person_id", "household_id")
+KEY_COLUMNS = ("rrn_index", "person_id", *COLUMNS)
 
 _LABELS = dict(Relationship.choices)
 
@@ -124,6 +124,7 @@ class HouseholdView:
 
 
 def _view(row: Any) -> HouseholdView:
+    """The reader's view of a household row or a member's key row (the same fields)."""
     code = row.jurisdiction_code
     members = [
         Member(
@@ -137,7 +138,7 @@ def _view(row: Any) -> HouseholdView:
         for m in row.members
     ]  # fmt: skip
     return HouseholdView(
-        row.pk, row.head_person_id, row.road_address, row.address_detail, code,
+        row.household_id, row.head_person_id, row.road_address, row.address_detail, code,
         row.formed_on, row.dissolved_on, members,
     )  # fmt: skip
 
@@ -156,12 +157,14 @@ def household_view(household_id: int) -> HouseholdView | None:
 
 def household_of_person(person_id: int) -> HouseholdView | None:
     """The snapshot of the person's current household (None after death, emigration …):
-    the person, their key row and the household's row, each by primary key."""
+    the person, then their key row, each by primary key."""
     person = sql.get(Person, person_id)
     if person is None:
         return None
     key = sql.get(HouseholdSnapshotKey, person.rrn_index)
-    hid = key.household_id if key is not None else _open_household(person_id)
+    if key is not None:
+        return _view(key)
+    hid = _open_household(person_id)
     return household_view(hid) if hid is not None else None
 
 
@@ -178,15 +181,14 @@ def person_with_household(
     index: str,
 ) -> tuple[Any, HouseholdView | None] | None:
     """The person with an RRN blind index and their current household: when they have
-    one, two reads by primary key (their key row, then the household's row), the person
-    being its member (a ``SealedPerson``). Without a household, the ``Person`` itself."""
+    one, one read by primary key (their key row), the person being its member (a
+    ``SealedPerson``). Without a household, the ``Person`` itself."""
     if not index:
         return None
     key = sql.get(HouseholdSnapshotKey, index)
     if key is not None:
-        view = household_view(key.household_id)
-        members = view.members if view is not None else []
-        me = next((m.person for m in members if m.person.rrn_index == index), None)
+        view = _view(key)
+        me = next((m.person for m in view.members if m.person.rrn_index == index), None)
         if me is not None:
             return me, view
     person = Person.objects.filter(rrn_index=index).first()
@@ -247,10 +249,12 @@ def _values(row: Any) -> tuple[Any, ...]:
     return tuple(getattr(row, c) for c in COLUMNS)
 
 
-def _keys(rows: Iterable[Any]) -> Iterator[tuple[str, int, int]]:
+def _keys(rows: Iterable[Any]) -> Iterator[tuple[Any, ...]]:
+    """The key rows' values (``KEY_COLUMNS``) of these household rows: one per member."""
     for row in rows:
+        values = _values(row)
         for m in row.members:
-            yield m["rrn_index"], m["person_id"], row.household_id
+            yield (m["rrn_index"], m["person_id"], *values)
 
 
 def refresh(household_ids: Iterable[int]) -> None:
@@ -267,7 +271,7 @@ def refresh(household_ids: Iterable[int]) -> None:
     HouseholdSnapshot.objects.filter(pk__in=ids).delete()
     HouseholdSnapshot.objects.bulk_create(rows)
     HouseholdSnapshotKey.objects.bulk_create(
-        [HouseholdSnapshotKey(rrn_index=i, person_id=p, household_id=h) for i, p, h in keys]
+        [HouseholdSnapshotKey(**dict(zip(KEY_COLUMNS, k, strict=True))) for k in keys]
     )
 
 
