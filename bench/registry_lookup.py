@@ -1,6 +1,9 @@
 """Person look-up latency (p50/p95/p99) by name + birth date and by exact RRN (blind
 index), through ``registry.queries.search_persons`` — scoping and the access-log write
-included — after importing ``--persons`` residents.
+included — after importing ``--persons`` residents. Then the household read a 등본 makes
+(``person_with_household`` by blind index, ``household_with_members`` by person), beside a
+floor measured in the same run: one raw by-key ``SELECT`` of the person's id through a
+cursor, the least any by-key read costs (ratio = floor / read, mean over the samples).
 
     .venv/bin/python bench/registry_lookup.py --db sqlite --persons 100000
     .venv/bin/python bench/registry_lookup.py --db postgres --persons 1000000   # the issue's size
@@ -52,6 +55,11 @@ def main() -> None:
             timed(lambda p=p: queries.search_persons(actor, purpose="bench", name=p.name))
             for p in sample[:200]
         ]
+        floor = [timed(lambda p=p: _raw_by_key(p.rrn_index)) for p in sample]
+        with_household = [
+            timed(lambda p=p: queries.person_with_household(p.rrn_index)) for p in sample
+        ]
+        by_person = [timed(lambda p=p: queries.household_with_members(p.pk)) for p in sample]
     print(
         f"machine: {platform.node()} {platform.processor() or platform.machine()}, python {platform.python_version()}"
     )
@@ -62,11 +70,27 @@ def main() -> None:
         ("name + birth date", by_name),
         ("exact RRN", by_rrn),
         ("name only (50 rows)", name_only),
+        ("floor: raw by-key", floor),
+        ("person + household", with_household),
+        ("household by person", by_person),
     ):
         p = percentiles(samples)
         print(
             f"{label:>20}: p50 {p['p50']:.2f} ms  p95 {p['p95']:.2f} ms  p99 {p['p99']:.2f} ms  (n={len(samples)})"
         )
+    for label, samples in (
+        ("person + household", with_household),
+        ("household by person", by_person),
+    ):
+        print(f"{label:>20}: ratio to the floor {sum(floor) / sum(samples):.2f}")
+
+
+def _raw_by_key(index: str) -> object:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute('SELECT "id" FROM "registry_person" WHERE "rrn_index" = %s', [index])
+        return cursor.fetchone()
 
 
 if __name__ == "__main__":

@@ -310,7 +310,7 @@ def test_a_household_copy_logs_every_member_it_shows(household: dict[str, Any]) 
 def test_a_members_copy_reads_the_register_once(household: dict[str, Any]) -> None:
     """The applicant, their household, its members and the subject among them, for
     eligibility (is the applicant in the subject's household?) and for the 등본 itself:
-    one statement."""
+    one read by primary key, the applicant's copy of their household's snapshot."""
     from django.test.utils import CaptureQueriesContext
 
     head = household["head"]
@@ -318,8 +318,9 @@ def test_a_members_copy_reads_the_register_once(household: dict[str, Any]) -> No
         with CaptureQueriesContext(connection) as q:
             result = kiosk("resident_copy", SPOUSE_RRN, subject=subject)
         assert result.value["relation"] == ("self" if subject == "self" else "household")
-        registry_reads = [x for x in q.captured_queries if "registry_" in x["sql"]]
+        registry_reads = [x["sql"] for x in q.captured_queries if "registry_" in x["sql"]]
         assert len(registry_reads) == 1
+        assert 'FROM "registry_householdsnapshotkey" WHERE "rrn_index" = ' in registry_reads[0]
     stranger = household["stranger"]
     with pytest.raises(Forbidden):
         kiosk("resident_copy", SPOUSE_RRN, subject=str(stranger.pk))

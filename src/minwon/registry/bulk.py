@@ -316,5 +316,8 @@ def index_loaded(event: ResidentsLoaded, *, ctx: Context) -> None:
     rebuild`` uses, in the command's transaction (new records: nothing to replace)."""
     from minwon.portal import index
 
+    from . import snapshot
+
     write_documents(index.persons(event.person_ids))
     write_documents(index.households(event.household_ids))
+    snapshot.write_new(event.household_ids)

@@ -20,7 +20,7 @@ from minwon.kernel.registry import handler
 from minwon.kernel.rrn import SealedRRN
 from minwon.kernel.types import ActorKind, Command, Continuity
 
-from . import rules
+from . import rules, snapshot  # noqa: F401 - snapshot: its subscribers register on import
 from .bulk import LoadResidents
 from .events import HouseholdHeadChanged, PersonRegistered, PersonStatusChanged, changes_of
 from .household import MergeHouseholds, MoveHousehold, SplitHousehold

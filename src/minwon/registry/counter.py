@@ -31,8 +31,9 @@ from minwon.kernel.types import Actor, Channel
 from . import effects, policies, queries
 from .commands import ChangeHouseholdHead, RecordDeath, RecordEmigration
 from .household import MergeHouseholds, MoveHousehold, SplitHousehold
-from .models import Household, HouseholdMember, Person, PersonStatus, Relationship
+from .models import Household, Person, PersonStatus, Relationship
 from .movein import Mover
+from .snapshot import Member
 
 PURPOSE = "세대 변경 처리"
 MEMBER_RELATIONSHIPS = [(v, label) for v, label in Relationship.choices if v != Relationship.HEAD]
@@ -72,7 +73,7 @@ def _page(request: HttpRequest, context: dict[str, Any], status: int | None = No
     return render(request, "registry/staff/counter_step.html", context, status=status)
 
 
-def _members(household: Household) -> list[tuple[HouseholdMember, str]]:
+def _members(household: Household) -> list[tuple[Member, str]]:
     return [(m, queries.masked_rrn(m.person)) for m in queries.members_of(household)]
 
 
@@ -136,7 +137,7 @@ class HeadForm(forms.Form):
         label=_("전 세대주와 새 세대주의 관계"), choices=MEMBER_RELATIONSHIPS
     )
 
-    def __init__(self, *args: Any, members: list[HouseholdMember], head_id: int | None, **kw: Any):
+    def __init__(self, *args: Any, members: list[Member], head_id: int | None, **kw: Any):
         super().__init__(*args, **kw)
         self.fields["new_head"].choices = [  # type: ignore[attr-defined]
             (m.person_id, f"{m.person.name} ({m.get_relationship_display()})")
@@ -325,7 +326,7 @@ class MergeForm(forms.Form):
     )
     moved_in_on = _date_field(_("합가일"))
 
-    def add_members(self, members: list[HouseholdMember]) -> None:
+    def add_members(self, members: list[Member]) -> None:
         for m in members:
             self.fields[f"rel_{m.person_id}"] = forms.ChoiceField(
                 label=_("%(name)s님과 이 세대 세대주의 관계") % {"name": m.person.name},
@@ -428,7 +429,7 @@ class SplitForm(forms.Form):
     moved_in_on = _date_field(_("분리일"))
 
     def __init__(
-        self, *args: Any, members: list[HouseholdMember], head_id: int | None,
+        self, *args: Any, members: list[Member], head_id: int | None,
         dongs: list[tuple[str, str]], **kw: Any,
     ) -> None:  # fmt: skip
         super().__init__(*args, **kw)
@@ -546,7 +547,7 @@ class StatusForm(forms.Form):
     )
     effective_on = _date_field(_("사망일 또는 출국일"))
 
-    def __init__(self, *args: Any, successors: list[HouseholdMember], **kw: Any) -> None:
+    def __init__(self, *args: Any, successors: list[Member], **kw: Any) -> None:
         super().__init__(*args, **kw)
         if successors:
             self.fields["new_head"] = forms.TypedChoiceField(

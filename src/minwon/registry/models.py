@@ -117,6 +117,65 @@ class HouseholdMember(models.Model):
         indexes = [models.Index(fields=["household", "left_on"], name="member_household_open")]
 
 
+class SnapshotFields(models.Model):
+    """What a household snapshot holds (``HouseholdSnapshot``, ``HouseholdSnapshotKey``)."""
+
+    head_person_id = models.BigIntegerField("세대주", null=True, blank=True)
+    road_address = models.CharField("도로명주소", max_length=200)
+    address_detail = models.CharField("상세주소", max_length=100, blank=True, default="")
+    jurisdiction_code = models.CharField("관할", max_length=10)
+    formed_on = models.DateField("세대 구성일")
+    dissolved_on = models.DateField("세대 소멸일", null=True, blank=True)
+    #: [{"person_id", "name", "relationship", "joined_on", "rrn_ciphertext" (base64),
+    #: "rrn_index"}] in 주민등록표 order; empty once the household has ended.
+    members = models.JSONField("세대원", default=list)
+
+    class Meta:
+        abstract = True
+
+
+class HouseholdSnapshot(SnapshotFields):
+    """세대 현황 (read model): one row per household holding what a 주민등록표 등본 and the
+    counter's household lists show — address, office, dates, head, and the current members
+    in register order with their relationship, name, move-in date and resident number
+    sealed exactly as ``Person`` holds it (ciphertext and blind index, never in clear; no
+    birth date either, the order already carries it). Kept by ``registry.snapshot``'s
+    subscribers inside every registry command's transaction; ``minwon snapshot rebuild``
+    builds the same rows from the register.
+
+    The household's own fields are columns (the office scopes and the dates are compared);
+    the members are one JSON list, always read and written whole, never queried inside."""
+
+    household = models.OneToOneField(
+        Household, primary_key=True, on_delete=models.CASCADE, related_name="snapshot"
+    )
+
+    class Meta:
+        verbose_name = "세대 현황"
+        verbose_name_plural = "세대 현황"
+
+    def __str__(self) -> str:
+        return f"세대 현황 {self.pk}"
+
+
+class HouseholdSnapshotKey(SnapshotFields):
+    """The snapshot by person: one row per current member, keyed by the resident number's
+    blind index, holding a copy of their household's snapshot. A certificate's applicant is
+    known by that index, so the 등본 is one read by primary key (``kernel.sql.get``) — no
+    join, no query compiled per request — at the price of the household's row written once
+    more per member when it changes. Kept with the household rows, by the same code."""
+
+    rrn_index = models.CharField("주민등록번호 색인", max_length=64, primary_key=True)
+    person_id = models.BigIntegerField("주민", unique=True)
+    household = models.ForeignKey(
+        HouseholdSnapshot, on_delete=models.CASCADE, related_name="keys", verbose_name="세대"
+    )
+
+    class Meta:
+        verbose_name = "세대 현황 색인"
+        verbose_name_plural = "세대 현황 색인"
+
+
 class ResidenceReason(models.TextChoices):
     REGISTRATION = "registration", "최초 등록"
     BIRTH = "birth", "출생"

@@ -10,29 +10,19 @@ because the destination office registers a move-in from anywhere (see ``registry
 from __future__ import annotations
 
 import dataclasses
-import functools
 from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
-from django.db import models
-
 from minwon.accounts.policies import personal
-from minwon.kernel import rrn, sql
+from minwon.kernel import rrn
 from minwon.kernel.errors import NotFound, ValidationFailed
-from minwon.kernel.models import Jurisdiction
 from minwon.kernel.privacy import log_access
 from minwon.kernel.types import Actor, Channel
 
-from . import policies
-from .models import (
-    RELATIONSHIP_ORDER,
-    Household,
-    HouseholdMember,
-    PendingMoveIn,
-    Person,
-    Residence,
-)
+from . import policies, snapshot
+from .models import Household, PendingMoveIn, Person, Residence
+from .snapshot import HouseholdView, Member, SealedPerson
 
 SEARCH_LIMIT = 50
 
@@ -117,222 +107,56 @@ def household_detail(
     return policies.household(actor, household_id, purpose=_need_purpose(purpose), channel=channel)
 
 
-def members_of(household: Household, *, on: date | None = None) -> list[HouseholdMember]:
-    """Members (current, or on a date) in the order of the 주민등록표: head, spouse,
-    children … then by birth date. Each member's ``person`` (and ``household``) is loaded."""
-    hid = household.pk if isinstance(household, Household) else household
-    if on is None:
-        rows = _statements().members.rows(hid)
-    else:
-        day = sql.prep(HouseholdMember, "joined_on", on)
-        rows = _statements().members_on.rows(hid, day, day)
-    members = _members(rows, 0)
-    if isinstance(household, Household):
-        for m in members:
-            _cache(m, "household", household)
-    return _in_register_order(members)
+def members_of(household: Household | HouseholdView | int) -> list[Member]:
+    """Current members in the order of the 주민등록표 (head, spouse, children … then by
+    birth date), from the household snapshot: each ``person`` holds the name and the
+    sealed number."""
+    hid = household if isinstance(household, int) else household.pk
+    view = snapshot.household_view(hid)
+    return view.members if view is not None else []
 
 
 def household_of(person: Person | int) -> Household | None:
     """The person's current household (None after death, emigration …), with its
     ``jurisdiction`` and ``head`` loaded."""
     pid = person.pk if isinstance(person, Person) else person
-    rows = _statements().household.rows(pid)
-    if not rows:
-        return None
-    row = rows[0]
-    household = _one(Household, row, 0)
-    _cache(household, "jurisdiction", _one(Jurisdiction, row, _width(Household)))
-    head_at = _width(Household) + _width(Jurisdiction)
-    _cache(household, "head", _one(Person, row, head_at) if row[head_at] is not None else None)
-    return household
+    return (
+        Household.objects.select_related("jurisdiction", "head")
+        .filter(members__person_id=pid, members__left_on__isnull=True)
+        .first()
+    )
 
 
-def household_with_members(
-    person: Person | int,
-) -> tuple[Household, list[HouseholdMember]] | None:
-    """``household_of(person)`` and ``members_of`` it in one statement (a 등본 prints both,
-    on the hottest path of the system). The household's ``head`` is the member's own
-    ``Person`` when the head is a current member, as it is in a consistent register;
-    otherwise it is read on first use. Unlike ``household_of``, the household's
-    ``jurisdiction`` is not joined (see ``_statements``): it is read on first use."""
+def household_with_members(person: Person | int) -> tuple[HouseholdView, list[Member]] | None:
+    """The snapshot of the person's current household and its members, one read by key (a
+    등본 prints both, on the hottest path of the system)."""
     pid = person.pk if isinstance(person, Person) else person
-    return _household_from(_statements().household_members.rows(pid), 0)
+    view = snapshot.household_of_person(pid)
+    return (view, view.members) if view is not None else None
 
 
 def person_with_household(
     index: str,
-) -> tuple[Person, tuple[Household, list[HouseholdMember]] | None] | None:
-    """``person_by_index(index)`` and ``household_with_members`` of that person in one
-    statement: a resident asking for their own 등본 or 초본 at a kiosk, a counter or
-    online needs both, and this is the request the system answers most. Jurisdictions
-    are not joined, as in ``household_with_members``."""
-    if not index:
+) -> tuple[Any, tuple[HouseholdView, list[Member]] | None] | None:
+    """The person with an RRN blind index and ``household_with_members`` of them: a
+    resident asking for their own 등본 or 초본 at a kiosk, a counter or online needs both,
+    and this is the request the system answers most. A current member comes from the
+    household snapshot (one read); anyone else is their ``Person``."""
+    found = snapshot.person_with_household(index)
+    if found is None:
         return None
-    rows = _statements().person_household.rows(index)
-    if not rows:
-        return None
-    return _one(Person, rows[0], 0), _household_from(rows, _width(Person))
+    person, view = found
+    return person, ((view, view.members) if view is not None else None)
 
 
-def _household_from(
-    rows: list[tuple[Any, ...]], start: int
-) -> tuple[Household, list[HouseholdMember]] | None:
-    """A household and its members (with their persons) from rows holding household,
-    member and person columns from ``start``; None when there are no rows or the household
-    columns are null (outer join, no household)."""
-    if not rows or rows[0][start] is None:
-        return None
-    household = _one(Household, rows[0], start)
-    members = _members(rows, start + _width(Household))
-    for m in members:
-        _cache(m, "household", household)
-    if household.head_id is None:
-        _cache(household, "head", None)
-    for m in members:
-        if m.person_id == household.head_id:
-            _cache(household, "head", m.person)
-    return household, _in_register_order(members)
-
-
-def _in_register_order(members: list[HouseholdMember]) -> list[HouseholdMember]:
-    return sorted(
-        members,
-        key=lambda m: (RELATIONSHIP_ORDER.get(m.relationship, 99), m.person.birth_date, m.pk),
-    )
-
-
-# Precompiled reads. Households, members and persons are read on every certificate and
-# every household page; building these querysets (three select_related joins) cost more
-# CPU than the database spent answering them, so the statements are written once here
-# from the models' own metadata and rows become instances as the ORM would build them
-# (``kernel.sql.Select``: same converters, ``Model.from_db``, related caches filled as
-# ``select_related`` fills them). Statements are sent with their values inlined, so
-# PostgreSQL plans each one every time: the combined reads join no jurisdictions, because
-# planning seven tables took 0.5 ms against 0.2 ms for five, and 0.07 ms to execute.
-
-
-def _fields(model: type[models.Model]) -> list[Any]:
-    return list(model._meta.concrete_fields)
-
-
-def _width(model: type[models.Model]) -> int:
-    return len(model._meta.concrete_fields)
-
-
-def _columns(alias: str, model: type[models.Model]) -> str:
-    return ", ".join(f'{alias}."{f.column}"' for f in _fields(model))
-
-
-def _one(model: type[models.Model], row: tuple[Any, ...], start: int) -> Any:
-    names = [f.attname for f in _fields(model)]
-    return sql.instances(model, names, [row[start : start + len(names)]])[0]
-
-
-def _cache(obj: models.Model, field: str, value: Any) -> None:
-    obj._meta.get_field(field).set_cached_value(obj, value)  # type: ignore[union-attr]
-
-
-def _members(rows: list[tuple[Any, ...]], start: int) -> list[HouseholdMember]:
-    """Members with their persons from rows holding member then person columns at
-    ``start``."""
-    out = []
-    person_at = start + _width(HouseholdMember)
-    for row in rows:
-        member = _one(HouseholdMember, row, start)
-        _cache(member, "person", _one(Person, row, person_at))
-        out.append(member)
-    return out
-
-
-@dataclasses.dataclass(frozen=True)
-class _Statements:
-    person: sql.Select
-    household: sql.Select
-    members: sql.Select
-    members_on: sql.Select
-    household_members: sql.Select
-    person_household: sql.Select
-    history: sql.Select
-
-
-@functools.cache
-def _statements() -> _Statements:
-    t = {m: f'"{m._meta.db_table}"' for m in (Person, Household, HouseholdMember, Jurisdiction)}
-    person, household, member, place = (
-        t[Person], t[Household], t[HouseholdMember], t[Jurisdiction]
-    )  # fmt: skip
-    p, h, m, j = (
-        _fields(Person),
-        _fields(Household),
-        _fields(HouseholdMember),
-        _fields(Jurisdiction),
-    )
-    # Table and column names come from the models' metadata, never from input.
-    members = (
-        f"SELECT {_columns('m', HouseholdMember)}, {_columns('p', Person)}"  # noqa: S608
-        f' FROM {member} m JOIN {person} p ON p."id" = m."person_id"'
-        ' WHERE m."household_id" = %s'
-    )
-    return _Statements(
-        person=sql.Select(
-            f"SELECT {_columns('p', Person)}, {_columns('j', Jurisdiction)}"  # noqa: S608
-            f' FROM {person} p JOIN {place} j ON j."code" = p."jurisdiction_id"'
-            ' WHERE p."rrn_index" = %s LIMIT 1',
-            p + j,
-        ),
-        household=sql.Select(
-            f"SELECT {_columns('h', Household)}, {_columns('j', Jurisdiction)},"  # noqa: S608
-            f" {_columns('hp', Person)}"
-            f' FROM {member} me JOIN {household} h ON h."id" = me."household_id"'
-            f' JOIN {place} j ON j."code" = h."jurisdiction_id"'
-            f' LEFT JOIN {person} hp ON hp."id" = h."head_id"'
-            ' WHERE me."person_id" = %s AND me."left_on" IS NULL ORDER BY me."id" LIMIT 1',
-            h + j + p,
-        ),
-        members=sql.Select(members + ' AND m."left_on" IS NULL', m + p),
-        members_on=sql.Select(
-            members + ' AND m."joined_on" <= %s AND (m."left_on" IS NULL OR m."left_on" > %s)',
-            m + p,
-        ),
-        household_members=sql.Select(
-            f"SELECT {_columns('h', Household)}, {_columns('m', HouseholdMember)},"  # noqa: S608
-            f" {_columns('p', Person)}"
-            f' FROM {member} me JOIN {household} h ON h."id" = me."household_id"'
-            f' JOIN {member} m ON m."household_id" = h."id" AND m."left_on" IS NULL'
-            f' JOIN {person} p ON p."id" = m."person_id"'
-            ' WHERE me."person_id" = %s AND me."left_on" IS NULL',
-            h + m + p,
-        ),
-        person_household=sql.Select(
-            f"SELECT {_columns('me', Person)}, {_columns('h', Household)},"  # noqa: S608
-            f" {_columns('m', HouseholdMember)}, {_columns('p', Person)}"
-            f" FROM {person} me"
-            f' LEFT JOIN {member} mm ON mm."person_id" = me."id" AND mm."left_on" IS NULL'
-            f' LEFT JOIN {household} h ON h."id" = mm."household_id"'
-            f' LEFT JOIN {member} m ON m."household_id" = h."id" AND m."left_on" IS NULL'
-            f' LEFT JOIN {person} p ON p."id" = m."person_id"'
-            ' WHERE me."rrn_index" = %s',
-            p + h + m + p,
-        ),
-        history=sql.Select(
-            f"SELECT {_columns('r', Residence)}, {_columns('j', Jurisdiction)}"  # noqa: S608
-            f' FROM "{Residence._meta.db_table}" r JOIN {place} j ON j."code" = r."jurisdiction_id"'
-            ' WHERE r."person_id" = %s ORDER BY r."moved_in_on", r."id"',
-            _fields(Residence) + j,
-        ),
-    )
-
-
-def address_history(person: Person | int) -> list[Residence]:
+def address_history(person: Any) -> list[Residence]:
     """Every address the person has had, oldest first (for the 초본)."""
-    pid = person.pk if isinstance(person, Person) else person
-    out = []
-    for row in _statements().history.rows(pid):
-        residence = _one(Residence, row, 0)
-        _cache(residence, "jurisdiction", _one(Jurisdiction, row, _width(Residence)))
-        out.append(residence)
-    return out
+    pid = person if isinstance(person, int) else person.pk
+    return list(
+        Residence.objects.filter(person_id=pid)
+        .select_related("jurisdiction")
+        .order_by("moved_in_on", "id")
+    )
 
 
 @dataclasses.dataclass(frozen=True)
@@ -357,7 +181,7 @@ def current_address(person_id: int) -> CurrentAddress | None:
     return CurrentAddress(*row) if row else None
 
 
-def masked_rrn(person: Person) -> str:
+def masked_rrn(person: Person | SealedPerson) -> str:
     """``900101-1******``: what staff and documents show by default."""
     return rrn.mask(rrn.decrypt(bytes(person.rrn_ciphertext), person.rrn_index))
 
@@ -385,12 +209,7 @@ def person_by_index(index: str) -> Person | None:
     with its ``jurisdiction`` loaded."""
     if not index:
         return None
-    rows = _statements().person.rows(index)
-    if not rows:
-        return None
-    person = _one(Person, rows[0], 0)
-    _cache(person, "jurisdiction", _one(Jurisdiction, rows[0], _width(Person)))
-    return person
+    return Person.objects.select_related("jurisdiction").filter(rrn_index=index).first()
 
 
 def pending_for_head(person: Person) -> list[PendingMoveIn]:
