@@ -284,7 +284,24 @@ def apply(objects: list[dict[str, Any]]) -> int:
             from minwon.petitions import tracking
 
             tracking.follow_replica(o.receipt_number for o in bulk["petitions.application"])
+        if _model("registry.HouseholdSnapshot") is not None:
+            from minwon.registry import snapshot
+
+            snapshot.follow_replica(_households_in(rows))
     return count
+
+
+def _households_in(rows: list[dict[str, Any]]) -> list[int]:
+    """The households whose register rows a feed brought: the households' own rows and
+    those their member rows name (a 등본 at the edge reads their snapshot)."""
+    ids: set[int] = set()
+    for row in rows:
+        model = str(row.get("model", "")).lower()
+        if model == "registry.household":
+            ids.add(int(row["pk"]))
+        elif model == "registry.householdmember" and row.get("fields", {}).get("household"):
+            ids.add(int(row["fields"]["household"]))
+    return sorted(ids)
 
 
 #: Replicated tables saved in bulk (parents first), see ``apply``.
