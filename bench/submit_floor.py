@@ -287,9 +287,11 @@ def main() -> None:
                 for _ in range(n)
             ]
         if variant == "own_chain":
-            return [
-                ph.replay(statements, chain_of=lambda cid, c=own[i]: c, **common) for i in range(n)
-            ]
+
+            def chain(i: int) -> Callable[[str], str]:
+                return lambda cid: own[i]
+
+            return [ph.replay(statements, chain_of=chain(i), **common) for i in range(n)]
         if variant == "no_head":
             return [
                 ph.replay(headless, more_of=lambda chain: {SEQ_MARK: next(seqs)}, **common)
