@@ -22,6 +22,7 @@ floor this code cannot go below without changing the statement or the index.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import platform
 import random
@@ -203,6 +204,15 @@ def officer() -> Any:
     return Actor(ActorKind.STAFF, user_id, "bench-officer")
 
 
+def _officer_actor() -> Any:
+    from django.contrib.auth import get_user_model
+
+    from minwon.kernel.types import Actor, ActorKind
+
+    user = get_user_model().objects.get(username="bench-officer")
+    return Actor(ActorKind.STAFF, user.pk, "bench-officer")
+
+
 def queries_of(rng: random.Random, n: int) -> dict[str, list[str]]:
     """Queries about residents the officer may see: a given name (2 syllables), a full
     name (3), and mixed — a given name with the birth date, or a full name with the
@@ -246,26 +256,46 @@ def main() -> None:
     parser.add_argument("--persons", type=int, default=100_000)
     parser.add_argument("--petitions", type=int, default=100_000)
     parser.add_argument("--queries", type=int, default=300)
+    parser.add_argument(
+        "--keep", metavar="DIR",
+        help="build the data set in DIR and keep it (PostgreSQL stopped); a later run with "
+        "the same DIR and sizes searches it without building again",
+    )  # fmt: skip
     args = parser.parse_args()
     rng = random.Random(7)
     load_start = os.getloadavg()
-    with database(args.db):
+    with database(args.db, keep=args.keep):
         from django.db import connection
 
         from minwon.portal import queries
         from minwon.portal.models import SearchDocument
 
-        started = time.perf_counter()
-        build_persons(args.persons, rng)
-        persons_s = time.perf_counter() - started
-        started = time.perf_counter()
-        build_petitions(args.petitions, rng)
-        petitions_s = time.perf_counter() - started
-        with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")
-        who = officer()
+        built = os.path.join(args.keep, "built.json") if args.keep else None
+        sizes = {"persons": args.persons, "petitions": args.petitions}
+        if built is not None and os.path.exists(built):
+            with open(built) as f:
+                recorded = json.load(f)
+            if recorded["sizes"] != sizes:
+                sys.exit(f"{args.keep} holds {recorded['sizes']}, not {sizes}")
+            persons_s, petitions_s = recorded["persons_s"], recorded["petitions_s"]
+        else:
+            started = time.perf_counter()
+            build_persons(args.persons, rng)
+            persons_s = time.perf_counter() - started
+            started = time.perf_counter()
+            build_petitions(args.petitions, rng)
+            petitions_s = time.perf_counter() - started
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE")
+            officer()
+            if built is not None:
+                with open(built, "w") as f:
+                    json.dump(
+                        {"sizes": sizes, "persons_s": persons_s, "petitions_s": petitions_s}, f
+                    )
+        who = _officer_actor()
         documents = SearchDocument.objects.count()
-        sets = queries_of(rng, args.queries)
+        sets = queries_of(random.Random(11), args.queries)
         results: dict[str, tuple[list[float], list[float], list[int]]] = {}
         for label, texts in sets.items():
             for text in texts[:20]:  # warm the caches and the prepared statements
