@@ -273,8 +273,8 @@ def main() -> None:
         built = os.path.join(args.keep, "built.json") if args.keep else None
         sizes = {"persons": args.persons, "petitions": args.petitions}
         if built is not None and os.path.exists(built):
-            with open(built) as f:
-                recorded = json.load(f)
+            with open(built) as stored:
+                recorded = json.load(stored)
             if recorded["sizes"] != sizes:
                 sys.exit(f"{args.keep} holds {recorded['sizes']}, not {sizes}")
             persons_s, petitions_s = recorded["persons_s"], recorded["petitions_s"]
@@ -289,9 +289,9 @@ def main() -> None:
                 cursor.execute("ANALYZE")
             officer()
             if built is not None:
-                with open(built, "w") as f:
+                with open(built, "w") as out:
                     json.dump(
-                        {"sizes": sizes, "persons_s": persons_s, "petitions_s": petitions_s}, f
+                        {"sizes": sizes, "persons_s": persons_s, "petitions_s": petitions_s}, out
                     )
         who = _officer_actor()
         documents = SearchDocument.objects.count()
