@@ -45,7 +45,9 @@ def _stop_on_sigterm() -> Any:
 
 
 @contextmanager
-def database(kind: str, keep: str | None = None) -> Iterator[str]:
+def database(
+    kind: str, keep: str | None = None, settings: dict[str, str] | None = None
+) -> Iterator[str]:
     """Point Django at a fresh database of ``kind`` and set it up; stop and remove it at the
     end, on an exception, Ctrl-C or SIGTERM. With ``keep`` (a directory), the database and
     its var dir (keys included) live there and are kept, stopped, for the next run to reuse
@@ -65,7 +67,7 @@ def database(kind: str, keep: str | None = None) -> Iterator[str]:
         from minwon.testing.pgserver import PostgresServer
 
         base = Path(keep, "postgres") if keep is not None else None
-        server = PostgresServer(base=base).start()
+        server = PostgresServer(base=base, settings=settings).start()
         os.environ["MINWON_DATABASE_URL"] = server.url
     else:
         os.environ["MINWON_DATABASE_URL"] = "sqlite:///" + os.path.join(var, "bench.sqlite3")

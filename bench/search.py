@@ -204,6 +204,28 @@ def officer() -> Any:
     return Actor(ActorKind.STAFF, user_id, "bench-officer")
 
 
+def deploy_memory() -> dict[str, str]:
+    """deploy/patroni/patroni.yml's memory settings (for 64 GiB: shared_buffers 16GB,
+    effective_cache_size 48GB, work_mem 32MB), scaled to this machine's memory."""
+    total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") // 2**20
+    return {
+        "shared_buffers": f"{total // 4}MB",
+        "effective_cache_size": f"{total * 3 // 4}MB",
+        "work_mem": "32MB",
+        "maintenance_work_mem": "1GB",
+    }
+
+
+def prewarm() -> None:
+    """Read the search table into shared buffers, as a server that has been answering
+    searches holds it (a bench's server has just started)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("CREATE EXTENSION IF NOT EXISTS pg_prewarm")
+        cursor.execute("SELECT pg_prewarm('portal_searchdocument')")
+
+
 def _officer_actor() -> Any:
     from django.contrib.auth import get_user_model
 
@@ -245,7 +267,9 @@ def queries_of(rng: random.Random, n: int) -> dict[str, list[str]]:
 def raw(statement: str, params: tuple[Any, ...]) -> None:
     from django.db import connection
 
-    with connection.cursor() as cursor:
+    from minwon.portal.queries import planned
+
+    with connection.cursor() as cursor, planned(cursor):
         cursor.execute(statement, params)
         cursor.fetchall()
 
@@ -261,10 +285,16 @@ def main() -> None:
         help="build the data set in DIR and keep it (PostgreSQL stopped); a later run with "
         "the same DIR and sizes searches it without building again",
     )  # fmt: skip
+    parser.add_argument(
+        "--pg-defaults", action="store_true",
+        help="run PostgreSQL with its stock memory settings (128 MB of shared buffers) "
+        "instead of deploy/patroni's, scaled to this machine",
+    )  # fmt: skip
     args = parser.parse_args()
     rng = random.Random(7)
+    settings = {} if args.pg_defaults else deploy_memory()
     load_start = os.getloadavg()
-    with database(args.db, keep=args.keep):
+    with database(args.db, keep=args.keep, settings=settings):
         from django.db import connection
 
         from minwon.portal import queries
@@ -294,6 +324,8 @@ def main() -> None:
                         {"sizes": sizes, "persons_s": persons_s, "petitions_s": petitions_s}, out
                     )
         who = _officer_actor()
+        if connection.vendor == "postgresql" and not args.pg_defaults:
+            prewarm()
         documents = SearchDocument.objects.count()
         sets = queries_of(random.Random(11), args.queries)
         results: dict[str, tuple[list[float], list[float], list[int]]] = {}
@@ -312,7 +344,7 @@ def main() -> None:
         plan = ""
         if connection.vendor == "postgresql":
             statement, params = queries.ranked(who, sets["2-syllable"][0]).query.sql_with_params()
-            with connection.cursor() as cursor:
+            with connection.cursor() as cursor, queries.planned(cursor):
                 cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + statement, params)
                 plan = "\n".join(row[0] for row in cursor.fetchall())
     print(
@@ -321,6 +353,7 @@ def main() -> None:
         f"{'/'.join(f'{x:.1f}' for x in load_start)}, at end "
         f"{'/'.join(f'{x:.1f}' for x in os.getloadavg())}"
     )
+    print(f"PostgreSQL settings: {settings or 'stock'}")
     print(
         f"database: {args.db}; persons: {args.persons} (built in {persons_s:.0f} s); "
         f"petitions: {args.petitions} (built in {petitions_s:.0f} s); documents: {documents}"

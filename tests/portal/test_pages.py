@@ -127,3 +127,28 @@ def test_landing_page_for_staff_without_grants(jurisdictions_loaded: None) -> No
     user = User.objects.create(username="nobody", kind="staff")
     response = client_for(user).get("/staff/")
     assert response.status_code == 200 and "부여된 직무가 없습니다" in response.content.decode()
+
+
+def test_page_and_api_say_when_a_kind_has_more_than_the_cap(
+    jurisdictions_loaded: None, make_staff: Callable[..., User], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from minwon.portal import queries
+
+    monkeypatch.setattr(queries, "CAP", 2)
+    queries._compiled.cache_clear()
+    try:
+        for n in range(4):
+            register(f"한서{n}")
+        client = client_for(make_staff("officer", WONJU))
+        html = client.post("/staff/search/", {"q": "한서"}).content.decode()
+        assert "2건 이상" in html and "생년월일, 주소나 접수번호를 더해" in html
+        body = client.get("/api/search", {"q": "한서"}).json()
+        person = next(g for g in body["groups"] if g["kind"] == "person")
+        assert (person["count"], person["more"], body["more"]) == (2, True, True)
+        one = client.get("/api/search", {"q": "한서0"}).json()
+        assert (
+            not one["more"]
+            and "2건 이상" not in client.post("/staff/search/", {"q": "한서0"}).content.decode()
+        )
+    finally:
+        queries._compiled.cache_clear()

@@ -3,7 +3,7 @@ records of every kind in 원주시 and 공주시, and the policy applied before 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import date
 
 import pytest
@@ -102,3 +102,38 @@ def test_policy_is_applied_before_the_limit(
     people = next(g for g in queries.search(who, "민").groups if g.kind == "person")
     assert people.count == 12 and len(people.hits) == queries.PER_KIND
     assert all(h.title.startswith("원민") for h in people.hits)
+
+
+@pytest.fixture
+def small_cap(monkeypatch: pytest.MonkeyPatch) -> Iterator[int]:
+    """The search's per-kind cap lowered to 4 (the compiled statements hold it)."""
+    monkeypatch.setattr(queries, "CAP", 4)
+    queries._compiled.cache_clear()
+    yield 4
+    queries._compiled.cache_clear()
+
+
+def test_each_kind_is_bounded_by_the_cap_after_the_policy(
+    jurisdictions_loaded: None, make_staff: Callable[..., User], small_cap: int
+) -> None:
+    """More matches than the cap: the count says "at least the cap" and the hits are the best
+    of what the bounded scan found; out-of-scope matches never use up the cap; a kind
+    under the cap keeps its exact count."""
+    for n in range(9):
+        register(f"공민{n:02d}", code=SINGWAN, address="충청남도 공주시 신관로 10")
+    people = [register(f"원민{n:02d}") for n in range(7)]
+    vehicle(people[0], plate="33다3333")
+    who = actor_of(make_staff("officer", WONJU))
+    results = queries.search(who, "민")
+    groups = {g.kind: g for g in results.groups}
+    persons = groups["person"]
+    assert (persons.count, persons.more) == (small_cap, True)
+    assert len(persons.hits) == small_cap + 1  # the best of the cap + 1 it found
+    assert all(h.title.startswith("원민") for h in persons.hits)
+    assert results.more and results.total >= small_cap
+    # A search that stays under the cap is exact and says so.
+    exact = queries.search(who, "원민03")
+    assert [(g.kind, g.count, g.more) for g in exact.groups if g.kind == "person"] == [
+        ("person", 1, False)
+    ]
+    assert not queries.search(who, "33다3333").more

@@ -29,3 +29,13 @@ def test_query_terms() -> None:
     assert query_terms("' \" * ( ) : -- ;") == []
     assert len(query_terms(" ".join("가나다라마바사아자차카"))) == 8
     assert highlight_words("김 민수 1") == ["민수", "김"]
+
+
+def test_no_kind_name_begins_another() -> None:
+    """PostgreSQL indexes each token behind its kind's name (migration 0005): "person" +
+    "민서". If one kind's name began another's, a qualified token could be read as either."""
+    from minwon.portal.models import Kind
+
+    names = [k.value for k in Kind]
+    assert all(a == b or not b.startswith(a) for a in names for b in names)
+    assert all(name.isascii() and name.isalpha() and name.islower() for name in names)

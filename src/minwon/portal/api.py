@@ -39,13 +39,15 @@ class HitOut(Schema):
 class GroupOut(Schema):
     kind: str
     label: str
-    count: int
+    count: int = Field(description="matches of this kind, at most the search's cap (1,000)")
+    more: bool = Field(description="more matches than ``count``: narrow the query to see them")
     hits: list[HitOut]
 
 
 class SearchOut(Schema):
     query: str
-    total: int
+    total: int = Field(description="the groups' counts summed (a lower bound when ``more``)")
+    more: bool
     groups: list[GroupOut]
 
 
@@ -58,11 +60,13 @@ def _run(request: HttpRequest, body: SearchIn) -> dict[str, Any]:
     return {
         "query": results.query,
         "total": results.total,
+        "more": results.more,
         "groups": [
             {
                 "kind": g.kind,
                 "label": g.label,
                 "count": g.count,
+                "more": g.more,
                 "hits": [
                     {
                         "kind": h.kind,

@@ -73,7 +73,7 @@ def search(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "portal/search.html",
-        {"q": shown, "kind": kind, "results": results, "error": error},
+        {"q": shown, "kind": kind, "results": results, "error": error, "cap": queries.CAP},
         status=status,
     )
 

@@ -46,7 +46,12 @@ class PostgresServer:
     """initdb + pg_ctl start on a free loopback port; ``url`` for MINWON_DATABASE_URL."""
 
     def __init__(
-        self, *, base: Path | None = None, port: int | None = None, fast: bool = True
+        self,
+        *,
+        base: Path | None = None,
+        port: int | None = None,
+        fast: bool = True,
+        settings: dict[str, str] | None = None,
     ) -> None:
         binary = pg_bin()
         if binary is None:
@@ -58,6 +63,8 @@ class PostgresServer:
         self.data = self.base / "data"
         self.port = port or free_port()
         self.fast = fast
+        #: extra server parameters (``-c name=value``), e.g. a benchmark's memory sizing
+        self.settings = dict(settings or {})
         self.log = self.base / "postgres.log"
 
     @property
@@ -81,6 +88,8 @@ class PostgresServer:
         )
         if self.fast:
             options += " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+        for name, value in self.settings.items():
+            options += f" -c {name}={value}"
         self._run(
             str(self.bin / "pg_ctl"),
             "-D",
