@@ -190,3 +190,40 @@ def test_locale_choice_follows_a_changed_language_setting() -> None:
     with override_settings(LANGUAGES=[("ko", "한국어")]):
         assert client.get("/healthz")["Content-Language"] == "ko"
     assert client.get("/healthz")["Content-Language"] == "en"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_request_signals_still_do_their_duties_through_the_wsgi_application(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Django's request_started / request_finished receivers (the server's path, not the
+    test client's, which keeps connections open): the query log reset, an obsolete database
+    connection closed, the caches closed, the URL map reset."""
+    import io
+    import time
+
+    from django.core.cache import caches
+    from django.db import connection
+    from django.urls import get_urlconf
+
+    from minwon.config.wsgi import application
+
+    closed: list[str] = []
+    connection.ensure_connection()
+    connection.queries_log.append({"sql": "SELECT 'left over'", "time": "0"})
+    connection.close_at = time.monotonic() - 1  # past its age: close it at the next request
+    monkeypatch.setattr(connection, "close", lambda: closed.append("database"))
+    cache = caches["default"]
+    monkeypatch.setattr(cache, "close", lambda **kwargs: closed.append("cache"))
+    environ = {
+        "REQUEST_METHOD": "GET", "PATH_INFO": "/healthz", "QUERY_STRING": "",
+        "SERVER_NAME": "127.0.0.1", "SERVER_PORT": "80", "HTTP_HOST": "127.0.0.1",
+        "wsgi.url_scheme": "http", "wsgi.input": io.BytesIO(b""),
+    }  # fmt: skip
+    answer = application(environ, lambda status, headers, exc_info=None: None)
+    assert json.loads(b"".join(answer))["status"] == "ok"
+    assert not connection.queries_log  # request_started
+    assert get_urlconf() == settings.ROOT_URLCONF  # set for the request ...
+    answer.close()  # type: ignore[attr-defined]
+    assert get_urlconf() is None  # ... and reset by request_finished
+    assert "database" in closed and "cache" in closed
