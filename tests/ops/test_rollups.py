@@ -143,3 +143,55 @@ def test_request_latency_and_errors_come_from_the_middleware(client) -> None:  #
     assert stats["requests"] == 2
     assert stats["errors"] == 0
     assert queries.api_clients()[0] == {"client": "anonymous", "calls": 1}
+
+
+def test_minute_of_is_the_moment_in_seoul_without_seconds() -> None:
+    from zoneinfo import ZoneInfo
+
+    utc = ZoneInfo("UTC")
+    moments = [
+        T0,
+        T0 + timedelta(seconds=39),  # same minute: the kept answer
+        T0 + timedelta(seconds=40),  # the next minute
+        T0.astimezone(utc),  # another zone: converted
+        datetime(2026, 3, 9, 10, 15, 59, 999999),  # naive: taken as Seoul time
+        datetime(2026, 12, 31, 15, 0, 1, tzinfo=utc),  # a new year in Seoul
+        T0,  # back to an earlier minute
+    ]
+    for moment in moments:
+        expected = clock.local(moment).replace(second=0, microsecond=0)
+        got = rollups.minute_of(moment)
+        assert got == expected and got.tzinfo is clock.SEOUL, moment
+        assert (got.year, got.month, got.day, got.hour, got.minute) == (
+            expected.year, expected.month, expected.day, expected.hour, expected.minute,
+        )  # fmt: skip
+
+
+def test_latency_buckets_are_labelled_as_before() -> None:
+    assert [rollups.latency_bucket(s) for s in (0, 0.05, 0.07, 0.3, 4.9, 5.0, 6, 1e9)] == [
+        "0.05", "0.05", "0.1", "0.5", "5", "5", "inf", "inf",
+    ]  # fmt: skip
+
+
+@pytest.mark.django_db
+def test_api_calls_are_counted_per_client_and_status_on_every_request(client) -> None:  # type: ignore[no-untyped-def]
+    from prometheus_client import REGISTRY
+
+    def calls() -> float:
+        labels = {"client": "anonymous", "status": "2xx"}
+        return REGISTRY.get_sample_value("minwon_api_calls_total", labels) or 0.0
+
+    rollups.discard_pending()
+    before = calls()
+    with clock.frozen_at(T0):
+        for _ in range(3):
+            assert client.get("/api/ops/status").status_code == 200
+    assert calls() == before + 3
+    rows = {
+        (m, k): v
+        for (minute, m, k, *_), v in rollups.pending().items()
+        if minute == T0.replace(second=0)
+    }
+    assert rows[("request", "api")][0] == 3
+    assert rows[("api", "anonymous")][0] == 3
+    assert sum(v[0] for (m, _), v in rows.items() if m == "latency") == 3

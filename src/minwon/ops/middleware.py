@@ -14,6 +14,7 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 from prometheus_client import Counter, Histogram
 
+from minwon.kernel import clock
 from minwon.ops import rollups
 
 REQUESTS = Counter(
@@ -67,6 +68,7 @@ def api_client(request: HttpRequest) -> str:
 # are the URL map's patterns (a bounded set), so these stay small.
 _latency: dict[str, Any] = {}
 _requests: dict[tuple[str, str, int], Any] = {}
+_api_calls: dict[tuple[str, str], Any] = {}
 
 
 class RequestMetricsMiddleware:
@@ -95,11 +97,17 @@ class RequestMetricsMiddleware:
         if not path.startswith(SKIPPED):
             klass = f"{status // 100}xx"
             area = area_of(path)
-            rollups.record("request", key=area, outcome=klass, total=seconds)
-            rollups.record("latency", key=rollups.latency_bucket(seconds))
+            # One reading of the clock for the request's rows: they belong to one minute.
+            now = clock.now()
+            rollups.record("request", key=area, outcome=klass, total=seconds, at=now)
+            rollups.record("latency", key=rollups.latency_bucket(seconds), at=now)
             if area == "api":
                 client = api_client(request)
-                API_CALLS.labels(client, klass).inc()
-                rollups.record("api", key=client, outcome=klass)
+                calls = _api_calls.get((client, klass))
+                if calls is None:
+                    # Clients are the agencies' names and a few caller kinds: a bounded set.
+                    calls = _api_calls[(client, klass)] = API_CALLS.labels(client, klass)
+                calls.inc()
+                rollups.record("api", key=client, outcome=klass, at=now)
             rollups.maybe_flush()
         return response

@@ -74,7 +74,26 @@ def started_at() -> datetime:
 
 
 def minute_of(moment: datetime) -> datetime:
-    return clock.local(moment).replace(second=0, microsecond=0)
+    """The minute ``moment`` falls in, in Seoul time.
+
+    Every request counts into it, so the last answer is kept: the same minute comes back as
+    the same object, whose hash (a zone look-up for an aware value) is then computed once
+    per minute instead of on every slot look-up. ``astimezone`` into the zone a value
+    already carries returns it unchanged (Python's datetime documentation), so the clock's
+    own values skip the conversion."""
+    global _last_minute
+    if moment.tzinfo is not clock.SEOUL:
+        moment = clock.local(moment)
+    fields = (moment.year, moment.month, moment.day, moment.hour, moment.minute, moment.fold)
+    last = _last_minute
+    if last is not None and last[0] == fields:
+        return last[1]
+    minute = moment.replace(second=0, microsecond=0)
+    _last_minute = (fields, minute)
+    return minute
+
+
+_last_minute: tuple[tuple[int, ...], datetime] | None = None
 
 
 def process_name() -> str:
@@ -226,10 +245,15 @@ def on_command(command: Command, outcome: str, seconds: float) -> None:
     maybe_flush()
 
 
+_BUCKET_LABELS = tuple(
+    (bound, "inf" if bound == float("inf") else f"{bound:g}") for bound in LATENCY_BUCKETS
+)
+
+
 def latency_bucket(seconds: float) -> str:
-    for bound in LATENCY_BUCKETS:
+    for bound, label in _BUCKET_LABELS:
         if seconds <= bound:
-            return "inf" if bound == float("inf") else f"{bound:g}"
+            return label
     return "inf"
 
 

@@ -10,20 +10,26 @@ No dynamic answer is cached (``NoStoreMiddleware``): pages and answers carry per
 
 from __future__ import annotations
 
+import functools
 import threading
 import time
 from collections.abc import Callable
+from types import SimpleNamespace
 from typing import Any
 
 from csp.middleware import CSPMiddleware as _CSPMiddleware
+from django.conf import settings
+from django.conf.urls.i18n import is_language_prefix_patterns_used
 from django.contrib.messages.middleware import MessageMiddleware as _MessageMiddleware
 from django.contrib.messages.storage import default_storage
 from django.core.signals import setting_changed
 from django.db import DataError
 from django.dispatch import receiver
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.middleware.locale import LocaleMiddleware as _LocaleMiddleware
 from django.shortcuts import render
-from django.utils.cache import add_never_cache_headers
+from django.utils import translation
+from django.utils.cache import add_never_cache_headers, patch_vary_headers
 from django.utils.functional import SimpleLazyObject, empty
 from django.utils.http import http_date
 
@@ -141,3 +147,72 @@ class MessageMiddleware(_MessageMiddleware):
             return response
         result: HttpResponse = super().process_response(request, response)
         return result
+
+
+#: Longer cookie or header values are negotiated each time, not kept (as Django's own
+#: ``parse_accept_lang_header`` keeps no longer header).
+_NEGOTIATION_KEY_MAX = 500
+
+
+@functools.lru_cache(maxsize=1000)
+def _negotiated(cookie: str | None, accept: str) -> str:
+    return _negotiate(cookie, accept)
+
+
+def _negotiate(cookie: str | None, accept: str) -> str:
+    """Django's ``get_language_from_request`` (without a path) for a request that carries
+    this language cookie and this ``Accept-Language``: the only two things it reads."""
+    cookies = {} if cookie is None else {settings.LANGUAGE_COOKIE_NAME: cookie}
+    probe = SimpleNamespace(COOKIES=cookies, META={"HTTP_ACCEPT_LANGUAGE": accept}, path_info="")
+    language: str = translation.get_language_from_request(probe, check_path=False)  # type: ignore[arg-type]
+    return language
+
+
+@receiver(setting_changed)
+def _language_setting_changed(*, setting: str, **kwargs: Any) -> None:
+    if setting in {"LANGUAGES", "LANGUAGE_CODE", "LANGUAGE_COOKIE_NAME", "LOCALE_PATHS"}:
+        _negotiated.cache_clear()
+
+
+class LocaleMiddleware(_LocaleMiddleware):
+    """Django's language negotiation, without the work its answer does not depend on here.
+
+    With no ``i18n_patterns`` in the URL map (minwon has none: the language is the cookie's
+    or the browser's, never the path's), Django's middleware still looks for a language in
+    the path twice per request, and a path such as ``/healthz`` or ``/staff/`` looks like
+    one to its pattern, so each look-up ends in a ``LookupError``; what it finds is then
+    ignored. Here the path is not looked at in that case, the choice from the language
+    cookie and ``Accept-Language`` is kept per pair of values (Django's own result, cleared
+    when a language setting changes), and ``Vary`` is written directly when the response
+    has none yet. A URL map with ``i18n_patterns`` gets Django's middleware unchanged."""
+
+    def process_request(self, request: HttpRequest) -> None:
+        urlconf = getattr(request, "urlconf", settings.ROOT_URLCONF)
+        if is_language_prefix_patterns_used(urlconf)[0]:
+            super().process_request(request)
+            return
+        cookie = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+        accept = request.META.get("HTTP_ACCEPT_LANGUAGE", "")
+        if len(accept) <= _NEGOTIATION_KEY_MAX and (
+            cookie is None or len(cookie) <= _NEGOTIATION_KEY_MAX
+        ):
+            language = _negotiated(cookie, accept)
+        else:
+            language = _negotiate(cookie, accept)
+        translation.activate(language)
+        request.LANGUAGE_CODE = translation.get_language()
+
+    def process_response(
+        self, request: HttpRequest, response: HttpResponseBase
+    ) -> HttpResponseBase:
+        urlconf = getattr(request, "urlconf", settings.ROOT_URLCONF)
+        if is_language_prefix_patterns_used(urlconf)[0]:
+            return super().process_response(request, response)
+        headers = response.headers
+        if "Vary" in headers:
+            patch_vary_headers(response, ("Accept-Language",))
+        else:
+            headers["Vary"] = "Accept-Language"
+        if "Content-Language" not in headers:
+            headers["Content-Language"] = translation.get_language()
+        return response
