@@ -1,9 +1,10 @@
 """A submission's read models are built from the rows its handler wrote
-(``petitions.written``), not read back: the search documents of its petitions and its
-public tracking row, as the subscribers leave them right after the submission, equal what
-a rebuild builds from the database — several petitions, text and choice fields, a decision
-at reception (two steps), a counter clerk's applicant with a birth date. On SQLite and
-on PostgreSQL (``--postgres``: jsonb gives a form back with its keys reordered)."""
+(``petitions.written``), not read back, each in one write for the whole application: the
+search documents of its petitions and its public tracking row, as the subscribers leave
+them right after the submission, equal what a rebuild builds from the database — several
+petitions, text and choice fields, a decision at reception (two steps), a counter clerk's
+applicant with a birth date. On SQLite and on PostgreSQL (``--postgres``: jsonb gives a
+form back with its keys reordered)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,8 @@ from datetime import date
 from typing import Any
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from minwon.accounts.models import User
 from minwon.kernel.types import Channel
@@ -56,7 +59,17 @@ def test_a_submission_keeps_the_rows_a_rebuild_builds(
     if channel == Channel.COUNTER:
         extra = {"who": actor(clerk), "applicant_name": "박 서류",
                  "applicant_birth": date(1980, 5, 6)}  # fmt: skip
-    result = apply(*ITEMS, channel=channel, when="2026-03-09T17:59", **extra)
+    with CaptureQueriesContext(connection) as q:
+        result = apply(*ITEMS, channel=channel, when="2026-03-09T17:59", **extra)
+    # Each read model one write for the whole application, and nothing read back.
+    for table in ("portal_searchdocument", "petitions_trackingview"):
+        assert [s["sql"][:6] for s in q.captured_queries if f'"{table}"' in s["sql"]] == [
+            "INSERT"
+        ], table
+    assert not any(
+        s["sql"].startswith("SELECT") and '"petitions_petitionstep"' in s["sql"]
+        for s in q.captured_queries
+    )
     assert len(result["petitions"]) == 4
     decided = [p for p in result["petitions"] if p["decided_by_rule"]]
     assert decided, "a decision at reception: two steps on one petition"

@@ -5,8 +5,8 @@ A submission inserts an application, its petitions and their first steps; its su
 (the public tracking row, the search documents) would then read all of it back from the
 database for values the handler holds. ``note_application`` notes an application the
 command creates, ``note_petition`` and ``note_step`` its rows as they are inserted; the
-subscribers ask ``application`` / ``petition_rows`` and build from what they get with the
-same builders that read the database (``tracking.build_views`` and
+subscribers of ``ApplicationReceived`` ask ``application`` and build from what they get
+with the same builders that read the database (``tracking.build_views`` and
 ``portal.index.petition_documents``: one builder each, fed by either source), so the rows
 kept this way are the rows a rebuild writes.
 
@@ -73,16 +73,3 @@ def application(ctx: Context, receipt_number: str) -> Received | None:
     """The application of ``receipt_number`` with all its rows, if this command created it."""
     found: Received | None = ctx.memo.get(_KEY, {}).get(receipt_number)
     return found
-
-
-def petition_rows(ctx: Context, number: str) -> tuple[Petition, list[PetitionStep]] | None:
-    """The petition ``<receipt number>-<item>`` and all its steps, if this command created
-    it (the petition carries its application and type)."""
-    receipt, _, seq = number.rpartition("-")
-    found = application(ctx, receipt)
-    if found is None:
-        return None
-    for p in found.petitions:
-        if str(p.seq) == seq:
-            return p, found.steps_of(p)
-    return None

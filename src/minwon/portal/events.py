@@ -17,6 +17,7 @@ from minwon.land.events import ParcelRegistered, ParcelsImported, ParcelTransfer
 from minwon.licensing.events import PermitGranted, PermitsImported, SanctionImposed
 from minwon.petitions import written
 from minwon.petitions.commands.common import PetitionStepRecorded
+from minwon.petitions.commands.intake import ApplicationReceived, SubmitApplication
 from minwon.petitions.models import Petition, PetitionStep
 from minwon.registry.events import (
     HouseholdHeadChanged,
@@ -105,14 +106,27 @@ def residents_imported(event: ResidentsImported, *, ctx: Context) -> None:
 
 @subscriber(PetitionStepRecorded)
 def petition_step(event: PetitionStepRecorded, *, ctx: Context) -> None:
-    """The petition's document: built from its rows as the command wrote them when the
-    command created it (a submission: ``petitions.written``, nothing read back), else read
-    — now, or once for a whole replayed batch (``kernel.batch``, always read)."""
-    if batch.active():
-        batch.refresh("portal.petitions", [event.number], petitions_by_number)
+    """The petition's document, read — now, or once for a whole replayed batch
+    (``kernel.batch``). A submission's own steps are left to ``application_received``,
+    which follows them in the same command."""
+    if isinstance(ctx.command, SubmitApplication):
         return
-    held = written.petition_rows(ctx, event.number)
-    petitions_by_number([event.number], {event.number: held} if held is not None else None)
+    batch.refresh("portal.petitions", [event.number], petitions_by_number)
+
+
+@subscriber(ApplicationReceived)
+def application_received(event: ApplicationReceived, *, ctx: Context) -> None:
+    """The documents of a new application's petitions, once they and their first steps
+    are in (the event comes last in the submission): built from the rows the handler wrote
+    (``petitions.written``: nothing read back), all in one upsert; in a replayed batch,
+    read once for all its applications at the batch's end."""
+    numbers = [f"{event.receipt_number}-{seq}" for seq in range(1, event.petitions + 1)]
+    if batch.active():
+        batch.refresh("portal.petitions", numbers, petitions_by_number)
+        return
+    held = written.application(ctx, event.receipt_number)
+    in_hand = {p.number: (p, held.steps_of(p)) for p in held.petitions} if held else None
+    petitions_by_number(numbers, in_hand)
 
 
 #: A petition with its steps, as a command has just written them.

@@ -172,7 +172,8 @@ def households(ids: Iterable[int]) -> list[Doc]:
 
 def _form_text(value: Any) -> Iterator[str]:
     """The form's texts, a dict's in the order of its keys: PostgreSQL's jsonb gives a form
-    back with its keys reordered, so the order a handler wrote them in cannot be the one."""
+    back with its keys reordered, so only a sorted order is the same for a form read back
+    and for the one a handler holds."""
     if isinstance(value, dict):
         for key in sorted(value):
             yield from _form_text(value[key])
