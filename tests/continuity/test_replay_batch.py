@@ -247,10 +247,11 @@ def test_a_read_model_that_fails_for_a_chunk_refuses_only_its_command(
     bad = receipts.new_receipt_number(WONJU, entries[2].occurred_at.date(), _random(2))
     real = events.petitions_by_number
 
-    def failing(numbers: list[str]) -> None:
+    def failing(numbers: list[str], in_hand: Any = None) -> None:
+        # Per command, a submission's own petitions come built from its rows in hand.
         if any(n.startswith(bad) for n in numbers):
             raise RuntimeError("index down")
-        real(numbers)
+        real(numbers, in_hand)
 
     monkeypatch.setattr(events, "petitions_by_number", failing)
     out = _batched(edge, entries)

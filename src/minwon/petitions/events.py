@@ -19,7 +19,7 @@ from minwon.kernel.bus import Context
 from minwon.kernel.clock import SEOUL, local
 from minwon.kernel.commands import CalendarChanged
 from minwon.kernel.registry import subscriber
-from minwon.petitions import tracking
+from minwon.petitions import tracking, written
 from minwon.petitions.commands.catalog import PetitionTypesChanged
 from minwon.petitions.commands.common import (
     PetitionStepRecorded,
@@ -34,12 +34,13 @@ from minwon.petitions.models import OPEN_STATES, Application, Petition
 @subscriber(ApplicationReceived)
 def application_received(event: ApplicationReceived, *, ctx: Context) -> None:
     """The application's tracking row, written whole once its petitions and their first
-    steps are in (the event comes last in the submission); in a replayed batch, once for
-    all its applications at the batch's end (``kernel.batch``, an upsert there)."""
+    steps are in (the event comes last in the submission), from those rows as the handler
+    wrote them (``petitions.written``: nothing read back); in a replayed batch, once for
+    all its applications at the batch's end (``kernel.batch``, read, an upsert there)."""
     if batch.active():
         batch.refresh("petitions.tracking", [event.receipt_number], tracking.refresh)
     else:
-        tracking.add(event.receipt_number)
+        tracking.add(event.receipt_number, written.application(ctx, event.receipt_number))
 
 
 @subscriber(PetitionStepRecorded)

@@ -15,8 +15,8 @@ import dataclasses
 import functools
 import hashlib
 import hmac
-from collections.abc import Callable, Iterable
-from datetime import date
+from collections.abc import Callable, Iterable, Iterator
+from datetime import UTC, date, datetime
 from typing import Any
 
 from django.db import transaction
@@ -31,6 +31,7 @@ from minwon.petitions.models import (
     PetitionStep,
     TrackingView,
 )
+from minwon.petitions.written import Received
 
 #: Failed look-ups one client address may make, whatever it probes (against enumeration).
 ADDRESS = throttle.Rule(
@@ -155,8 +156,9 @@ def build(
     """The read-model rows of these applications (by id or by receipt number) from the
     petitions themselves: one read (petitions, their types and applications joined, and
     their steps left-joined, in item and then step order) for any number of applications.
-    The subscribers and ``rebuild`` both use it, so the rows after a rebuild equal the rows
-    the events kept."""
+    ``rebuild`` and the subscribers of commands that change existing petitions use it; a
+    submission's subscriber gives ``build_views`` the rows it has just written instead
+    (``in_hand``), so the rows after a rebuild equal the rows the events kept."""
     petition, view_model = models[1], models[3]
     if receipt_numbers is not None:
         mine: dict[str, Any] = {"application__receipt_number__in": list(receipt_numbers)}
@@ -165,15 +167,50 @@ def build(
     rows = (
         petition.objects.filter(**mine)
         .order_by("application_id", "seq", "steps__at", "steps__id")
-        .values_list(
-            "id", "application_id", "seq", "type_id", "department", "state", "deadline_at",
-            "paused_since", "outcome", "reasons", "remedies", "decided_by_rule", "type__name",
-            "type__public", "application__receipt_number", "application__received_at",
-            "application__channel", "application__applicant_name",
-            "application__applicant_birth", "steps__action", "steps__state", "steps__at",
-            "steps__department", "steps__public_note", "steps__deadline_at",
-        )
-    )  # fmt: skip
+        .values_list(*_COLUMNS)
+    )
+    return build_views(rows, view_model)
+
+
+#: The columns ``build_views`` takes, one row per step (a petition without steps: one row
+#: with the step's columns empty), in application, item and step order.
+_COLUMNS = (
+    "id", "application_id", "seq", "type_id", "department", "state", "deadline_at",
+    "paused_since", "outcome", "reasons", "remedies", "decided_by_rule", "type__name",
+    "type__public", "application__receipt_number", "application__received_at",
+    "application__channel", "application__applicant_name", "application__applicant_birth",
+    "steps__action", "steps__state", "steps__at", "steps__department", "steps__public_note",
+    "steps__deadline_at",
+)  # fmt: skip
+
+
+def in_hand(received: Received) -> Iterator[tuple[Any, ...]]:
+    """The rows ``build_views`` takes, from an application a command has just written with
+    all its petitions and steps (``petitions.written``), in the order ``build`` reads them."""
+    app = received.application
+    for p in sorted(received.petitions, key=lambda p: p.seq):
+        head = (
+            p.pk, app.pk, p.seq, p.type_id, p.department, str(p.state), p.deadline_at,
+            p.paused_since, p.outcome, p.reasons, p.remedies, p.decided_by_rule, p.type.name,
+            p.type.public, app.receipt_number, app.received_at, app.channel,
+            app.applicant_name, app.applicant_birth,
+        )  # fmt: skip
+        steps = received.steps_of(p)
+        if not steps:
+            yield (*head, None, None, None, None, None, None)
+        for s in steps:
+            yield (*head, s.action, str(s.state), s.at, s.department, s.public_note, s.deadline_at)
+
+
+def _iso(moment: datetime) -> str:
+    """An instant as the row holds it: in UTC, as the database gives it back, whichever
+    zone the handler computed it in."""
+    return moment.astimezone(UTC).isoformat()
+
+
+def build_views(rows: Iterable[tuple[Any, ...]], view_model: Any = TrackingView) -> list[Any]:
+    """The read-model rows from ``_COLUMNS`` rows, read (``build``) or in hand (``in_hand``):
+    the one place a tracking row is made."""
     views: dict[int, Any] = {}
     items: dict[int, dict[str, Any]] = {}
     for (pid, app_id, seq, type_id, department, state, deadline_at, paused_since, outcome,
@@ -198,7 +235,7 @@ def build(
                 "department": department,
                 "state": state,
                 "state_label": Petition.State(state).label,
-                "deadline_at": deadline_at.isoformat(),
+                "deadline_at": _iso(deadline_at),
                 "paused": paused_since is not None,
                 "outcome": outcome,
                 "reasons": reasons if state in ("decided", "notified", "closed") else "",
@@ -213,10 +250,10 @@ def build(
                     "action": s_action,
                     "action_label": formats.korean("step", s_action),
                     "state": s_state,
-                    "at": s_at.isoformat(),
+                    "at": _iso(s_at),
                     "department": s_department,
                     "note": s_note,
-                    "deadline_at": s_deadline.isoformat() if s_deadline else None,
+                    "deadline_at": _iso(s_deadline) if s_deadline else None,
                 }
             )
     return list(views.values())
@@ -233,9 +270,15 @@ def store(views: list[Any], *, model: Any = TrackingView) -> None:
     )
 
 
-def add(receipt_number: str) -> None:
-    """Write the row of a newly received application (a plain insert: it has none yet)."""
-    for view in build(receipt_numbers=[receipt_number]):
+def add(receipt_number: str, received: Received | None = None) -> None:
+    """Write the row of a newly received application (a plain insert: it has none yet),
+    from its rows in hand when the command gives them (``received``), else read."""
+    views = (
+        build_views(in_hand(received))
+        if received is not None
+        else build(receipt_numbers=[receipt_number])
+    )
+    for view in views:
         sql.create(view)
 
 

@@ -6,6 +6,7 @@ no document behind)."""
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Mapping
 
 from minwon.documents.commands import CertificateIssued
 from minwon.kernel import batch
@@ -14,7 +15,10 @@ from minwon.kernel.registry import register_event, subscriber
 from minwon.kernel.types import Event
 from minwon.land.events import ParcelRegistered, ParcelsImported, ParcelTransferred
 from minwon.licensing.events import PermitGranted, PermitsImported, SanctionImposed
+from minwon.petitions import written
 from minwon.petitions.commands.common import PetitionStepRecorded
+from minwon.petitions.commands.intake import ApplicationReceived, SubmitApplication
+from minwon.petitions.models import Petition, PetitionStep
 from minwon.registry.events import (
     HouseholdHeadChanged,
     HouseholdsMerged,
@@ -102,26 +106,56 @@ def residents_imported(event: ResidentsImported, *, ctx: Context) -> None:
 
 @subscriber(PetitionStepRecorded)
 def petition_step(event: PetitionStepRecorded, *, ctx: Context) -> None:
-    """The petition's document, now or once for a whole replayed batch (``kernel.batch``)."""
+    """The petition's document, read — now, or once for a whole replayed batch
+    (``kernel.batch``). A submission's own steps are left to ``application_received``,
+    which follows them in the same command."""
+    if isinstance(ctx.command, SubmitApplication):
+        return
     batch.refresh("portal.petitions", [event.number], petitions_by_number)
 
 
-def petitions_by_number(numbers: list[str]) -> None:
-    """Rewrite the documents of these petitions (``<receipt number>-<item>``); petitions are
-    never removed, so a number without a petition (its command was refused) has none."""
-    from minwon.petitions.models import Petition
+@subscriber(ApplicationReceived)
+def application_received(event: ApplicationReceived, *, ctx: Context) -> None:
+    """The documents of a new application's petitions, once they and their first steps
+    are in (the event comes last in the submission): built from the rows the handler wrote
+    (``petitions.written``: nothing read back), all in one upsert; in a replayed batch,
+    read once for all its applications at the batch's end."""
+    numbers = [f"{event.receipt_number}-{seq}" for seq in range(1, event.petitions + 1)]
+    if batch.active():
+        batch.refresh("portal.petitions", numbers, petitions_by_number)
+        return
+    held = written.application(ctx, event.receipt_number)
+    in_hand = {p.number: (p, held.steps_of(p)) for p in held.petitions} if held else None
+    petitions_by_number(numbers, in_hand)
 
-    if len(numbers) == 1:
-        receipt, _, seq = numbers[0].rpartition("-")
+
+#: A petition with its steps, as a command has just written them.
+Held = tuple[Petition, list[PetitionStep]]
+
+
+def petitions_by_number(numbers: list[str], in_hand: Mapping[str, Held] | None = None) -> None:
+    """Rewrite the documents of these petitions (``<receipt number>-<item>``): the ones in
+    ``in_hand`` from those rows, the others read. Petitions are never removed, so a number
+    without a petition (its command was refused) has none."""
+    held = in_hand or {}
+    docs = index.petition_documents(
+        (p, [(s.note, s.public_note) for s in steps])
+        for p, steps in (held[n] for n in numbers if n in held)
+    )
+    rest = [n for n in numbers if n not in held]
+    if len(rest) == 1:
+        receipt, _, seq = rest[0].rpartition("-")
         found = Petition.objects.filter(application__receipt_number=receipt, seq=int(seq))
         # The petition is read in the documents' own statement.
-        index.store(index.petitions(found.values("pk")))
-        return
-    wanted = set(numbers)
-    rows = Petition.objects.filter(
-        application__receipt_number__in={n.rpartition("-")[0] for n in numbers}
-    ).values_list("pk", "application__receipt_number", "seq")
-    index.store(index.petitions([pk for pk, r, s in rows if f"{r}-{s}" in wanted]))
+        docs += index.petitions(found.values("pk"))
+    elif rest:
+        wanted = set(rest)
+        rows = Petition.objects.filter(
+            application__receipt_number__in={n.rpartition("-")[0] for n in rest}
+        ).values_list("pk", "application__receipt_number", "seq")
+        docs += index.petitions([pk for pk, r, s in rows if f"{r}-{s}" in wanted])
+    if docs:
+        index.store(docs)
 
 
 @subscriber(CertificateIssued)

@@ -171,9 +171,12 @@ def households(ids: Iterable[int]) -> list[Doc]:
 
 
 def _form_text(value: Any) -> Iterator[str]:
+    """The form's texts, a dict's in the order of its keys: PostgreSQL's jsonb gives a form
+    back with its keys reordered, so only a sorted order is the same for a form read back
+    and for the one a handler holds."""
     if isinstance(value, dict):
-        for item in value.values():
-            yield from _form_text(item)
+        for key in sorted(value):
+            yield from _form_text(value[key])
     elif isinstance(value, list):
         for item in value:
             yield from _form_text(item)
@@ -182,8 +185,8 @@ def _form_text(value: Any) -> Iterator[str]:
 
 
 def petitions(ids: Iterable[int] | QuerySet[Any]) -> list[Doc]:
-    """The petitions' documents; ``ids`` may be a query of their ids (read in the same
-    statement)."""
+    """The petitions' documents, read; ``ids`` may be a query of their ids (read in the
+    same statement)."""
     from minwon.petitions.models import Petition, PetitionStep
 
     rows = list(
@@ -191,17 +194,26 @@ def petitions(ids: Iterable[int] | QuerySet[Any]) -> list[Doc]:
         .select_related("application", "type")
         .order_by("pk")
     )
-    notes: dict[int, list[str]] = defaultdict(list)
+    notes: dict[int, list[tuple[str, str]]] = defaultdict(list)
     for pid, note, public_note in (
         PetitionStep.objects.filter(petition_id__in=[p.pk for p in rows])
         .order_by("petition_id", "at", "id")
         .values_list("petition_id", "note", "public_note")
     ):
-        notes[pid] += [note, public_note]
+        notes[pid].append((note, public_note))
+    return petition_documents((p, notes[p.pk]) for p in rows)
+
+
+def petition_documents(found: Iterable[tuple[Any, Iterable[Any]]]) -> list[Doc]:
+    """The documents of petitions given with the ``(note, public_note)`` of each of their
+    steps in order: read (``petitions``), or the rows a submission has just written
+    (``petitions.written``) — one builder for both, so a rebuild writes what the events
+    kept. Each petition carries its application and type."""
     docs = []
-    for p in rows:
+    for p, steps in found:
         app = p.application
         received = clock.local(p.received_at)
+        notes = [text for pair in steps for text in pair]
         docs.append(
             _doc(
                 Kind.PETITION, p.pk, p.jurisdiction_id, title=p.type.name,
@@ -213,7 +225,7 @@ def petitions(ids: Iterable[int] | QuerySet[Any]) -> list[Doc]:
                 key3=rrn_key(app.identity_index),
                 tokens=document_tokens(
                     p.type.name, app.applicant_name, p.department, "민원", p.reasons,
-                    *_form_text(p.form), *notes[p.pk], dates=[received.date()],
+                    *_form_text(p.form), *notes, dates=[received.date()],
                 ),
             )
         )  # fmt: skip

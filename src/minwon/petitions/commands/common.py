@@ -12,7 +12,7 @@ from minwon.kernel.bus import Context
 from minwon.kernel.errors import Conflict, Forbidden, NotFound
 from minwon.kernel.registry import register_event
 from minwon.kernel.types import Actor, ActorKind, Event
-from minwon.petitions import deadlines, queries
+from minwon.petitions import deadlines, queries, written
 from minwon.petitions.files import AttachmentRef
 from minwon.petitions.models import Attachment, Petition, PetitionStep
 
@@ -179,6 +179,7 @@ def record_step(
         command_id=ctx.command.command_id,
     )
     sql.create(step)
+    written.note_step(ctx, step)
     ctx.emit(
         PetitionStepRecorded(
             number=petition.number,

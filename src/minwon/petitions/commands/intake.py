@@ -17,7 +17,7 @@ from minwon.kernel.errors import Forbidden, ValidationFailed
 from minwon.kernel.registry import handler, register_event
 from minwon.kernel.rrn import SealedRRN
 from minwon.kernel.types import ActorKind, Channel, Command, Continuity, Event, RoomCategory
-from minwon.petitions import deadlines, files, receipts, rules
+from minwon.petitions import deadlines, files, receipts, rules, written
 from minwon.petitions.commands.common import (
     attach,
     fmt,
@@ -361,6 +361,7 @@ def submit_application(cmd: SubmitApplication, *, ctx: Context) -> dict[str, Any
         **applicant,
     )
     sql.create(application)
+    written.note_application(ctx, application)
     petitions: list[dict[str, Any]] = []
     first: Petition | None = None
     auto = 0
@@ -379,6 +380,7 @@ def submit_application(cmd: SubmitApplication, *, ctx: Context) -> dict[str, Any
             deadline_at=deadlines.deadline(received_at, period),
         )
         sql.create(petition)
+        written.note_petition(ctx, petition)
         attach(ctx, petition, item.attachments, Attachment.Kind.APPLICATION, received_at)
         first = first or petition
         record_step(ctx, petition, "received", public_note=f"{ptype.department}에 배정 대기")
