@@ -11,7 +11,7 @@ export MINWON_PUBLIC_URL
 # Parallel test processes (pytest-xdist); CI and 2-core machines use 2.
 TEST_WORKERS ?= 2
 
-.PHONY: run test setup lint typecheck pytest pytest-sqlite pytest-postgres pytest-clock demo clean
+.PHONY: run test setup lint typecheck pytest pytest-sqlite pytest-postgres pytest-clock pytest-gunicorn demo clean
 
 $(VENV)/.installed: pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -61,7 +61,14 @@ pytest-clock: setup
 	$(VENV)/bin/pytest -n $(TEST_WORKERS) --clock-sweep -q -m "not browser and not slow" \
 		$(CLOCK_TESTS) $(PYTEST_ARGS)
 
-pytest: pytest-sqlite pytest-postgres pytest-chaos pytest-clock
+# `minwon serve` runs granian; gunicorn is kept as the baseline and must keep working: the
+# tests that start `minwon serve` without naming a server run again under gunicorn
+# (tests/web/test_serve.py names both itself).
+SERVED_TESTS ?= tests/petitions/test_rate_limits.py tests/continuity/test_normal_mode.py
+pytest-gunicorn: setup
+	MINWON_WEB_SERVER=gunicorn $(VENV)/bin/pytest -n $(TEST_WORKERS) -q $(SERVED_TESTS) $(PYTEST_ARGS)
+
+pytest: pytest-sqlite pytest-postgres pytest-chaos pytest-clock pytest-gunicorn
 
 test: lint typecheck pytest
 
