@@ -221,3 +221,34 @@ def test_cached_statement_gives_what_the_queryset_gives(wonju_officer: Any) -> N
     info = _compiled.cache_info()
     assert _rows(wonju_officer, "민수", 10, None), "the comparison is not between empty sets"
     assert info.misses == 2 and info.hits == 5, "one shape with text, one without"
+
+
+def test_store_inserts_then_rewrites_in_place(jurisdictions_loaded: None) -> None:
+    """``index.store``'s statement, made once, writes what the ORM's upsert
+    (``bulk_create(update_conflicts=True)``) wrote: new documents inserted, one already
+    there rewritten in its own row (same id, every column but the key), over more than one
+    statement."""
+
+    def docs(title: str, n: int) -> list[index.Doc]:
+        return [
+            index.Doc(kind="vehicle", entity_id=str(i), jurisdiction_path="/4213000000/",
+                      permission="vehicles.read", title=f"{title} {i}", details=title,
+                      key1=f"K{i}", tokens=f"{title} 토큰")
+            for i in range(n)
+        ]  # fmt: skip
+
+    index.store(docs("처음", 1001))
+    ids = dict(SearchDocument.objects.values_list("entity_id", "pk"))
+    index.store(docs("다시", 1002))
+    stored = snapshot()
+    kept = dict(SearchDocument.objects.filter(entity_id__in=ids).values_list("entity_id", "pk"))
+    assert len(stored) == 1002 and kept == ids
+
+    SearchDocument.objects.all().delete()
+    SearchDocument.objects.bulk_create([d.model() for d in docs("처음", 1001)])
+    SearchDocument.objects.bulk_create(
+        [d.model() for d in docs("다시", 1002)], batch_size=1000, update_conflicts=True,
+        unique_fields=["kind", "entity_id"],
+        update_fields=[f for f in index.Doc._fields if f not in ("kind", "entity_id")],
+    )  # fmt: skip
+    assert snapshot() == stored

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
-from minwon.kernel import batch
+from minwon.kernel import batch, sql
 from minwon.kernel.types import Actor, ActorKind
 
 
@@ -41,19 +42,27 @@ def staff_display_name(user_id: int | None) -> str:
     return batch.memo("staff_display_name", user_id, lambda: _staff_display_name(user_id))
 
 
-def _staff_display_name(user_id: int | None) -> str:
-    from minwon.accounts.models import Role, User
+@functools.cache
+def _name_and_grants() -> sql.Select:
+    """The account and its grants in one read (LEFT JOIN; a row of Nones without a
+    grant), built once: this read runs in every command that records a step, and building
+    and compiling the queryset each time cost more than the read itself."""
+    from minwon.accounts.models import RoleGrant, User
 
-    # One read: the account and its grants (LEFT JOIN; a row of Nones without a grant).
-    rows = (
-        list(
-            User.objects.filter(pk=user_id).values_list(
-                "display_name", "username", "grants__role", "grants__department"
-            )
-        )
-        if user_id is not None
-        else []
-    )  # fmt: skip
+    user, grant = User._meta.db_table, RoleGrant._meta.db_table
+    fields = [User._meta.get_field("display_name"), User._meta.get_field("username"),
+              RoleGrant._meta.get_field("role"), RoleGrant._meta.get_field("department")]  # fmt: skip
+    return sql.Select(
+        f'SELECT u."display_name", u."username", g."role", g."department" FROM "{user}" u'  # noqa: S608
+        f' LEFT JOIN "{grant}" g ON g."user_id" = u."id" WHERE u."id" = %s',
+        fields,
+    )
+
+
+def _staff_display_name(user_id: int | None) -> str:
+    from minwon.accounts.models import Role
+
+    rows = _name_and_grants().rows(user_id) if user_id is not None else []
     if not rows:
         return ""
     display, username = rows[0][:2]
