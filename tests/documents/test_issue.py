@@ -343,3 +343,25 @@ def test_continuity_mode_uses_the_offices_continuity_key(
     officer = make_staff("officer", WONJU)
     with pytest.raises(Forbidden):
         counter(officer, "resident_copy", applicant=HEAD_RRN, mode=Mode.CONTINUITY.value)
+
+
+def test_the_search_document_is_built_from_the_row_in_hand(
+    household: dict[str, Any], make_staff: Any
+) -> None:
+    """The issued document's search document comes from the ledger row the command
+    appended — the ledger is not read back — and equals what a rebuild writes."""
+    from django.test.utils import CaptureQueriesContext
+
+    from minwon.portal import index
+    from minwon.portal.models import SearchDocument
+
+    clerk = make_staff("counter_clerk", WONJU)
+    with CaptureQueriesContext(connection) as q:
+        number = counter(clerk, "resident_copy", applicant=HEAD_RRN).value["document_number"]
+    table = Issuance._meta.db_table
+    assert not [s for s in q.captured_queries if s["sql"].lstrip().upper().startswith("SELECT")
+                and f'FROM "{table}"' in s["sql"]]  # fmt: skip
+    kept = SearchDocument.objects.get(kind="document", entity_id=number)
+    rebuilt = index.documents([number])
+    assert len(rebuilt) == 1
+    assert {f: getattr(kept, f) for f in rebuilt[0]._fields} == rebuilt[0]._asdict()

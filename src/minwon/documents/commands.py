@@ -442,6 +442,7 @@ def issue_certificate(cmd: IssueCertificate, *, ctx: Context) -> dict[str, Any]:
     # The ledger row and its file: append-only inserts (AppendOnly.save forces an insert
     # too), in one precompiled statement on PostgreSQL.
     ledger.append(issuance, pdf)
+    ledger.note(ctx, issuance)
     ctx.emit(
         CertificateIssued(
             document_number=number, cert_type=cert_type.value, channel=cmd.channel.value,
@@ -570,6 +571,7 @@ def enter_continuity_issuance(cmd: EnterContinuityIssuance, *, ctx: Context) -> 
         command_id=cmd.command_id,
     )
     ledger.append(issuance, pdf)
+    ledger.note(ctx, issuance)
     ctx.emit(
         CertificateIssued(
             document_number=issuance.document_number, cert_type=issuance.cert_type,

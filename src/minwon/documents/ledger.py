@@ -20,6 +20,7 @@ from django.db import connection
 from minwon.documents import sealing
 from minwon.documents.models import Issuance, IssuedFile
 from minwon.kernel import sql
+from minwon.kernel.bus import Context
 
 
 def _insert_fields(model: type[Issuance] | type[IssuedFile]) -> list[Any]:
@@ -64,6 +65,22 @@ def _binding_cursor() -> Any:
     if connection.queries_logged:
         return connection.make_debug_cursor(raw)
     return connection.make_cursor(raw)
+
+
+_WRITTEN = "documents.written"
+
+
+def note(ctx: Context, issuance: Issuance) -> None:
+    """``issuance`` was appended by this command: its read-model subscribers (the search
+    document) take it from the command's memo instead of reading it back. A ledger row is
+    append-only, so the row in hand is the row in the table."""
+    ctx.memo.setdefault(_WRITTEN, {})[issuance.document_number] = issuance
+
+
+def written(ctx: Context, document_number: str) -> Issuance | None:
+    """The issuance of ``document_number`` if this command appended it."""
+    found: Issuance | None = ctx.memo.get(_WRITTEN, {}).get(document_number)
+    return found
 
 
 def append(issuance: Issuance, pdf: bytes) -> IssuedFile:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Mapping
 
+from minwon.documents import ledger
 from minwon.documents.commands import CertificateIssued
 from minwon.kernel import batch
 from minwon.kernel.bus import Context
@@ -160,7 +161,13 @@ def petitions_by_number(numbers: list[str], in_hand: Mapping[str, Held] | None =
 
 @subscriber(CertificateIssued)
 def certificate_issued(event: CertificateIssued, *, ctx: Context) -> None:
-    index.refresh(Kind.DOCUMENT, [event.document_number])
+    """The issued document's search document, from the ledger row the command appended
+    (nothing read back), or read when the row is not in hand."""
+    held = ledger.written(ctx, event.document_number)
+    if held is None:
+        index.refresh(Kind.DOCUMENT, [event.document_number])
+    else:
+        index.store(index.issuance_documents([held]))
 
 
 @subscriber(VehicleRegistered)

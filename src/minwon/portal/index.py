@@ -294,8 +294,14 @@ def vehicles(ids: Iterable[int]) -> list[Doc]:
 def documents(ids: Iterable[str]) -> list[Doc]:
     from minwon.documents.models import Issuance
 
+    return issuance_documents(Issuance.objects.filter(pk__in=list(ids)).order_by("pk"))
+
+
+def issuance_documents(issuances: Iterable[Any]) -> list[Doc]:
+    """The documents of these ledger rows, read (``documents``, for a rebuild) or in the
+    hand of the command that appended them (``documents.ledger.written``)."""
     docs = []
-    for d in Issuance.objects.filter(pk__in=list(ids)).order_by("pk"):
+    for d in issuances:
         issued = clock.local(d.issued_at)
         docs.append(
             _doc(
