@@ -159,7 +159,7 @@ def _sqlite_query(terms: list[Term]) -> str:
     return " AND ".join(parts)
 
 
-def _text_condition(param: str | None) -> RawSQL:
+def _text_condition(param: str) -> RawSQL:
     table = SearchDocument._meta.db_table
     if connection.vendor == "postgresql":
         where = f"{table}.tsv @@ to_tsquery('simple', %s)"
