@@ -187,30 +187,3 @@ def test_refusals_under_concurrency_do_not_lock_out_successes() -> None:
     with pytest.raises(throttle.TooManyRequests):
         throttle.take((rule, key))
     assert throttle.attempts(rule, key) == rule.limit
-
-
-@pytest.mark.django_db
-def test_keys_of_one_window_are_counted_and_handed_back_in_one_statement() -> None:
-    """A tracking look-up's two keys (the address; the address with the receipt) cost one
-    statement to count and one to hand back; keys of another window length one more; a
-    refusal by any key hands back every key of the call."""
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    table = "kernel_throttle"
-    wide = throttle.Rule("probe_wide", (3, 60), "많습니다", "Too many")
-    narrow = throttle.Rule("probe_narrow", (1, 60), "많습니다", "Too many")
-    other = throttle.Rule("probe_other", (9, 3600), "많습니다", "Too many")
-    with CaptureQueriesContext(connection) as q:
-        taken = throttle.take((wide, "a"), (narrow, "a|r"))
-        taken.refund()
-    sent = [s["sql"] for s in q.captured_queries if table in s["sql"] and "DELETE" not in s["sql"]]
-    assert len(sent) == 2 and sent[0].startswith("INSERT") and sent[1].startswith("UPDATE")
-    with CaptureQueriesContext(connection) as q:
-        throttle.take((wide, "b"), (narrow, "b|r"), (other, "b"))
-    assert sum(table in s["sql"] and "INSERT" in s["sql"] for s in q.captured_queries) == 2
-    # "b|r" is at its limit: the next call is refused, and counts neither of its keys.
-    with pytest.raises(throttle.TooManyRequests) as refused:
-        throttle.take((wide, "b"), (narrow, "b|r"))
-    assert refused.value.field is None or refused.value.field == narrow.field
-    assert (throttle.attempts(wide, "b"), throttle.attempts(narrow, "b|r")) == (1, 1)

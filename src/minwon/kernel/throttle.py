@@ -3,7 +3,7 @@ public tracking and Open311, sign-up and its one-time codes, the kiosk's identit
 
 A ``Rule`` says how many attempts of one kind a key may make in a window. The count lives
 in the database (``kernel.Throttle``), so every worker process and every app server behind
-the load balancer shares it, and it is taken in **one statement** for all the keys of a window length, ``INSERT … ON CONFLICT
+the load balancer shares it, and it is taken in **one statement**, ``INSERT … ON CONFLICT
 DO UPDATE … RETURNING`` (SQLite ≥ 3.35 and PostgreSQL alike): the attempt is counted before
 anything is evaluated, so twelve concurrent wrong PINs get the counts 1…12 and only those
 within the limit are evaluated — there is no check-then-record gap to slip through. A rule
@@ -90,14 +90,9 @@ class Taken:
     entries: tuple[tuple[str, str], ...]
 
     def refund(self) -> None:
-        """Hand the attempts back, all in one statement."""
-        if not self.entries:
-            return
-        pairs = ", ".join(["(%s, %s)"] * len(self.entries))
         with connection.cursor() as cursor:
-            cursor.execute(
-                _REFUND.format(pairs=pairs), [v for entry in self.entries for v in entry]
-            )
+            for scope, key in self.entries:
+                cursor.execute(_REFUND, [scope, key])
 
 
 def _digest(key: str) -> str:
@@ -105,25 +100,17 @@ def _digest(key: str) -> str:
 
 
 _TABLE = Throttle._meta.db_table
-
-
-def _take(rows: int) -> str:
-    """Count one attempt for each of ``rows`` (scope, key, now) values; the two trailing
-    parameters are the window's cutoff (a window older than it starts again at 1)."""
-    return _TAKE.format(values=", ".join(["(%s, %s, 1, %s)"] * rows))
-
-
 _TAKE = (
-    f'INSERT INTO "{_TABLE}" ("scope", "key", "hits", "started") VALUES {{values}}'  # noqa: S608
+    f'INSERT INTO "{_TABLE}" ("scope", "key", "hits", "started") VALUES (%s, %s, 1, %s)'  # noqa: S608
     ' ON CONFLICT ("scope", "key") DO UPDATE SET'
     f' "hits" = CASE WHEN "{_TABLE}"."started" <= %s THEN 1 ELSE "{_TABLE}"."hits" + 1 END,'
     f' "started" = CASE WHEN "{_TABLE}"."started" <= %s THEN excluded."started"'
     f' ELSE "{_TABLE}"."started" END'
-    ' RETURNING "scope", "key", "hits", "started"'
+    ' RETURNING "hits", "started"'
 )
 _REFUND = (
     f'UPDATE "{_TABLE}" SET "hits" = "hits" - 1'  # noqa: S608
-    ' WHERE ("scope", "key") IN ({pairs}) AND "hits" > 0'
+    ' WHERE "scope" = %s AND "key" = %s AND "hits" > 0'
 )
 _PRUNE = f'DELETE FROM "{_TABLE}" WHERE "started" < %s'  # noqa: S608
 
@@ -135,42 +122,28 @@ def _now() -> float:
 def take(*pairs: tuple[Rule, str]) -> Taken:
     """Count one attempt for each (rule, key); refuse with 429 when any key is past its
     limit. A refused call hands back everything it counted, the refusing key's attempt
-    included: only evaluated attempts stay counted.
-
-    The keys of one window length are counted in one statement, their rows in key order so
-    two concurrent takes lock them in the same order; a tracking look-up's two keys (the
-    address, the address with the receipt) cost one round trip, not two."""
+    included: only evaluated attempts stay counted."""
     now = _now()
-    wanted: list[tuple[Rule, tuple[str, str], int, int]] = []
-    by_window: dict[int, set[tuple[str, str]]] = {}
-    for rule, key in pairs:
-        limit, window = rule.numbers()
-        entry = (rule.scope, _digest(key))
-        wanted.append((rule, entry, limit, window))
-        by_window.setdefault(window, set()).add(entry)
-    counted: dict[tuple[str, str], tuple[int, float]] = {}
+    taken: list[tuple[str, str]] = []
     with connection.cursor() as cursor:
-        for window, entries in by_window.items():
-            rows = sorted(entries)
+        for rule, key in pairs:
+            entry = (rule.scope, _digest(key))
+            limit, window = rule.numbers()
             cutoff = now - window
-            cursor.execute(
-                _take(len(rows)), [*(v for e in rows for v in (*e, now)), cutoff, cutoff]
-            )
-            for scope, key, hits, started in cursor.fetchall():
-                counted[(scope, key)] = (hits, started)
-        for rule, entry, limit, window in wanted:
-            hits, started = counted[entry]
+            cursor.execute(_TAKE, [*entry, now, cutoff, cutoff])
+            hits, started = cursor.fetchone()
             if hits > limit:
-                Taken(tuple(counted)).refund()
+                Taken((*taken, entry)).refund()
                 raise TooManyRequests(
                     rule.message_ko,
                     rule.message_en,
                     field=rule.field,
                     details={"retry_after_seconds": max(1, int(started + window - now))},
                 )
+            taken.append(entry)
         if random.random() < 0.01:  # housekeeping, not security
             cursor.execute(_PRUNE, [now - 86400 * 2])
-    return Taken(tuple(counted))
+    return Taken(tuple(taken))
 
 
 def attempts(rule: Rule, key: str) -> int:
