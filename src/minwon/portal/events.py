@@ -18,7 +18,7 @@ from minwon.land.events import ParcelRegistered, ParcelsImported, ParcelTransfer
 from minwon.licensing.events import PermitGranted, PermitsImported, SanctionImposed
 from minwon.petitions import written
 from minwon.petitions.commands.common import PetitionStepRecorded
-from minwon.petitions.commands.intake import ApplicationReceived, SubmitApplication
+from minwon.petitions.commands.intake import ApplicationReceived
 from minwon.petitions.models import Petition, PetitionStep
 from minwon.registry.events import (
     HouseholdHeadChanged,
@@ -108,9 +108,10 @@ def residents_imported(event: ResidentsImported, *, ctx: Context) -> None:
 @subscriber(PetitionStepRecorded)
 def petition_step(event: PetitionStepRecorded, *, ctx: Context) -> None:
     """The petition's document, read — now, or once for a whole replayed batch
-    (``kernel.batch``). A submission's own steps are left to ``application_received``,
-    which follows them in the same command."""
-    if isinstance(ctx.command, SubmitApplication):
+    (``kernel.batch``). The steps of an application this command created (``petitions.
+    written``) are left to ``application_received``, which the same command emits after
+    them."""
+    if written.application(ctx, event.number.rpartition("-")[0]) is not None:
         return
     batch.refresh("portal.petitions", [event.number], petitions_by_number)
 
