@@ -211,3 +211,66 @@ def _one(name: str) -> HouseholdRow:
             )
         ],
     )
+
+
+def test_insert_rows_stores_dates_times_and_uuids_as_the_orm_does(
+    jurisdictions_loaded: None,
+) -> None:
+    """``insert_rows`` converts SQLite's dates, aware datetimes and UUIDs itself (not through
+    Django's per-value dispatch): the stored text must be the ORM's, byte for byte."""
+    import uuid
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from django.db import connection
+
+    groups, _ = batches(2, per=2)
+    run(LoadResidents, groups[0])
+    household = Household.objects.first()
+    assert household is not None
+    seoul = ZoneInfo("Asia/Seoul")
+    command = uuid.uuid4()
+    numbers = iter(
+        rrn.SealedRRN.from_text(rrn.with_check_digit(f"9001011{n}")) for n in range(77771, 77775)
+    )
+    people = []
+    for at in (
+        datetime(2026, 3, 1, 9, 30, 15, 123456, tzinfo=seoul),
+        datetime(2026, 3, 1, 0, 0, tzinfo=seoul),
+    ):
+        values = {
+            "name": "정저장", "birth_date": date(1990, 1, 1), "sex": "M",
+            "jurisdiction_id": DONGS[0], "registered_at": at,
+        }  # fmt: skip
+        one, other = next(numbers), next(numbers)
+        by_orm = Person.objects.create(rrn_ciphertext=one.blob(), rrn_index=one.index, **values)
+        with transaction.atomic():
+            [pid] = reserve_ids(Person, 1)
+            insert_rows(
+                Person,
+                ("id", "rrn_ciphertext", "rrn_index", *values),
+                [(pid, other.blob(), other.index, *values.values())],
+            )
+        people.append((by_orm.pk, pid))
+    residence = {
+        "household_id": household.pk, "road_address": "강원특별자치도 원주시 단구로 9",
+        "address_detail": "", "jurisdiction_id": DONGS[0], "moved_in_on": date(2024, 5, 1),
+        "reported_on": date(2024, 5, 2), "reason": "registration", "command_id": command,
+    }  # fmt: skip
+    orm_res = Residence.objects.create(person_id=people[0][0], **residence)
+    insert_rows(Residence, ("person_id", *residence), [(people[0][1], *residence.values())])
+    with connection.cursor() as cursor:
+
+        def raw(table: str, columns: str, key: str, value: int) -> tuple[Any, ...]:
+            cursor.execute(f"SELECT {columns} FROM {table} WHERE {key} = %s", [value])
+            return tuple(cursor.fetchone())
+
+        for orm_pk, bulk_pk in people:
+            cols = "birth_date, registered_at, status_on, nationality"
+            assert raw("registry_person", cols, "id", orm_pk) == raw(
+                "registry_person", cols, "id", bulk_pk
+            )
+        cols = "moved_in_on, reported_on, moved_out_on, command_id"
+        made = raw("registry_residence", cols, "id", orm_res.pk)
+        assert made == raw("registry_residence", cols, "person_id", people[0][1])
+    assert Residence.objects.get(person_id=people[0][1]).command_id == command

@@ -273,19 +273,25 @@ def parcels(ids: Iterable[int]) -> list[Doc]:
 
 
 def vehicles(ids: Iterable[int]) -> list[Doc]:
+    """Read as values, not model instances: an import builds a thousand per command."""
     from minwon.vehicles.models import Vehicle
 
+    rows = _among(
+        Vehicle.objects.order_by("pk").values_list(
+            "pk", "jurisdiction_id", "plate", "vin", "model_name", "model_year", "kind",
+            "base_address", "owner__name",
+        ),
+        "pk",
+        ids,
+    )  # fmt: skip
     docs = []
-    for v in Vehicle.objects.filter(pk__in=list(ids)).select_related("owner").order_by("pk"):
+    for pk, jurisdiction_id, plate, vin, model_name, model_year, kind, address, owner in rows:
         docs.append(
             _doc(
-                Kind.VEHICLE, v.pk, v.jurisdiction_id, title=v.plate,
-                details=_cut(
-                    f"{v.model_name} {v.model_year}년식 · 소유자 {v.owner.name} · {v.base_address}",
-                    400,
-                ),
-                key1=exact_key(v.plate), key2=exact_key(v.vin),
-                tokens=document_tokens(v.plate, v.model_name, v.kind, v.owner.name, v.base_address),
+                Kind.VEHICLE, pk, jurisdiction_id, title=plate,
+                details=_cut(f"{model_name} {model_year}년식 · 소유자 {owner} · {address}", 400),
+                key1=exact_key(plate), key2=exact_key(vin),
+                tokens=document_tokens(plate, model_name, kind, owner, address),
             )
         )  # fmt: skip
     return docs

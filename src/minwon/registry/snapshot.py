@@ -208,7 +208,16 @@ def _chunks(ids: Sequence[int]) -> Iterator[Sequence[int]]:
 def build(household_ids: Iterable[int], *, models: Models = _MODELS) -> list[Any]:
     """Unsaved snapshot rows of these households, from the register (two reads per chunk);
     members in 주민등록표 order: head, spouse, children … then birth date, then membership."""
-    household, member, snapshot, _key = models
+    snapshot = models[2]
+    return [
+        snapshot(**dict(zip(COLUMNS, v, strict=True))) for v in built(household_ids, models=models)
+    ]
+
+
+def built(household_ids: Iterable[int], *, models: Models = _MODELS) -> list[tuple[Any, ...]]:
+    """``build``'s rows as tuples of ``COLUMNS`` values, the model instances not made (a set
+    load writes them as they are: ``Model.__init__`` was a tenth of ``write_new``)."""
+    household, member, _snapshot, _key = models
     ids = sorted(set(household_ids))
     out = []
     for chunk in _chunks(ids):
@@ -235,13 +244,7 @@ def build(household_ids: Iterable[int], *, models: Models = _MODELS) -> list[Any
                  "rrn_index": r[7]}
                 for r in found
             ]  # fmt: skip
-            out.append(
-                snapshot(
-                    household_id=hid, head_person_id=head, road_address=road,
-                    address_detail=detail, jurisdiction_code=code, formed_on=formed,
-                    dissolved_on=dissolved, members=members,
-                )
-            )  # fmt: skip
+            out.append((hid, head, road, detail, code, formed, dissolved, members))
     return out
 
 
@@ -251,9 +254,14 @@ def _values(row: Any) -> tuple[Any, ...]:
 
 def _keys(rows: Iterable[Any]) -> Iterator[tuple[Any, ...]]:
     """The key rows' values (``KEY_COLUMNS``) of these household rows: one per member."""
-    for row in rows:
-        values = _values(row)
-        for m in row.members:
+    return _value_keys(_values(row) for row in rows)
+
+
+def _value_keys(rows: Iterable[tuple[Any, ...]]) -> Iterator[tuple[Any, ...]]:
+    """``_keys`` of rows given as ``COLUMNS`` values (``built``'s)."""
+    at = COLUMNS.index("members")
+    for values in rows:
+        for m in values[at]:
             yield (m["rrn_index"], m["person_id"], *values)
 
 
@@ -287,9 +295,9 @@ def write_new(household_ids: Sequence[int], *, models: Models = _MODELS) -> int:
 
     total = 0
     for chunk in _chunks(list(household_ids)):
-        rows = build(chunk, models=models)
-        total += insert_rows(models[2], COLUMNS, (_values(r) for r in rows))
-        insert_rows(models[3], KEY_COLUMNS, _keys(rows))
+        rows = built(chunk, models=models)
+        total += insert_rows(models[2], COLUMNS, rows)
+        insert_rows(models[3], KEY_COLUMNS, _value_keys(rows))
     return total
 
 

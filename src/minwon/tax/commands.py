@@ -63,8 +63,12 @@ class ImportTaxBills(Command):
     rows: list[TaxBillRow]
 
 
+#: ``TaxItem.values`` builds a list at every call; an import checks thousands of rows.
+_ITEMS = frozenset(TaxItem.values)
+
+
 def _check(item: str, amount: int, period: str, prefix: str = "") -> None:
-    if item not in TaxItem.values:
+    if item not in _ITEMS:
         raise ValidationFailed(
             "세목이 올바르지 않습니다.", "Unknown tax item.", field=f"{prefix}item"
         )
