@@ -11,9 +11,11 @@ road_address)`` for every imported household.
 
 from __future__ import annotations
 
+import multiprocessing
 import random
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor
 from datetime import date, timedelta
 from typing import Any
 
@@ -274,56 +276,117 @@ def _seed_household_family(ctx: DemoContext, today: date) -> None:
     )  # fmt: skip
 
 
+#: One batch as generated: per household (city, dong code, road address, detail, moved in
+#: on, [(name, number, relationship)]), the same households as ``HouseholdRow`` (numbers
+#: sealed), and the number of persons.
+Batch = tuple[
+    list[tuple[str, str, str, str, date, list[tuple[str, str, str]]]], list[HouseholdRow], int
+]
+
+
+def _batches(
+    seed: int, target: int, dongs: dict[str, list[str]], today: date, per: int = BATCH_PERSONS
+) -> Iterator[Batch]:
+    """The generated residents, ``per`` persons a batch, ``target`` in all: the same for the
+    same seed (the demo's command ids name the batches by their number), needing no
+    database — so it can run in a worker process."""
+    rng = random.Random(f"{seed}:registry")
+    fake = Faker("ko_KR")
+    fake.seed_instance(seed)
+    numbers = _Numbers(rng)
+    cities = list(CITY_WEIGHTS)
+    made = 0
+    while made < target:
+        plain: list[tuple[str, str, str, str, date, list[tuple[str, str, str]]]] = []
+        count = 0
+        while count < per and made + count < target:
+            city = rng.choices(cities, [CITY_WEIGHTS[c] for c in cities])[0]
+            code = rng.choice(dongs[city])
+            road = f"{SIDO[city]} {rng.choice(ROADS[city])} {rng.randint(1, 400)}"
+            detail = (
+                f"{rng.randint(101, 120)}동 {rng.randint(1, 25)}{rng.randint(1, 8):02d}호"
+                if rng.random() < 0.55
+                else ""
+            )
+            members = _household(rng, fake, numbers, today)[: target - made - count]
+            moved = today - timedelta(days=rng.randint(30, 8000))
+            moved = max(moved, *(numbers.born_of(n) for _, n, _ in members))
+            plain.append((city, code, road, detail, moved, members))
+            count += len(members)
+        rows = [
+            HouseholdRow(
+                road_address=road, address_detail=detail, address_code=code, moved_in_on=moved,
+                members=[
+                    ResidentRow(name=n, sealed_rrn=rrn.SealedRRN.from_text(number), relationship=rel)
+                    for n, number, rel in members
+                ],
+            )
+            for _, code, road, detail, moved, members in plain
+        ]  # fmt: skip
+        yield plain, rows, count
+        made += count
+
+
+#: The worker process's generator (``_start`` makes it, ``_next`` advances it).
+_worker_batches: Iterator[Batch] | None = None
+
+
+def _start(*args: Any) -> None:
+    global _worker_batches
+    _worker_batches = _batches(*args)
+
+
+def _next() -> Batch | None:
+    assert _worker_batches is not None
+    return next(_worker_batches, None)
+
+
+def generated(
+    seed: int,
+    target: int,
+    dongs: dict[str, list[str]],
+    today: date,
+    *,
+    per: int = BATCH_PERSONS,
+    worker: bool | None = None,
+) -> Iterator[Batch]:
+    """``_batches``, made in a worker process one batch ahead of the caller when there is
+    more than one (the residents' names, numbers and sealing — AES-GCM and the HMAC blind
+    index — were a fifth of the registry demo's CPU, and a process is the only way the
+    demo uses the second core on SQLite, whose writes run in this one). The worker is
+    forked: it inherits the settings (the sealing key) and never touches the database."""
+    args = (seed, target, dongs, today, per)
+    if worker is None:
+        worker = target > per and "fork" in multiprocessing.get_all_start_methods()
+    if not worker:
+        yield from _batches(*args)
+        return
+    context = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(1, mp_context=context, initializer=_start, initargs=args) as pool:
+        ahead = pool.submit(_next)
+        while (batch := ahead.result()) is not None:
+            ahead = pool.submit(_next)
+            yield batch
+
+
 def seed(ctx: DemoContext) -> None:
     today = clock.now().date()
     _seed_citizens(ctx, today)
     _seed_household_family(ctx, today)
-    rng = ctx.rng("registry")
-    fake = Faker("ko_KR")
-    fake.seed_instance(ctx.seed)
-    numbers = _Numbers(rng)
     dongs = _dongs()
-    cities = list(CITY_WEIGHTS)
     households: list[tuple[int, list[int], str, str, str]] = []
     ctx.shared["registry.households"] = households
     target = max(0, ctx.residents - 8)
     made = 0
-    batch_no = 0
     bar = tqdm(total=target, unit="명", desc="주민", disable=ctx.quiet or ctx.out is None)
     with build_pragmas():
-        while made < target:
-            plain: list[tuple[str, str, str, str, date, list[tuple[str, str, str]]]] = []
-            count = 0
-            while count < BATCH_PERSONS and made + count < target:
-                city = rng.choices(cities, [CITY_WEIGHTS[c] for c in cities])[0]
-                code = rng.choice(dongs[city])
-                road = f"{SIDO[city]} {rng.choice(ROADS[city])} {rng.randint(1, 400)}"
-                detail = (
-                    f"{rng.randint(101, 120)}동 {rng.randint(1, 25)}{rng.randint(1, 8):02d}호"
-                    if rng.random() < 0.55
-                    else ""
-                )
-                members = _household(rng, fake, numbers, today)[: target - made - count]
-                moved = today - timedelta(days=rng.randint(30, 8000))
-                moved = max(moved, *(numbers.born_of(n) for _, n, _ in members))
-                plain.append((city, code, road, detail, moved, members))
-                count += len(members)
+        for batch_no, (plain, rows, count) in enumerate(generated(ctx.seed, target, dongs, today)):
             key = f"registry:import:{batch_no}"
 
-            def build(cid: Any, plain: list[Any] = plain) -> LoadResidents:
+            def build(cid: Any, rows: list[HouseholdRow] = rows) -> LoadResidents:
                 return LoadResidents(
-                    actor=SYSTEM, channel=Channel.SYSTEM, jurisdiction="0000000000", command_id=cid,
-                    households=[
-                        HouseholdRow(
-                            road_address=road, address_detail=detail,
-                            address_code=code, moved_in_on=moved,
-                            members=[
-                                ResidentRow(name=n, sealed_rrn=rrn.SealedRRN.from_text(number), relationship=rel)
-                                for n, number, rel in members
-                            ],
-                        )
-                        for _, code, road, detail, moved, members in plain
-                    ],
+                    actor=SYSTEM, channel=Channel.SYSTEM, jurisdiction="0000000000",
+                    command_id=cid, households=rows,
                 )  # fmt: skip
 
             ctx.run(key, build)
@@ -334,7 +397,6 @@ def seed(ctx: DemoContext) -> None:
                 address = f"{road} {detail}".strip()
                 households.append((row["household_id"], row["person_ids"], city, code, address))
             made += count
-            batch_no += 1
             bar.update(count)
     bar.close()
     ctx.say(f"registry: {made + 8} residents in {len(households) + 4} households")
