@@ -1,12 +1,14 @@
-"""The WSGI application. ``minwon serve`` sets ``MINWON_ACCESS_LOG=1`` to wrap it in the
-access log (``minwon.web.accesslog``), the same for granian and gunicorn."""
+"""The WSGI application: Django's handler with the request signals' stock duties done
+directly (``minwon.web.handler``). ``minwon serve`` sets ``MINWON_ACCESS_LOG=1`` to wrap it
+in the access log (``minwon.web.accesslog``), the same for granian and gunicorn."""
 
 import os
 
-from django.core.wsgi import get_wsgi_application
-
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "minwon.config.settings")
-application = get_wsgi_application()
+
+from minwon.web.handler import get_application
+
+application = get_application()
 
 from django.conf import settings  # noqa: E402
 

@@ -3,8 +3,9 @@ public tracking and Open311, sign-up and its one-time codes, the kiosk's identit
 
 A ``Rule`` says how many attempts of one kind a key may make in a window. The count lives
 in the database (``kernel.Throttle``), so every worker process and every app server behind
-the load balancer shares it, and it is taken in **one statement**, ``INSERT … ON CONFLICT
-DO UPDATE … RETURNING`` (SQLite ≥ 3.35 and PostgreSQL alike): the attempt is counted before
+the load balancer shares it, and it is taken in **one statement** for all the keys of a
+window length, ``INSERT … ON CONFLICT DO UPDATE … RETURNING`` (SQLite ≥ 3.35 and PostgreSQL
+alike), and handed back in one (``refund``): the attempt is counted before
 anything is evaluated, so twelve concurrent wrong PINs get the counts 1…12 and only those
 within the limit are evaluated — there is no check-then-record gap to slip through. A rule
 that counts only failures (a second factor) hands the attempt back with ``refund`` when it
@@ -25,6 +26,15 @@ The counters are plumbing written outside ``kernel.execute()``, like the access 
 django-axes' attempt table: a refused or counted attempt is not a change of business state,
 must be written even when the request is refused (so it cannot be inside a transaction that
 the refusal rolls back), and replaying it would make no sense. Keys are stored as digests.
+
+Lock order. A call's keys are one statement's rows, so on PostgreSQL one statement locks
+several rows, and two statements locking the same rows in different orders deadlock (a
+tracking look-up's address row is shared by every look-up from that address): the upsert's
+rows go in (scope, key) order, the refund locks its rows with ``SELECT … ORDER BY scope,
+key FOR UPDATE`` (byte order, ``COLLATE "C"``, the order Python sorts them in) before it
+updates them, and the housekeeping prune skips rows someone holds (``SKIP LOCKED``), so no
+statement of this module waits for a row while holding one that a later row's holder waits
+for. SQLite has one writer at a time and takes the plain statements.
 
 The window starts at a key's first attempt and ends ``window`` seconds later (then the next
 attempt starts a new one), so a burst cannot straddle a fixed boundary to get twice the
@@ -90,9 +100,15 @@ class Taken:
     entries: tuple[tuple[str, str], ...]
 
     def refund(self) -> None:
+        """Hand the attempts back, in one statement that locks its rows in key order."""
+        if not self.entries:
+            return
+        pairs = ", ".join(["(%s, %s)"] * len(self.entries))
+        statement = _REFUND_PG if connection.vendor == "postgresql" else _REFUND
         with connection.cursor() as cursor:
-            for scope, key in self.entries:
-                cursor.execute(_REFUND, [scope, key])
+            cursor.execute(
+                statement.format(pairs=pairs), [v for entry in self.entries for v in entry]
+            )
 
 
 def _digest(key: str) -> str:
@@ -100,19 +116,41 @@ def _digest(key: str) -> str:
 
 
 _TABLE = Throttle._meta.db_table
+
+
+def _take(rows: int) -> str:
+    """Count one attempt for each of ``rows`` (scope, key, now) values; the two trailing
+    parameters are the window's cutoff (a window older than it starts again at 1)."""
+    return _TAKE.format(values=", ".join(["(%s, %s, 1, %s)"] * rows))
+
+
 _TAKE = (
-    f'INSERT INTO "{_TABLE}" ("scope", "key", "hits", "started") VALUES (%s, %s, 1, %s)'  # noqa: S608
+    f'INSERT INTO "{_TABLE}" ("scope", "key", "hits", "started") VALUES {{values}}'  # noqa: S608
     ' ON CONFLICT ("scope", "key") DO UPDATE SET'
     f' "hits" = CASE WHEN "{_TABLE}"."started" <= %s THEN 1 ELSE "{_TABLE}"."hits" + 1 END,'
     f' "started" = CASE WHEN "{_TABLE}"."started" <= %s THEN excluded."started"'
     f' ELSE "{_TABLE}"."started" END'
-    ' RETURNING "hits", "started"'
+    ' RETURNING "scope", "key", "hits", "started"'
 )
 _REFUND = (
     f'UPDATE "{_TABLE}" SET "hits" = "hits" - 1'  # noqa: S608
-    ' WHERE "scope" = %s AND "key" = %s AND "hits" > 0'
+    ' WHERE ("scope", "key") IN ({pairs}) AND "hits" > 0'
+)
+# An UPDATE … WHERE … IN (…) locks rows in the order its scan meets them (the heap's, an
+# index's), not the upsert's: lock them first, in the upsert's order (module docstring).
+_REFUND_PG = (
+    f'WITH "held" AS MATERIALIZED (SELECT "scope", "key" FROM "{_TABLE}"'  # noqa: S608
+    ' WHERE ("scope", "key") IN ({pairs}) AND "hits" > 0'
+    ' ORDER BY "scope" COLLATE "C", "key" COLLATE "C" FOR UPDATE)'
+    f' UPDATE "{_TABLE}" SET "hits" = "{_TABLE}"."hits" - 1 FROM "held"'
+    f' WHERE "{_TABLE}"."scope" = "held"."scope" AND "{_TABLE}"."key" = "held"."key"'
+    f' AND "{_TABLE}"."hits" > 0'
 )
 _PRUNE = f'DELETE FROM "{_TABLE}" WHERE "started" < %s'  # noqa: S608
+_PRUNE_PG = (
+    f'DELETE FROM "{_TABLE}" WHERE ("scope", "key") IN (SELECT "scope", "key"'  # noqa: S608
+    f' FROM "{_TABLE}" WHERE "started" < %s FOR UPDATE SKIP LOCKED)'
+)
 
 
 def _now() -> float:
@@ -122,28 +160,43 @@ def _now() -> float:
 def take(*pairs: tuple[Rule, str]) -> Taken:
     """Count one attempt for each (rule, key); refuse with 429 when any key is past its
     limit. A refused call hands back everything it counted, the refusing key's attempt
-    included: only evaluated attempts stay counted."""
+    included: only evaluated attempts stay counted.
+
+    The keys of one window length are counted in one statement, their rows in key order
+    (module docstring, "Lock order"): a tracking look-up's two keys (the address, the
+    address with the receipt) cost one round trip, not two."""
     now = _now()
-    taken: list[tuple[str, str]] = []
+    wanted: list[tuple[Rule, tuple[str, str], int, int]] = []
+    by_window: dict[int, set[tuple[str, str]]] = {}
+    for rule, key in pairs:
+        limit, window = rule.numbers()
+        entry = (rule.scope, _digest(key))
+        wanted.append((rule, entry, limit, window))
+        by_window.setdefault(window, set()).add(entry)
+    counted: dict[tuple[str, str], tuple[int, float]] = {}
     with connection.cursor() as cursor:
-        for rule, key in pairs:
-            entry = (rule.scope, _digest(key))
-            limit, window = rule.numbers()
+        for window, entries in sorted(by_window.items()):
+            rows = sorted(entries)
             cutoff = now - window
-            cursor.execute(_TAKE, [*entry, now, cutoff, cutoff])
-            hits, started = cursor.fetchone()
+            cursor.execute(
+                _take(len(rows)), [*(v for e in rows for v in (*e, now)), cutoff, cutoff]
+            )
+            for scope, key, hits, started in cursor.fetchall():
+                counted[(scope, key)] = (hits, started)
+        for rule, entry, limit, window in wanted:
+            hits, started = counted[entry]
             if hits > limit:
-                Taken((*taken, entry)).refund()
+                Taken(tuple(sorted(counted))).refund()
                 raise TooManyRequests(
                     rule.message_ko,
                     rule.message_en,
                     field=rule.field,
                     details={"retry_after_seconds": max(1, int(started + window - now))},
                 )
-            taken.append(entry)
         if random.random() < 0.01:  # housekeeping, not security
-            cursor.execute(_PRUNE, [now - 86400 * 2])
-    return Taken(tuple(taken))
+            prune = _PRUNE_PG if connection.vendor == "postgresql" else _PRUNE
+            cursor.execute(prune, [now - 86400 * 2])
+    return Taken(tuple(sorted(counted)))
 
 
 def attempts(rule: Rule, key: str) -> int:
