@@ -10,7 +10,8 @@ replay wrote — every table's rows that were not there before — are inserted 
 are, into empty copies of their tables with one ``executemany`` per table in one
 transaction: the floor of writing the same rows with nothing else (the SQLite full-text
 search index's rows are left out of the floor; replay still writes them). Prints both
-rates, the ratio, and the rows per command per table.
+rates, the ratio, the statements per command (by verb and table) and the rows per command
+per table.
 """
 
 from __future__ import annotations
@@ -121,8 +122,15 @@ def run(m: int) -> None:
             cursor.execute(f'CREATE TABLE "snap_{t}" AS SELECT * FROM "{t}"')
     load_at_start = os.getloadavg()
     batch = entries(m, 100)
+    statements: Counter[str] = Counter()
+
+    def count(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+        statements[_kind(sql)] += 1
+        return execute(sql, params, many, context)
+
     cpu, wall = time.process_time(), time.perf_counter()
-    outcomes = replay.apply_batch(edge_id="bench", office=WONJU, agent=agent, entries=batch)
+    with connection.execute_wrapper(count):
+        outcomes = replay.apply_batch(edge_id="bench", office=WONJU, agent=agent, entries=batch)
     cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
     rows = {}
     with connection.cursor() as cursor:
@@ -150,8 +158,25 @@ def run(m: int) -> None:
     print(f"raw inserts of the same {sum(written.values())} rows in {len(written)} tables: "
           f"{raw_wall:.3f} s -> {m / raw_wall:.0f} commands' rows/s")  # fmt: skip
     print(f"replay / raw: {raw_wall / wall:.3f}")
+    print(f"statements per command: {sum(statements.values()) / m:.2f} (" + ", ".join(
+        f"{k} {n / m:g}" for k, n in statements.most_common()) + ")")  # fmt: skip
     print("rows per command: " + ", ".join(
         f"{t} {n / m:g}" for t, n in sorted(written.items(), key=lambda kv: -kv[1])))  # fmt: skip
+
+
+def _kind(sql: str) -> str:
+    """A statement's verb and first table ("INSERT petitions_petition", "SAVEPOINT")."""
+    words = sql.replace('"', " ").replace("(", " ").split()
+    verb = words[0].upper() if words else "?"
+    if verb in ("SAVEPOINT", "RELEASE", "ROLLBACK", "BEGIN", "COMMIT"):
+        return verb
+    if verb == "WITH":
+        return "WITH …"
+    upper = [w.upper() for w in words]
+    for marker in ("INTO", "FROM", "UPDATE"):
+        if marker in upper and upper.index(marker) + 1 < len(words):
+            return f"{verb} {words[upper.index(marker) + 1]}"
+    return verb
 
 
 def _adapt(value: Any) -> Any:

@@ -47,6 +47,9 @@ MAX_BATCH = 1000
 #: (and the audit chain heads) from being held for a whole request.
 COMMIT_EVERY = 100
 CHUNK_ATTEMPTS = 5
+#: Runs of applications in a chunk written as sets (``continuity.setwise``); off: every
+#: entry executed alone (the benches compare both).
+SET_WISE = True
 TRANSIENT_SQLSTATES = {"40P01", "40001"}  # deadlock_detected, serialization_failure
 
 
@@ -167,12 +170,18 @@ def _chunk(
     """One commit's worth of entries, in one ``bus.batch()`` (a savepoint per command);
     ``gathered``: the read models rebuilt once for the chunk (``kernel.batch``). Returns
     the outcomes and the id map learned so far."""
+    from . import setwise
+
     for attempt in range(1, CHUNK_ATTEMPTS + 1):
         learned = dict(ids)
         try:
             with bus.batch(), read_models.scope() if gathered else contextlib.nullcontext():
                 read_models.expect(e.command_id for e in chunk)
-                done = [_apply(edge_id, office, agent, entry, learned) for entry in chunk]
+                if SET_WISE and gathered and setwise.available():
+                    # Runs of applications written as sets (``continuity.setwise``).
+                    done = setwise.apply_chunk(edge_id, office, agent, chunk, learned)
+                else:
+                    done = [_apply(edge_id, office, agent, entry, learned) for entry in chunk]
         except DatabaseError as exc:
             # A deadlock with another office's replay or a counter command: the whole
             # chunk was rolled back; run it again (its commands are idempotent).

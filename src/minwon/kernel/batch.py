@@ -141,6 +141,22 @@ def expect(command_ids: Iterable[uuid.UUID]) -> None:
     scope.unrecorded |= wanted - known
 
 
+def unrecorded(command_id: uuid.UUID) -> bool:
+    """Whether the batch's read (``expect``) found ``command_id`` without a record and no
+    execution of the batch has recorded it since: a set path may then write it without a
+    probe (``continuity.setwise``), and must call ``recorded`` once it has."""
+    scope = _scope.get()
+    return scope is not None and command_id in scope.unrecorded
+
+
+def recorded(command_ids: Iterable[uuid.UUID]) -> None:
+    """These ids now have their records (written by a set path): a second execution of one
+    in the batch probes as usual."""
+    scope = _scope.get()
+    if scope is not None:
+        scope.unrecorded.difference_update(command_ids)
+
+
 def execute(command: Command, *, origin: Origin | None = None) -> Result:
     """``kernel.execute(command)``; for an id ``expect`` found unrecorded, through the same
     configured stages with the deduplication probe answered by that read. A second

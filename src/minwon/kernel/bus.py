@@ -285,12 +285,47 @@ def run(ex: Execution, proceed: Callable[[], Result]) -> Result:
     ctx, command = ex.ctx, ex.command
     assert ctx is not None
     ex.value = registry.handler_for(type(command)).fn(command, ctx=ctx)
+    record, entry = _bookkeeping(ex)
+    rows = [(_insert_record, [record]), *_outbox([ctx])]
+    if _batch.get() is None:
+        audit.append(**entry, along=rows)  # the rows go in the head lock's round trip
+    else:
+        sql.send(rows)
+        ex.audit_entry = entry
+    return Result(command.command_id, ex.value, False, ctx.recorded_at)
+
+
+def record_many(executions: Sequence[Execution]) -> list[Result]:
+    """What ``run`` writes after the handler, for many executions inside a ``batch()``
+    whose handlers' work is done (``ex.value`` and ``ex.ctx`` with its events, a set path
+    such as the continuity replay's): the command records in one multi-row statement, the
+    outbox rows of all their events in one (or the events and their delivery rows), and
+    the audit entries joining the batch's, in order, as each command's would on the
+    release of its savepoint. The caller runs them inside one savepoint of the batch."""
+    audits = _batch.get()
+    if audits is None:
+        raise RuntimeError("record_many runs inside a batch()")
+    if not executions:
+        return []
+    done = [_bookkeeping(ex) for ex in executions]
+    contexts = [ex.ctx for ex in executions if ex.ctx is not None]
+    sql.send([(_insert_record, [record for record, _ in done]), *_outbox(contexts)])
+    audits.extend(entry for _, entry in done)
+    return [
+        Result(ex.command.command_id, ex.value, False, ctx.recorded_at)
+        for ex, ctx in zip(executions, contexts, strict=True)
+    ]
+
+
+def _bookkeeping(ex: Execution) -> tuple[tuple[Any, ...], dict[str, Any]]:
+    """The command record's row and the audit entry of a handled execution."""
+    ctx, command = ex.ctx, ex.command
+    assert ctx is not None
     actor = str(command.actor) if ex.origin is None else f"{command.actor} via {ex.origin}"
     content = ex.content or command.content_digest()
     record = (command.command_id, command.command_name(), content, command.to_json(), ex.value,
               actor, command.channel.value, command.jurisdiction, command.occurred_at,
               ctx.recorded_at)  # fmt: skip
-    rows = [(_insert_record, [record]), *_outbox(ctx)]
     entry: dict[str, Any] = {
         "command_id": command.command_id,
         "name": command.command_name(),
@@ -302,28 +337,26 @@ def run(ex: Execution, proceed: Callable[[], Result]) -> Result:
         "payload_digest": content,
         "result_digest": digest(ex.value),
     }
-    if _batch.get() is None:
-        audit.append(**entry, along=rows)  # the rows go in the head lock's round trip
-    else:
-        sql.send(rows)
-        ex.audit_entry = entry
-    return Result(command.command_id, ex.value, False, ctx.recorded_at)
+    return record, entry
 
 
-def _outbox(ctx: Context) -> list[tuple[sql.Insert, sql.Rows]]:
-    """The outbox rows of the command's events, to insert with its record: the events
+def _outbox(contexts: Sequence[Context]) -> list[tuple[sql.Insert, sql.Rows]]:
+    """The outbox rows of the commands' events, to insert with their records: the events
     themselves, or — when some have out-of-process receivers, whose delivery rows need the
     events' ids — the events inserted now (one statement) and their delivery rows."""
-    command = ctx.command
-    events = [(e.event_name(), e.to_json(), command.command_id, command.jurisdiction,
-               ctx.occurred_at, ctx.recorded_at) for e in ctx.events]  # fmt: skip
-    receivers = [registry.receivers.get(type(e), ()) for e in ctx.events]
+    events = [(e.event_name(), e.to_json(), ctx.command.command_id, ctx.command.jurisdiction,
+               ctx.occurred_at, ctx.recorded_at) for ctx in contexts for e in ctx.events]  # fmt: skip
+    receivers = [registry.receivers.get(type(e), ()) for ctx in contexts for e in ctx.events]
     if not any(receivers):
         return [(_insert_events, events)]
-    pending = OutboxDelivery.State.PENDING
     deliveries = [
-        (event_id, spec.name, pending, 0, ctx.recorded_at, "")
-        for event_id, specs in zip(_insert_event.ids(events), receivers, strict=True)
+        (event_id, spec.name, OutboxDelivery.State.PENDING, 0, ctx.recorded_at, "")
+        for event_id, specs, ctx in zip(
+            _insert_event.ids(events),
+            receivers,
+            [ctx for ctx in contexts for _ in ctx.events],
+            strict=True,
+        )
         for spec in specs
     ]
     return [(_insert_delivery, deliveries)]

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from minwon.kernel import jurisdictions, sql
@@ -19,6 +19,8 @@ from minwon.kernel.rrn import SealedRRN
 from minwon.kernel.types import ActorKind, Channel, Command, Continuity, Event, RoomCategory
 from minwon.petitions import deadlines, files, receipts, rules, written
 from minwon.petitions.commands.common import (
+    PetitionStepRecorded,
+    _step_actor_name,
     attach,
     fmt,
     record_step,
@@ -27,7 +29,7 @@ from minwon.petitions.commands.common import (
     tell_result,
 )
 from minwon.petitions.files import AttachmentRef
-from minwon.petitions.models import Application, Attachment, Petition, PetitionType
+from minwon.petitions.models import Application, Attachment, Petition, PetitionStep, PetitionType
 
 MAX_ITEMS = 15  # the seeds' fifteen forms that became one
 CHANNEL_OF = {
@@ -296,8 +298,35 @@ def _active_types(codes: list[str]) -> dict[str, PetitionType]:
     return {t.code: t for t in sql.instances(PetitionType, names, rows)}
 
 
-@handler(SubmitApplication)
-def submit_application(cmd: SubmitApplication, *, ctx: Context) -> dict[str, Any]:
+@dataclasses.dataclass
+class Prepared:
+    """A submission checked and worked out, nothing written yet: the office, the channel,
+    each item's type with its cleaned form and documents, the applicant and the receipt."""
+
+    office: str
+    channel: str
+    items: list[tuple[PetitionType, dict[str, Any], list[dict[str, str]], ApplicationItem]]
+    applicant: dict[str, Any]
+    received_at: datetime
+    number: str
+
+    @property
+    def plain(self) -> bool:
+        """Whether writing it is only rows and events (``submit_many``): no file, no paid
+        order, no applicant to notify (the notices' subscriber writes at once), no rule
+        that may decide it at reception."""
+        return not (
+            self.applicant["identity_index"]
+            or any(item.attachments or ptype.auto_rule for ptype, _, _, item in self.items)
+        )
+
+
+def prepare(
+    cmd: SubmitApplication, ctx: Context, types: dict[str, PetitionType] | None = None
+) -> Prepared:
+    """Every check of ``submit_application``, in its order, and what it works out, without
+    writing: refuses as the handler refuses. ``types``: the active catalog already read
+    for these items (``submit_many``'s one read); by default read now."""
     _authorise(cmd, ctx)
     office = _office(cmd.jurisdiction)
     if not cmd.items:
@@ -313,7 +342,8 @@ def submit_application(cmd: SubmitApplication, *, ctx: Context) -> dict[str, Any
     if cmd.email and ("@" not in cmd.email or len(cmd.email) > 254):
         raise _bad("전자우편 주소가 올바르지 않습니다.", "Invalid e-mail address.", "email")
     channel = CHANNEL_OF[cmd.channel]
-    types = _active_types([i.type_code for i in cmd.items])
+    if types is None:
+        types = _active_types([i.type_code for i in cmd.items])
     prepared = []
     seen: set[str] = set()
     for n, item in enumerate(cmd.items):
@@ -349,82 +379,190 @@ def submit_application(cmd: SubmitApplication, *, ctx: Context) -> dict[str, Any
     ):
         raise _bad("접수번호 난수부가 올바르지 않습니다.", "Bad receipt_random.", "receipt_random")
     number = receipts.new_receipt_number(office, received_at.date(), cmd.receipt_random or None)
-    application = Application(
-        receipt_number=number,
-        jurisdiction_id=office,
-        channel=channel,
+    return Prepared(office, channel, prepared, applicant, received_at, number)
+
+
+@handler(SubmitApplication)
+def submit_application(cmd: SubmitApplication, *, ctx: Context) -> dict[str, Any]:
+    return write(cmd, ctx, prepare(cmd, ctx))
+
+
+def _application(cmd: SubmitApplication, ctx: Context, ready: Prepared) -> Application:
+    return Application(
+        receipt_number=ready.number,
+        jurisdiction_id=ready.office,
+        channel=ready.channel,
         address=cmd.address.strip()[:200],
-        received_at=received_at,
+        received_at=ready.received_at,
         recorded_at=ctx.recorded_at,
         received_by=str(ctx.actor),
         command_id=cmd.command_id,
-        **applicant,
+        **ready.applicant,
     )
+
+
+def _petition(
+    application: Application,
+    seq: int,
+    ptype: PetitionType,
+    form: dict[str, Any],
+    documents: list[dict[str, str]],
+) -> Petition:
+    received_at = application.received_at
+    return Petition(
+        application=application,
+        seq=seq,
+        type=ptype,
+        jurisdiction_id=application.jurisdiction_id,
+        department=ptype.department,
+        form=form,
+        documents=documents,
+        period=ptype.period,
+        received_at=received_at,
+        deadline_at=deadlines.deadline(received_at, deadlines.parse_period(ptype.period)),
+    )
+
+
+def _received_note(ptype: PetitionType) -> str:
+    return f"{ptype.department}에 배정 대기"
+
+
+def _summary(petition: Petition, ptype: PetitionType) -> dict[str, Any]:
+    return {
+        "item": petition.seq,
+        "number": petition.number,
+        "type_code": ptype.code,
+        "type_name": ptype.name,
+        "department": petition.department,
+        "deadline_at": petition.deadline_at.isoformat(),
+        "state": petition.state,
+        "decided_by_rule": petition.decided_by_rule,
+    }
+
+
+def _finish(
+    cmd: SubmitApplication,
+    ctx: Context,
+    ready: Prepared,
+    petitions: list[dict[str, Any]],
+    auto: int,
+) -> dict[str, Any]:
+    """The last event of a submission and its result."""
+    ctx.emit(
+        ApplicationReceived(
+            receipt_number=ready.number,
+            jurisdiction=ready.office,
+            channel=ready.channel,
+            petitions=len(petitions),
+            auto_decided=auto,
+            fees=[ptype.fee for ptype, *_ in ready.items],
+            payment_order=cmd.payment_order,
+        )
+    )
+    return {
+        "receipt_number": ready.number,
+        "received_at": ready.received_at.isoformat(),
+        "channel": ready.channel,
+        "jurisdiction": ready.office,
+        "petitions": petitions,
+    }
+
+
+def write(cmd: SubmitApplication, ctx: Context, ready: Prepared) -> dict[str, Any]:
+    """The rows and events of a prepared submission, one statement per row."""
+    application = _application(cmd, ctx, ready)
     sql.create(application)
     written.note_application(ctx, application)
     petitions: list[dict[str, Any]] = []
     first: Petition | None = None
     auto = 0
-    for seq, (ptype, form, documents, item) in enumerate(prepared, start=1):
-        period = deadlines.parse_period(ptype.period)
-        petition = Petition(
-            application=application,
-            seq=seq,
-            type=ptype,
-            jurisdiction_id=office,
-            department=ptype.department,
-            form=form,
-            documents=documents,
-            period=ptype.period,
-            received_at=received_at,
-            deadline_at=deadlines.deadline(received_at, period),
-        )
+    for seq, (ptype, form, documents, item) in enumerate(ready.items, start=1):
+        petition = _petition(application, seq, ptype, form, documents)
         sql.create(petition)
         written.note_petition(ctx, petition)
-        attach(ctx, petition, item.attachments, Attachment.Kind.APPLICATION, received_at)
+        attach(ctx, petition, item.attachments, Attachment.Kind.APPLICATION, ready.received_at)
         first = first or petition
-        record_step(ctx, petition, "received", public_note=f"{ptype.department}에 배정 대기")
-        decided = _auto_decide(ctx, petition)
-        auto += decided
-        petitions.append(
-            {
-                "item": seq,
-                "number": petition.number,
-                "type_code": ptype.code,
-                "type_name": ptype.name,
-                "department": petition.department,
-                "deadline_at": petition.deadline_at.isoformat(),
-                "state": petition.state,
-                "decided_by_rule": petition.decided_by_rule,
-            }
-        )
+        record_step(ctx, petition, "received", public_note=_received_note(ptype))
+        auto += _auto_decide(ctx, petition)
+        petitions.append(_summary(petition, ptype))
     if first is not None:
         names = ", ".join(p["type_name"] for p in petitions)
         tell_applicant(
             ctx,
             first,
-            f"민원이 접수되었습니다 ({number})",
-            f"{names} 민원이 {fmt(received_at)}에 접수되었습니다. "
+            f"민원이 접수되었습니다 ({ready.number})",
+            f"{names} 민원이 {fmt(ready.received_at)}에 접수되었습니다. "
             "접수번호로 처리 과정을 확인할 수 있습니다.",
         )
-    ctx.emit(
-        ApplicationReceived(
-            receipt_number=number,
-            jurisdiction=office,
-            channel=channel,
-            petitions=len(petitions),
-            auto_decided=auto,
-            fees=[ptype.fee for ptype, *_ in prepared],
-            payment_order=cmd.payment_order,
-        )
+    return _finish(cmd, ctx, ready, petitions, auto)
+
+
+def _first_step(ctx: Context, petition: Petition) -> PetitionStep:
+    """The "received" step ``record_step`` writes for a new petition (not inserted)."""
+    return PetitionStep(
+        petition=petition,
+        action="received",
+        state=petition.state,
+        actor=str(ctx.actor),
+        actor_name=_step_actor_name(ctx),
+        department=petition.department,
+        at=ctx.occurred_at,
+        recorded_at=ctx.recorded_at,
+        note="",
+        public_note=_received_note(petition.type),
+        deadline_at=petition.deadline_at,
+        command_id=ctx.command.command_id,
     )
-    return {
-        "receipt_number": number,
-        "received_at": received_at.isoformat(),
-        "channel": channel,
-        "jurisdiction": office,
-        "petitions": petitions,
-    }
+
+
+def _step_recorded(petition: Petition, action: str) -> PetitionStepRecorded:
+    """The event ``record_step`` emits for the step."""
+    return PetitionStepRecorded(
+        number=petition.number,
+        jurisdiction=petition.jurisdiction_id,
+        action=action,
+        state=petition.state,
+        department=petition.department,
+        deadline_at=petition.deadline_at.isoformat() if petition.deadline_at else None,
+    )
+
+
+def submit_many(
+    submissions: list[tuple[SubmitApplication, Context, Prepared]],
+) -> list[dict[str, Any]]:
+    """``write`` for many prepared submissions that are all ``plain`` (the continuity
+    replay's set path): the same rows, events and results, with one multi-row insert per
+    table — the applications, then their petitions, then their first steps — and then each
+    command's notes and events in the handler's order. Each ``Context`` is its command's
+    own; the caller writes their command records and outbox rows (``bus.record_many``)."""
+    if not all(ready.plain and not cmd.payment_order for cmd, _, ready in submissions):
+        raise ValueError("submit_many takes plain submissions only")
+    applications = [_application(cmd, ctx, ready) for cmd, ctx, ready in submissions]
+    written.create_many(applications)
+    rows = [
+        [_petition(application, seq, ptype, form, documents)
+         for seq, (ptype, form, documents, _) in enumerate(ready.items, start=1)]
+        for application, (_, _, ready) in zip(applications, submissions, strict=True)
+    ]  # fmt: skip
+    written.create_many([p for petitions in rows for p in petitions])
+    steps = [
+        [_first_step(ctx, petition)
+         for petition in petitions]
+        for petitions, (_, ctx, _) in zip(rows, submissions, strict=True)
+    ]  # fmt: skip
+    written.create_many([s for of in steps for s in of])
+    out = []
+    for (cmd, ctx, ready), application, petitions, made in zip(
+        submissions, applications, rows, steps, strict=True
+    ):
+        written.note_application(ctx, application)
+        for petition, first_step in zip(petitions, made, strict=True):
+            written.note_petition(ctx, petition)
+            written.note_step(ctx, first_step)
+            ctx.emit(_step_recorded(petition, first_step.action))
+        summaries = [_summary(p, p.type) for p in petitions]
+        out.append(_finish(cmd, ctx, ready, summaries, 0))
+    return out
 
 
 def _auto_decide(ctx: Context, petition: Petition) -> int:
