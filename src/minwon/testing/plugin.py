@@ -235,6 +235,9 @@ def install_url_guard() -> None:
 
     _wrap(RequestFactory, "_base_environ", lambda self, **r: _from_environ(r))
     _wrap(WSGIHandler, "__call__", lambda self, environ, start: _from_environ(environ))
+    from minwon.web.handler import ServingHandler
+
+    _wrap(ServingHandler, "__call__", lambda self, environ, start: _from_environ(environ))
     _wrap(
         http.client.HTTPConnection,
         "putrequest",
