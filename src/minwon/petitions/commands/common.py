@@ -180,17 +180,21 @@ def record_step(
     )
     sql.create(step)
     written.note_step(ctx, step)
-    ctx.emit(
-        PetitionStepRecorded(
-            number=petition.number,
-            jurisdiction=petition.jurisdiction_id,
-            action=action,
-            state=petition.state,
-            department=petition.department,
-            deadline_at=petition.deadline_at.isoformat() if petition.deadline_at else None,
-        )
-    )
+    ctx.emit(step_recorded(petition, action))
     return step
+
+
+def step_recorded(petition: Petition, action: str) -> PetitionStepRecorded:
+    """The event a step of ``petition`` by ``action`` emits (``record_step``, and the set-wise
+    submission that writes its steps together)."""
+    return PetitionStepRecorded(
+        number=petition.number,
+        jurisdiction=petition.jurisdiction_id,
+        action=action,
+        state=petition.state,
+        department=petition.department,
+        deadline_at=petition.deadline_at.isoformat() if petition.deadline_at else None,
+    )
 
 
 def attach(

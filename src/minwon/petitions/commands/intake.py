@@ -19,12 +19,12 @@ from minwon.kernel.rrn import SealedRRN
 from minwon.kernel.types import ActorKind, Channel, Command, Continuity, Event, RoomCategory
 from minwon.petitions import deadlines, files, receipts, rules, written
 from minwon.petitions.commands.common import (
-    PetitionStepRecorded,
     _step_actor_name,
     attach,
     fmt,
     record_step,
     save,
+    step_recorded,
     tell_applicant,
     tell_result,
 )
@@ -515,18 +515,6 @@ def _first_step(ctx: Context, petition: Petition) -> PetitionStep:
     )
 
 
-def _step_recorded(petition: Petition, action: str) -> PetitionStepRecorded:
-    """The event ``record_step`` emits for the step."""
-    return PetitionStepRecorded(
-        number=petition.number,
-        jurisdiction=petition.jurisdiction_id,
-        action=action,
-        state=petition.state,
-        department=petition.department,
-        deadline_at=petition.deadline_at.isoformat() if petition.deadline_at else None,
-    )
-
-
 def submit_many(
     submissions: list[tuple[SubmitApplication, Context, Prepared]],
 ) -> list[dict[str, Any]]:
@@ -559,7 +547,7 @@ def submit_many(
         for petition, first_step in zip(petitions, made, strict=True):
             written.note_petition(ctx, petition)
             written.note_step(ctx, first_step)
-            ctx.emit(_step_recorded(petition, first_step.action))
+            ctx.emit(step_recorded(petition, first_step.action))
         summaries = [_summary(p, p.type) for p in petitions]
         out.append(_finish(cmd, ctx, ready, summaries, 0))
     return out
